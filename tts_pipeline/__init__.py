@@ -1,0 +1,28 @@
+"""tts_pipeline: turn an annotated Chinese article into an audio companion.
+
+The front door for Python users:
+
+    import tts_pipeline
+    tokens = tts_pipeline.pronounce("重(chóng)庆的银行")
+    manifest = tts_pipeline.build("article.txt", output="audio_out/article")
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+
+def pronounce(text: str, hints: str = "verify"):
+    """Return the tokens of `text` (annotations removed) with their readings."""
+    from .pronounce import pronounce_text
+
+    return pronounce_text(text, hints=hints)
+
+
+def build(*inputs, **options):
+    """Build the output folder for `inputs` and return the manifest as objects."""
+    from .build import build as _build
+
+    return _build(*inputs, **options)
+
+
+__all__ = ["__version__", "build", "pronounce"]

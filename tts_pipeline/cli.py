@@ -1,0 +1,152 @@
+"""Command line: a thin layer over the library.
+
+Each command has an `_add_<name>` function that declares its options and a
+`_run_<name>` function that calls the library and returns an exit code.
+"""
+from __future__ import annotations
+
+import argparse
+import errno
+import sys
+from typing import Callable, Sequence
+
+from . import __version__
+from .errors import PipelineError
+
+
+def _add_build(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "build",
+        help="turn articles into audio, transcripts and a player",
+        description="Turn one or more articles into an output folder of audio, transcripts and a player.",
+        epilog="Example:\n  tts-pipeline build examples/chongqing-news.txt -o audio_out/news",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files (.txt or .md)")
+    p.add_argument("-o", "--output", help="output folder (default: audio_out/<slug>)")
+    p.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from .build import build_from_args
+
+    return build_from_args(args)
+
+
+def _add_pinyin(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "pinyin",
+        help="show the reading of every character",
+        description="Print the text with its resolved pinyin. Reads lines from stdin when TEXT is absent.",
+        epilog='Example:\n  tts-pipeline pinyin "重(chóng)庆的银行" --json',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("text", nargs="?", help="text to read (default: lines from stdin)")
+    p.add_argument("--json", action="store_true", help="one JSON array per line, one object per token")
+    p.add_argument("--hints", choices=("verify", "force", "off"), default="verify", help="hint policy (default: verify)")
+    p.set_defaults(run=_run_pinyin)
+
+
+def _run_pinyin(args: argparse.Namespace) -> int:
+    from .pronounce.commands import run_pinyin
+
+    return run_pinyin(args)
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check",
+        help="list annotations that were not used as written",
+        description="Check an article's pinyin annotations. Exit code 0 when none was rejected, 1 otherwise.",
+        epilog="Example:\n  tts-pipeline check examples/chongqing-news.txt",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", help="article file")
+    p.add_argument("--hints", choices=("verify", "force", "off"), default="verify", help="hint policy (default: verify)")
+    p.set_defaults(run=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from .pronounce.commands import run_check
+
+    return run_check(args)
+
+
+def _add_voices(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "voices",
+        help="list the speech engines and whether each can run here",
+        description="List the speech engines, whether each is usable on this machine and why not, and its sample rate.",
+        epilog="Example:\n  tts-pipeline voices",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(run=_run_voices)
+
+
+def _run_voices(args: argparse.Namespace) -> int:
+    from .engines import engine_class, engine_names
+
+    for name in engine_names():
+        cls = engine_class(name)
+        availability = cls.availability()
+        status = "usable" if availability.usable else f"unusable: {availability.reason}"
+        network = "online" if cls.needs_network else "offline"
+        print(f"{name:8} {cls.sample_rate:>6} Hz  {network:7}  {status}")
+    return 0
+
+
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    _add_build,
+    _add_pinyin,
+    _add_check,
+    _add_voices,
+)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tts-pipeline",
+        description="Turn an annotated Chinese article into an audio companion.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except PipelineError as exc:
+        if args.debug:
+            raise
+        print(f"tts-pipeline: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tts-pipeline: interrupted; finished work is kept, run again to resume", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        if args.debug:
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            print(f"tts-pipeline: error: disk full{where}; free space and run again to resume", file=sys.stderr)
+        else:
+            print(f"tts-pipeline: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 4
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        if args.debug:
+            raise
+        print(
+            f"tts-pipeline: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            file=sys.stderr,
+        )
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

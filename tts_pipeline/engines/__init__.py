@@ -1,0 +1,72 @@
+"""Speech engines, registered by name.
+
+    @register
+    class MyEngine(Engine):
+        name = "mine"
+        ...
+
+    engine = create("mine", VoiceSettings(speed=0.9))
+"""
+from __future__ import annotations
+
+import importlib
+
+from ..errors import EngineError
+from .base import Availability, Engine, VoiceSettings
+
+_REGISTRY: dict[str, type[Engine]] = {}
+
+# Modules that define the built-in engines; imported on first use so that a
+# missing optional dependency only affects its own engine.
+_BUILTIN_MODULES = ("neural", "espeak", "gtts")
+
+DEFAULT_ENGINE = "neural"
+
+
+def register(cls: type[Engine]) -> type[Engine]:
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _load_builtins() -> None:
+    for module in _BUILTIN_MODULES:
+        try:
+            importlib.import_module(f"{__name__}.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(f"{__name__}.{module}"):
+                continue  # engine not written yet
+            raise
+
+
+def engine_names() -> list[str]:
+    _load_builtins()
+    return sorted(_REGISTRY)
+
+
+def engine_class(name: str) -> type[Engine]:
+    _load_builtins()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise EngineError(f"unknown engine {name!r}; choose one of: {known}") from None
+
+
+def create(name: str, settings: VoiceSettings | None = None) -> Engine:
+    cls = engine_class(name)
+    availability = cls.availability()
+    if not availability.usable:
+        raise EngineError(f"engine {name!r} cannot run here: {availability.reason}")
+    return cls(settings)
+
+
+__all__ = [
+    "Availability",
+    "DEFAULT_ENGINE",
+    "Engine",
+    "VoiceSettings",
+    "create",
+    "engine_class",
+    "engine_names",
+    "register",
+]

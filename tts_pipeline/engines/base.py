@@ -1,0 +1,54 @@
+"""What every speech engine offers the pipeline."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..model import Clip, Pronunciation
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """Options that change the samples an engine produces.
+
+    speed: 1.0 is the voice's own pace, 0.75 is slower.  pitch and energy are
+    multipliers where the engine supports them.  threads: CPU threads for one
+    engine instance (None lets the engine choose).  language: a variant for
+    engines that have several (gtts: zh-CN or zh-TW).
+    """
+
+    speed: float = 1.0
+    pitch: float = 1.0
+    energy: float = 1.0
+    threads: int | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Availability:
+    usable: bool
+    reason: str = ""
+
+
+class Engine(ABC):
+    name: ClassVar[str]
+    needs_network: ClassVar[bool] = False
+    sample_rate: ClassVar[int]
+    description: ClassVar[str] = ""
+
+    def __init__(self, settings: VoiceSettings | None = None) -> None:
+        self.settings = settings or VoiceSettings()
+
+    @classmethod
+    def availability(cls) -> Availability:
+        """Whether this engine can run here, and if not, why (missing package, no network)."""
+        return Availability(True)
+
+    @abstractmethod
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        """Speak one pronounced sentence; raise EngineError with a clear message on failure."""
+
+    def cache_key(self, pronunciation: Pronunciation) -> str:
+        """A string that changes whenever the samples for this sentence would change."""
+        raise NotImplementedError

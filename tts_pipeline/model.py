@@ -1,0 +1,156 @@
+"""Frozen data passed between the pipeline's stages.
+
+parse -> Article (Chapter > Paragraph > Sentence, with Hints)
+pronounce -> Pronunciation (Tokens and Notices for one Sentence)
+synthesize -> Clip
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SourcePosition:
+    """Where something stands in the input file; line and column count from 1."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Hint:
+    """An author's pinyin annotation for the Han characters just before it.
+
+    `syllables` are normalised to tone-number form (neutral tone 5, ü written
+    as v), one per annotated character; `written` keeps the annotation as the
+    author typed it, for messages.
+    """
+
+    start: int
+    syllables: tuple[str, ...]
+    written: str
+    position: SourcePosition
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.syllables)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence with its annotations removed.
+
+    `index` counts from 0 across the whole article. `clause_ends` are offsets
+    in `text` just after each clause-splitting mark (，；：、 and their ASCII
+    forms), so later stages can pause or split there.
+    """
+
+    index: int
+    text: str
+    hints: tuple[Hint, ...]
+    clause_ends: tuple[int, ...]
+    position: SourcePosition
+
+    @property
+    def id(self) -> str:
+        return f"s{self.index + 1:04d}"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter; `index` counts from 1."""
+
+    index: int
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+
+    def sentences(self) -> Iterator[Sentence]:
+        for paragraph in self.paragraphs:
+            yield from paragraph.sentences
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    source: str
+    chapters: tuple[Chapter, ...]
+
+    def sentences(self) -> Iterator[Sentence]:
+        for chapter in self.chapters:
+            yield from chapter.sentences()
+
+
+# Where a token's reading came from.
+SOURCES = ("hint", "lexicon", "model", "default", "normalized", "none")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One Han character, one number or symbol run, one Latin word, or punctuation.
+
+    `pinyin` is space-separated tone-number syllables as a dictionary prints
+    them (no tone sandhi), or None for what is not spoken (punctuation,
+    spaces). `spoken` is what an engine that reads characters should say:
+    the character itself, or the Chinese reading of a number (2024年 ->
+    二零二四). `start` is the offset of `text` in the sentence. `word_start`
+    marks the first token of a word, for prosody.
+    """
+
+    text: str
+    pinyin: str | None
+    source: str
+    start: int
+    spoken: str
+    word_start: bool = True
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning for the user: a hint not used as written, a character no engine can say."""
+
+    code: str
+    message: str
+    sentence: int | None = None
+    position: SourcePosition | None = None
+    text: str | None = None
+    hint: str | None = None
+    used: str | None = None
+
+
+@dataclass(frozen=True)
+class Pronunciation:
+    """A sentence with a reading for every token."""
+
+    sentence: Sentence
+    tokens: tuple[Token, ...]
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def syllables(self) -> list[str]:
+        return [s for t in self.tokens if t.pinyin for s in t.pinyin.split()]
+
+
+@dataclass(frozen=True, eq=False)
+class Clip:
+    """Synthesised audio for one sentence: mono float32 samples in [-1, 1]."""
+
+    samples: np.ndarray
+    sample_rate: int
+    engine: str
+    notices: tuple[Notice, ...] = field(default=())
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
