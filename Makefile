@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE ?= examples/chongqing-news.txt
 
-.PHONY: demo test install install-test clean
+.PHONY: demo test install install-test browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,12 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/tts-pipeline build $(EXAMPLE)
 
-test: install-test
+# Debian's chromium (and a CJK font) for tests/test_player_browser.py; the
+# script installs them only as root with apt, and otherwise says why.
+browser-deps:
+	@bash scripts/ensure-chromium.sh
+
+test: install-test browser-deps
 	$(BIN)/python -m pytest -q
 
 clean:
