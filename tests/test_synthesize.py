@@ -1,0 +1,156 @@
+"""The synthesis loop: order, streaming, cache use, fallback and worker processes."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from tone_engine import pronunciation
+from tts_pipeline.cache import ClipCache
+from tts_pipeline.engines import VoiceSettings
+from tts_pipeline.errors import EngineError
+from tts_pipeline.synthesize import synthesize_all, threads_per_worker
+
+TEXTS = ["今天天气很好", "我们去公园", "他说好", "明天见", "再见了朋友们", "一二三"]
+
+
+def prons(texts=TEXTS):
+    return [pronunciation(i, t) for i, t in enumerate(texts)]
+
+
+def run(items, **kwargs):
+    kwargs.setdefault("engine", "test-tone")
+    engine = kwargs.pop("engine")
+    return list(synthesize_all(items, engine, VoiceSettings(), **kwargs))
+
+
+def test_yields_every_sentence_in_input_order_with_its_own_clip():
+    items = prons()
+    results = run(items)
+    assert [p.sentence.index for p, _ in results] == list(range(len(TEXTS)))
+    # the test engine gives a lead-in plus one tone per character
+    per_char = {(len(c.samples) - 160) / len(p.sentence.text) for p, c in results}
+    assert per_char == {320}
+    assert all(c.engine == "test-tone" and c.samples.dtype == np.float32 for _, c in results)
+    assert not np.array_equal(results[1][1].samples, results[5][1].samples[: len(results[1][1].samples)])
+
+
+def test_streams_without_reading_the_whole_input_first():
+    consumed = []
+
+    def source():
+        for i in itertools.count():
+            consumed.append(i)
+            yield pronunciation(i, "你好")
+
+    stream = synthesize_all(source(), "test-tone", VoiceSettings())
+    first = [next(stream) for _ in range(3)]
+    assert [p.sentence.index for p, _ in first] == [0, 1, 2]
+    assert len(consumed) <= 4
+    stream.close()
+
+
+def test_second_run_reads_every_clip_from_the_cache_and_gives_the_same_samples(tmp_path):
+    cache = ClipCache(tmp_path)
+    cold = run(prons(), cache=cache)
+    assert (cache.hits, cache.stores) == (0, len(TEXTS))
+    warm_cache = ClipCache(tmp_path)
+    warm = run(prons(), cache=warm_cache)
+    assert (warm_cache.hits, warm_cache.stores) == (len(TEXTS), 0)
+    for (_, a), (_, b) in zip(cold, warm):
+        assert np.array_equal(a.samples, b.samples)
+        assert a.sample_rate == b.sample_rate and a.engine == b.engine
+
+
+def test_editing_one_sentence_synthesises_only_that_sentence(tmp_path):
+    run(prons(), cache=ClipCache(tmp_path))
+    edited = list(TEXTS)
+    edited[2] = "他说不好"
+    cache = ClipCache(tmp_path)
+    results = run(prons(edited), cache=cache)
+    assert (cache.hits, cache.stores) == (len(TEXTS) - 1, 1)
+    assert results[2][0].sentence.text == "他说不好"
+
+
+def test_a_changed_option_is_a_different_clip(tmp_path):
+    run(prons(), cache=ClipCache(tmp_path))
+    cache = ClipCache(tmp_path)
+    list(synthesize_all(prons(), "test-tone", VoiceSettings(speed=0.8), cache=cache))
+    assert cache.hits == 0
+
+
+def test_clips_are_identical_with_and_without_a_cache(tmp_path):
+    plain = run(prons())
+    cached = run(prons(), cache=ClipCache(tmp_path))
+    for (_, a), (_, b) in zip(plain, cached):
+        assert np.array_equal(a.samples, b.samples)
+
+
+def test_fallback_speaks_the_failing_sentence_and_says_so(tmp_path):
+    texts = ["你好", "这很坏", "再见"]
+    results = run(prons(texts), engine="test-picky", fallback="test-tone", cache=ClipCache(tmp_path))
+    engines_used = [c.engine for _, c in results]
+    assert engines_used == ["test-picky", "test-tone", "test-picky"]
+    notices = results[1][1].notices
+    assert [n.code for n in notices] == ["engine-fallback"]
+    assert "s0002" in notices[0].message and "test-tone" in notices[0].message
+    assert notices[0].sentence == 1
+    assert not results[0][1].notices and not results[2][1].notices
+
+
+def test_fallback_clip_is_cached_under_the_fallback_engine(tmp_path):
+    texts = ["这很坏"]
+    run(prons(texts), engine="test-picky", fallback="test-tone", cache=ClipCache(tmp_path))
+    cache = ClipCache(tmp_path)
+    (_, clip), = run(prons(texts), engine="test-picky", fallback="test-tone", cache=cache)
+    assert cache.hits == 1 and clip.engine == "test-tone"
+    assert [n.code for n in clip.notices] == ["engine-fallback"]
+
+
+def test_without_fallback_an_engine_failure_names_the_sentence():
+    with pytest.raises(EngineError, match=r"s0002"):
+        run(prons(["你好", "这很坏"]), engine="test-picky")
+
+
+def test_unknown_fallback_fails_before_any_work():
+    with pytest.raises(EngineError, match="unknown engine 'nope'"):
+        run(prons(), fallback="nope")
+
+
+def test_jobs_must_be_positive():
+    with pytest.raises(Exception, match="--jobs"):
+        run(prons(), jobs=0)
+
+
+def test_threads_per_worker_fit_the_cores():
+    assert threads_per_worker(1, cores=8) == 8
+    assert threads_per_worker(2, cores=8) == 4
+    assert threads_per_worker(3, cores=8) == 2
+    assert threads_per_worker(4, cores=2) == 1
+
+
+def test_two_workers_give_exactly_what_one_process_gives(tmp_path):
+    texts = [f"第{i}句话说的很长很长" * (1 + i % 3) for i in range(9)] + ["这很坏"]
+    one = run(prons(texts), engine="test-picky", fallback="test-tone")
+    cache = ClipCache(tmp_path)
+    two = run(prons(texts), engine="test-picky", fallback="test-tone", jobs=2, cache=cache)
+    assert [p.sentence.index for p, _ in two] == list(range(len(texts)))
+    for (_, a), (_, b) in zip(one, two):
+        assert np.array_equal(a.samples, b.samples)
+        assert a.engine == b.engine and [n.code for n in a.notices] == [n.code for n in b.notices]
+    assert cache.stores == len(texts)
+
+
+def test_progress_is_told_about_each_sentence_and_whether_it_was_cached(tmp_path):
+    class Recorder:
+        def __init__(self):
+            self.calls = []
+
+        def sentence_done(self, pron, clip, cached):
+            self.calls.append((pron.sentence.index, cached))
+
+    run(prons(TEXTS[:2]), cache=ClipCache(tmp_path))
+    recorder = Recorder()
+    run(prons(TEXTS[:3]), cache=ClipCache(tmp_path), progress=recorder)
+    assert recorder.calls == [(0, True), (1, True), (2, False)]

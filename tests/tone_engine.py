@@ -1,0 +1,75 @@
+"""A small deterministic engine for testing the synthesis loop, the cache and workers.
+
+Each syllable becomes a short tone whose pitch comes from the syllable, so
+different sentences give different samples and equal ones equal samples.
+Importing this module registers two engines:
+
+- `test-tone`: speaks everything; sleeps TTS_TEST_TONE_DELAY seconds per
+  sentence (to make a build slow enough to kill), and counts each call by
+  appending a line to the file named by TTS_TEST_TONE_LOG, if set.
+- `test-picky`: like test-tone but raises EngineError on any sentence
+  containing 坏 (to exercise --fallback).
+
+The kill-and-resume test loads it into a real `python -m tts_pipeline build`
+through the TTS_PIPELINE_ENGINE_PLUGINS testing hook.
+"""
+from __future__ import annotations
+
+import os
+import time
+import zlib
+
+import numpy as np
+
+from tts_pipeline.engines import Engine, register
+from tts_pipeline.errors import EngineError
+from tts_pipeline.model import Clip, Pronunciation, SourcePosition, Sentence, Token
+
+RATE = 8000
+SYLLABLE_SECONDS = 0.04
+
+
+@register
+class ToneEngine(Engine):
+    name = "test-tone"
+    sample_rate = RATE
+    description = "test tones (for the test suite only)"
+
+    def cache_key(self, pronunciation: Pronunciation) -> str:
+        return f"{self.name}|v1|speed={self.settings.speed}|{' '.join(pronunciation.syllables)}"
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        delay = float(os.environ.get("TTS_TEST_TONE_DELAY", "0") or 0)
+        if delay:
+            time.sleep(delay)
+        log = os.environ.get("TTS_TEST_TONE_LOG")
+        if log:
+            with open(log, "a", encoding="utf-8") as f:
+                f.write(f"{pronunciation.sentence.id}\n")
+        length = int(RATE * SYLLABLE_SECONDS / self.settings.speed)
+        t = np.arange(length, dtype=np.float64) / RATE
+        parts = [np.zeros(length // 2)]
+        for syllable in pronunciation.syllables:
+            pitch = 150 + zlib.crc32(syllable.encode()) % 400
+            parts.append(0.3 * np.sin(2 * np.pi * pitch * t) + 0.01 * np.sin(2 * np.pi * 37.3 * t))
+        return Clip(np.concatenate(parts).astype(np.float32), RATE, self.name)
+
+
+@register
+class PickyEngine(ToneEngine):
+    name = "test-picky"
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        if "坏" in pronunciation.sentence.text:
+            raise EngineError(f"engine 'test-picky' cannot say 坏 in sentence {pronunciation.sentence.id}")
+        return super().synthesize(pronunciation)
+
+
+def pronunciation(index: int, text: str) -> Pronunciation:
+    """A pronounced sentence without the pronounce stage: one made-up syllable per character."""
+    sentence = Sentence(index, text, (), (), SourcePosition("test.txt", index + 1, 1))
+    tokens = tuple(
+        Token(ch, f"{'bcdfgjklmnpqrstwxyz'[ord(ch) % 19]}a{ord(ch) % 4 + 1}", "default", i, ch)
+        for i, ch in enumerate(text)
+    )
+    return Pronunciation(sentence, tokens)

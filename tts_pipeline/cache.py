@@ -1,0 +1,226 @@
+"""A content-addressed store of synthesised clips.
+
+A clip is filed under the hash of its engine's `cache_key`, a string that
+changes whenever the samples would (engine, voice, model hash, the symbols
+sent, every option). Clips are kept as 16-bit FLAC: lossless for what the
+pipeline outputs, since every clip is quantised to 16 bits before use (see
+`quantize`), so a clip read back is identical to the one first synthesised.
+
+Each file is written under a temporary name and renamed into place, so a
+process killed at any moment leaves either a whole clip or a `.tmp-` file
+that is never read and that `clear` removes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import soundfile as sf
+
+from .errors import OutputError
+from .model import Clip, Notice, SourcePosition
+
+ENV_VAR = "TTS_PIPELINE_CACHE"
+_SUFFIX = ".flac"
+_TMP_PREFIX = ".tmp-"
+# Bumped when the file layout changes, so old clips are simply not found.
+_LAYOUT = "clips-v1"
+
+
+def default_cache_dir() -> Path:
+    """$TTS_PIPELINE_CACHE, else $XDG_CACHE_HOME/tts_pipeline, else ~/.cache/tts_pipeline."""
+    explicit = os.environ.get(ENV_VAR)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / "tts_pipeline"
+
+
+def quantize(samples: np.ndarray) -> np.ndarray:
+    """Round float samples to the 16-bit grid the cache stores, as float32 in [-1, 1]."""
+    return (_to_int16(samples).astype(np.float32) / np.float32(32767.0)).astype(np.float32)
+
+
+def _to_int16(samples: np.ndarray) -> np.ndarray:
+    scaled = np.rint(np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767.0)
+    return scaled.astype(np.int16)
+
+
+def content_key(*parts: object) -> str:
+    """A hex digest of `parts`: str, bytes, numbers, numpy arrays, Clips, or nested lists of them.
+
+    For the assembler: a chapter whose key (its clips, its pause plan, the
+    output format) equals the one recorded last time need not be re-encoded.
+    """
+    digest = hashlib.sha256()
+    _feed(digest, parts)
+    return digest.hexdigest()
+
+
+def _feed(digest, part: object) -> None:
+    if isinstance(part, Clip):
+        digest.update(b"clip:%d:" % part.sample_rate)
+        _feed(digest, part.samples)
+    elif isinstance(part, np.ndarray):
+        array = np.ascontiguousarray(part)
+        digest.update(f"array:{array.dtype.str}:{array.shape}:".encode())
+        digest.update(array.tobytes())
+    elif isinstance(part, bytes):
+        digest.update(b"bytes:%d:" % len(part))
+        digest.update(part)
+    elif isinstance(part, (list, tuple)):
+        digest.update(b"seq:%d:" % len(part))
+        for item in part:
+            _feed(digest, item)
+    else:
+        text = repr(part) if not isinstance(part, str) else part
+        encoded = text.encode("utf-8")
+        digest.update(b"str:%d:" % len(encoded))
+        digest.update(encoded)
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    path: Path
+    clips: int
+    size: int  # bytes, clips only
+    leftovers: int  # temporary files from interrupted runs
+    leftover_size: int
+
+
+class ClipCache:
+    """Clips on disk, found by their engine's cache key.
+
+    `hits`, `misses` and `stores` count this instance's lookups, for the
+    progress summary.
+    """
+
+    def __init__(self, root: str | os.PathLike | None = None) -> None:
+        self.root = Path(root).expanduser() if root is not None else default_cache_dir()
+        self.hits = 0
+        self.misses = 0
+        self.stores = 0
+
+    @property
+    def clips_dir(self) -> Path:
+        return self.root / _LAYOUT
+
+    def path_for(self, key: str) -> Path:
+        name = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.clips_dir / name[:2] / (name + _SUFFIX)
+
+    def get(self, key: str) -> Clip | None:
+        """The clip stored under `key`, or None. A damaged file counts as absent and is removed."""
+        path = self.path_for(key)
+        try:
+            with sf.SoundFile(path) as f:
+                meta = json.loads(f.comment)
+                samples = f.read(dtype="int16")
+                rate = f.samplerate
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except (RuntimeError, ValueError, OSError, sf.LibsndfileError):
+            _unlink(path)
+            self.misses += 1
+            return None
+        if meta.get("key") != key:  # a hash collision or a foreign file
+            self.misses += 1
+            return None
+        self.hits += 1
+        clip_samples = (samples.astype(np.float32) / np.float32(32767.0)).astype(np.float32)
+        notices = tuple(_notice_from(d) for d in meta.get("notices", ()))
+        return Clip(clip_samples, rate, meta["engine"], notices)
+
+    def put(self, key: str, clip: Clip) -> Path:
+        """Store `clip` under `key` atomically; returns the final path."""
+        path = self.path_for(key)
+        meta = {
+            "key": key,
+            "engine": clip.engine,
+            "notices": [_notice_to(n) for n in clip.notices],
+        }
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=_SUFFIX, dir=path.parent)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write to the clip cache {self.root}: {exc.strerror or exc}; "
+                "choose another folder with --cache-dir or run with --no-cache"
+            ) from exc
+        os.close(fd)
+        try:
+            with sf.SoundFile(tmp, "w", clip.sample_rate, 1, "PCM_16", format="FLAC") as f:
+                f.comment = json.dumps(meta, ensure_ascii=False)
+                f.write(_to_int16(clip.samples))
+            os.replace(tmp, path)
+        except BaseException:
+            _unlink(Path(tmp))
+            raise
+        self.stores += 1
+        return path
+
+    def __contains__(self, key: str) -> bool:
+        return self.path_for(key).is_file()
+
+    def _files(self) -> Iterable[Path]:
+        if not self.clips_dir.is_dir():
+            return ()
+        return (p for p in self.clips_dir.glob("*/*") if p.is_file())
+
+    def info(self) -> CacheInfo:
+        clips = size = leftovers = leftover_size = 0
+        for path in self._files():
+            length = path.stat().st_size
+            if path.name.startswith(_TMP_PREFIX):
+                leftovers += 1
+                leftover_size += length
+            elif path.suffix == _SUFFIX:
+                clips += 1
+                size += length
+        return CacheInfo(self.root, clips, size, leftovers, leftover_size)
+
+    def clear(self) -> CacheInfo:
+        """Delete every stored clip and leftover; returns what was removed."""
+        removed = self.info()
+        for path in list(self._files()):
+            _unlink(path)
+        for folder in sorted(self.clips_dir.glob("*"), reverse=True) if self.clips_dir.is_dir() else ():
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        return removed
+
+
+def format_size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _notice_to(notice: Notice) -> dict:
+    return asdict(notice)
+
+
+def _notice_from(data: dict) -> Notice:
+    position = data.get("position")
+    if position is not None:
+        data = {**data, "position": SourcePosition(**position)}
+    return Notice(**data)

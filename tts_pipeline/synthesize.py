@@ -1,0 +1,229 @@
+"""The synthesis loop: pronounced sentences in, clips out, in input order.
+
+Clips come from the cache when it holds them; the rest are spoken by the
+engine, in this process (`jobs=1`) or in worker processes that each load the
+voice once. Every clip is rounded to 16 bits (`cache.quantize`), so a clip is
+the same whether it was just spoken, read back from the cache, or made by a
+worker.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Iterable, Iterator
+
+from . import engines
+from .cache import ClipCache, quantize
+from .engines.base import Engine, VoiceSettings
+from .errors import EngineError, PipelineError
+from .model import Clip, Notice, Pronunciation
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def threads_per_worker(jobs: int, cores: int | None = None) -> int:
+    """Engine threads for each of `jobs` workers so that jobs × threads fits the cores."""
+    cores = cores or available_cores()
+    return max(1, cores // max(1, jobs))
+
+
+def synthesize_all(
+    pronunciations: Iterable[Pronunciation],
+    engine: str,
+    settings: VoiceSettings,
+    *,
+    fallback: str | None = None,
+    jobs: int = 1,
+    cache: ClipCache | None = None,
+    progress=None,
+) -> Iterator[tuple[Pronunciation, Clip]]:
+    """Yield (pronunciation, clip) for each input, in input order, as they are ready.
+
+    The input is consumed lazily and only a small window of clips is held,
+    so a book of any length streams through. `fallback` names an engine for
+    the sentences on which `engine` raises EngineError; such a clip carries
+    the fallback's name in `Clip.engine` and a notice saying why. `progress`,
+    if given, has `sentence_done(pronunciation, clip, cached)` called for each.
+    """
+    if jobs < 1:
+        raise PipelineError(f"--jobs must be 1 or more, not {jobs}")
+    loop = _Loop(engine, settings, fallback, cache)
+    if jobs == 1:
+        results = loop.sequential(pronunciations)
+    else:
+        results = loop.parallel(pronunciations, jobs)
+    for pronunciation, clip, cached in results:
+        if progress is not None:
+            progress.sentence_done(pronunciation, clip, cached)
+        yield pronunciation, clip
+
+
+class _Loop:
+    def __init__(self, engine: str, settings: VoiceSettings, fallback: str | None, cache: ClipCache | None):
+        self.engine_name = engine
+        self.settings = settings
+        self.fallback_name = fallback
+        self.cache = cache
+        # The primary engine is created up front so an unknown or unusable
+        # engine fails before any work; engines keep their model loading lazy.
+        self.primary = engines.create(engine, settings)
+        self._fallback: Engine | None = None
+        if fallback is not None:
+            engines.engine_class(fallback)  # an unknown name fails now, not at the first failure
+
+    @property
+    def fallback(self) -> Engine:
+        if self._fallback is None:
+            self._fallback = engines.create(self.fallback_name, self.settings)
+        return self._fallback
+
+    def lookup(self, engine: Engine, pronunciation: Pronunciation) -> tuple[str | None, Clip | None]:
+        if self.cache is None:
+            return None, None
+        key = engine.cache_key(pronunciation)
+        return key, self.cache.get(key)
+
+    def store(self, key: str | None, clip: Clip) -> None:
+        if self.cache is not None and key is not None:
+            self.cache.put(key, clip)
+
+    def sequential(self, pronunciations: Iterable[Pronunciation]) -> Iterator[tuple[Pronunciation, Clip, bool]]:
+        for pronunciation in pronunciations:
+            key, clip = self.lookup(self.primary, pronunciation)
+            if clip is not None:
+                yield pronunciation, clip, True
+                continue
+            try:
+                clip = _speak(self.primary, pronunciation)
+            except EngineError as exc:
+                yield self.after_failure(pronunciation, exc)
+                continue
+            self.store(key, clip)
+            yield pronunciation, clip, False
+
+    def parallel(self, pronunciations: Iterable[Pronunciation], jobs: int) -> Iterator[tuple[Pronunciation, Clip, bool]]:
+        worker_settings = self.settings
+        if worker_settings.threads is None:
+            worker_settings = dataclasses.replace(worker_settings, threads=threads_per_worker(jobs))
+        in_flight_limit = 2 * jobs
+        window_limit = 4 * jobs + 16
+        pool: ProcessPoolExecutor | None = None
+        pending: deque[tuple[Pronunciation, str | None, Clip | Future]] = deque()
+        in_flight = 0
+        source = iter(pronunciations)
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and in_flight < in_flight_limit and len(pending) < window_limit:
+                    try:
+                        pronunciation = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    key, clip = self.lookup(self.primary, pronunciation)
+                    if clip is not None:
+                        pending.append((pronunciation, key, clip))
+                        continue
+                    if pool is None:
+                        pool = _start_pool(self.engine_name, worker_settings, jobs)
+                    pending.append((pronunciation, key, pool.submit(_worker_speak, pronunciation)))
+                    in_flight += 1
+                if not pending:
+                    return
+                pronunciation, key, ready = pending.popleft()
+                if isinstance(ready, Clip):
+                    yield pronunciation, ready, True
+                    continue
+                in_flight -= 1
+                try:
+                    clip = ready.result()
+                except EngineError as exc:
+                    yield self.after_failure(pronunciation, exc)
+                    continue
+                self.store(key, clip)
+                yield pronunciation, clip, False
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def after_failure(self, pronunciation: Pronunciation, exc: EngineError) -> tuple[Pronunciation, Clip, bool]:
+        sentence = pronunciation.sentence
+        reason = str(exc)
+        if self.fallback_name is None:
+            if sentence.id in reason:
+                raise exc
+            raise EngineError(f"{sentence.position}: sentence {sentence.id}: {reason}") from exc
+        notice = Notice(
+            code="engine-fallback",
+            message=(
+                f"engine {self.engine_name!r} could not speak sentence {sentence.id} ({reason}); "
+                f"engine {self.fallback_name!r} spoke it instead"
+            ),
+            sentence=sentence.index,
+            position=sentence.position,
+            text=sentence.text,
+            used=self.fallback_name,
+        )
+        key, clip = self.lookup(self.fallback, pronunciation)
+        cached = clip is not None
+        if clip is None:
+            try:
+                clip = _speak(self.fallback, pronunciation)
+            except EngineError as second:
+                raise EngineError(
+                    f"{sentence.position}: sentence {sentence.id}: engine {self.engine_name!r} failed "
+                    f"({reason}) and so did the fallback {self.fallback_name!r} ({second})"
+                ) from second
+            self.store(key, clip)
+        return pronunciation, dataclasses.replace(clip, notices=clip.notices + (notice,)), cached
+
+
+def _speak(engine: Engine, pronunciation: Pronunciation) -> Clip:
+    clip = engine.synthesize(pronunciation)
+    return Clip(quantize(clip.samples), clip.sample_rate, engine.name, tuple(clip.notices))
+
+
+# -- worker processes --------------------------------------------------------
+
+_worker_engine: Engine | None = None
+_worker_failure: EngineError | None = None
+
+
+def _start_pool(engine: str, settings: VoiceSettings, jobs: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the parent may hold threads (progress, an engine's own)
+    # that a forked child would inherit in a broken state.
+    module = engines.engine_class(engine).__module__
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(module, engine, settings),
+    )
+
+
+def _init_worker(module: str, engine: str, settings: VoiceSettings) -> None:
+    # A failure here is kept and raised by the first task, so that the
+    # parent sees the engine's own message instead of a broken pool.
+    global _worker_engine, _worker_failure
+    try:
+        importlib.import_module(module)  # registers engines defined outside the package
+        _worker_engine = engines.create(engine, settings)
+    except EngineError as exc:
+        _worker_failure = exc
+    except Exception as exc:  # noqa: BLE001 - reported as the engine's failure
+        _worker_failure = EngineError(f"engine {engine!r} failed to start in a worker process: {type(exc).__name__}: {exc}")
+
+
+def _worker_speak(pronunciation: Pronunciation) -> Clip:
+    if _worker_engine is None:
+        raise _worker_failure or EngineError("worker process has no engine")
+    return _speak(_worker_engine, pronunciation)
