@@ -1,0 +1,195 @@
+"""The annotation grammar: `汉(hàn)`, `重庆(chóngqìng)`, `重庆（chong2 qing4）`.
+
+A parenthetical is a hint only when its whole content reads as k pinyin
+syllables and the k characters just before it are Han characters that no
+earlier annotation covered; anything else stays in the text as written.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..model import Hint, SourcePosition
+from .syllables import _DIAERESIS, _TONE_MARKS, canonical_letters, readings_of
+
+_PARENTHETICAL = re.compile(r"[(（]([^()（）]*)[)）]")
+_SEPARATORS = frozenset(" \t\u3000'’‘-")
+_LONGEST_SYLLABLE = 6  # zhuang, chuang, shuang
+_LONGEST_ANNOTATION = 160  # letters; longer parentheticals are prose, not hints
+
+
+def is_han(char: str) -> bool:
+    """A CJK ideograph (any block) or 〇, the characters a hint can annotate."""
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x3134F
+        or code == 0x3007
+    )
+
+
+@dataclass(frozen=True)
+class _Atom:
+    kind: str  # "letter", "digit" or "gap"
+    value: str = ""
+    tone: int | None = None
+
+
+def _atoms(content: str) -> tuple[_Atom, ...] | None:
+    """Letters with their tone marks, tone digits and gaps; None if not pinyin-shaped."""
+    atoms: list[_Atom] = []
+    for ch in unicodedata.normalize("NFD", content.lower()).replace("u:", "v"):
+        last = atoms[-1] if atoms else None
+        if "a" <= ch <= "z":
+            atoms.append(_Atom("letter", ch))
+        elif ch in "012345":
+            atoms.append(_Atom("digit", tone=int(ch) or 5))
+        elif ch in _SEPARATORS:
+            if last is not None and last.kind != "gap":
+                atoms.append(_Atom("gap"))
+        elif last is not None and last.kind == "letter" and ch in _TONE_MARKS and last.tone is None:
+            atoms[-1] = _Atom("letter", last.value, _TONE_MARKS[ch])
+        elif last is not None and last.kind == "letter" and ch == _DIAERESIS and last.value == "u":
+            atoms[-1] = _Atom("letter", "v", last.tone)
+        elif last is not None and last.kind == "letter" and ch == "\u0302" and last.value == "e":
+            atoms[-1] = _Atom("letter", "ê", last.tone)
+        else:
+            return None
+    while atoms and atoms[-1].kind == "gap":
+        atoms.pop()
+    return tuple(atoms)
+
+
+def _syllable_at(atoms: tuple[_Atom, ...], start: int, stop: int) -> tuple[str, bool, int] | None:
+    """The syllable spelled by letters atoms[start:stop] (plus a tone digit right after).
+
+    Returns (tone-number syllable, whether a tone was written, index after it).
+    """
+    letters = atoms[start:stop]
+    if any(a.kind != "letter" for a in letters):
+        return None
+    marks = [a.tone for a in letters if a.tone is not None]
+    if len(marks) > 1:
+        return None
+    canonical = canonical_letters("".join(a.value for a in letters))
+    if canonical is None:
+        return None
+    after = stop
+    tone = marks[0] if marks else None
+    if stop < len(atoms) and atoms[stop].kind == "digit":
+        if tone is not None and tone != atoms[stop].tone:
+            return None
+        tone = atoms[stop].tone
+        after = stop + 1
+    return f"{canonical}{tone or 5}", tone is not None, after
+
+
+def _fit(reading: str, char: str) -> int:
+    """2 when the syllable is a dictionary reading of char, 1 when only the tone differs."""
+    readings = readings_of(char)
+    if reading in readings:
+        return 2
+    return 1 if any(r[:-1] == reading[:-1] for r in readings) else 0
+
+
+def segment(content: str, characters: str) -> tuple[str, ...] | None:
+    """Read content as syllables for the last k of `characters`, or None if it is not a hint.
+
+    Of all the ways to cut an unseparated run into syllables, the one whose
+    syllables best fit the characters they land on wins, then the one with
+    fewer syllables. An annotation without any tone mark or number must fit
+    every character it covers and be written in lower case: `爱(AI)` is an
+    acronym and `重庆(Chongqing)` a romanised name, not neutral-tone hints.
+    """
+    atoms = _atoms(content)
+    if not atoms or not characters:
+        return None
+    letters = sum(a.kind == "letter" for a in atoms)
+    if letters == 0 or letters > _LONGEST_ANNOTATION or atoms[0].kind != "letter":
+        return None
+    toneless = not any(a.tone is not None for a in atoms)
+    if toneless and content != content.lower():
+        return None
+
+    @lru_cache(maxsize=None)
+    def best(start: int, count: int) -> tuple[int, tuple[str, ...]] | None:
+        """Best reading of atoms[start:] as exactly `count` syllables ending on characters[-1]."""
+        if start == len(atoms):
+            return (0, ()) if count == 0 else None
+        if count == 0 or atoms[start].kind != "letter":
+            return None
+        char = characters[-count]
+        found: tuple[int, tuple[str, ...]] | None = None
+        for stop in range(start + 1, min(start + _LONGEST_SYLLABLE, len(atoms)) + 1):
+            syllable = _syllable_at(atoms, start, stop)
+            if syllable is None:
+                continue
+            reading, _, after = syllable
+            if after < len(atoms) and atoms[after].kind == "gap":
+                after += 1
+            fit = _fit(reading, char)
+            if toneless and fit == 0:
+                continue
+            rest = best(after, count - 1)
+            if rest is not None and (found is None or fit + rest[0] > found[0]):
+                found = (fit + rest[0], (reading, *rest[1]))
+        return found
+
+    choices = []
+    for count in range(1, min(letters, len(characters)) + 1):
+        result = best(0, count)
+        if result is not None:
+            choices.append((result[0], -count, result[1]))
+    if not choices:
+        return None
+    return max(choices)[2]
+
+
+def scan_line(
+    line: str, path: str = "<text>", line_number: int = 1, first_column: int = 1
+) -> tuple[str, tuple[Hint, ...], tuple[int, ...]]:
+    """Remove the annotations from one line.
+
+    Returns the clean text, the hints (offsets into the clean text) and the
+    source column of every clean character; `first_column` is the column of
+    line[0] in the file.
+    """
+    clean: list[str] = []
+    columns: list[int] = []
+    hints: list[Hint] = []
+    covered = 0  # clean offset up to which characters already carry a hint
+    done = 0
+    for match in _PARENTHETICAL.finditer(line):
+        for offset in range(done, match.start()):
+            clean.append(line[offset])
+            columns.append(first_column + offset)
+        done = match.start()
+        run = 0
+        while run < len(clean) - covered and is_han(clean[-1 - run]):
+            run += 1
+        syllables = segment(match.group(1), "".join(clean[len(clean) - run:])) if run else None
+        if syllables is None:
+            continue
+        start = len(clean) - len(syllables)
+        position = SourcePosition(path, line_number, first_column + match.start())
+        hints.append(Hint(start, syllables, match.group(1), position))
+        covered = len(clean)
+        done = match.end()
+    for offset in range(done, len(line)):
+        clean.append(line[offset])
+        columns.append(first_column + offset)
+    return "".join(clean), tuple(hints), tuple(columns)
+
+
+def extract_annotations(line: str) -> tuple[str, tuple[Hint, ...]]:
+    """One line -> (text without annotations, hints with offsets into that text).
+
+    Hint positions name "<text>", line 1 and the column of the opening
+    parenthesis; read_article and parse_text give the real file and line.
+    """
+    clean, hints, _ = scan_line(line)
+    return clean, hints

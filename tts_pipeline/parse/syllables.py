@@ -1,0 +1,99 @@
+"""Pinyin syllables as authors write them, reduced to one tone-number form.
+
+The canonical form is lower-case, ü written as v, the tone as a trailing digit
+1-5 with 5 for the neutral tone: "lve4", "zhong4", "de5".
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from pypinyin.pinyin_dict import pinyin_dict
+
+# Combining marks left after NFD decomposition of a written syllable.
+_TONE_MARKS = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
+_DIAERESIS = "\u0308"
+_CIRCUMFLEX = "\u0302"
+
+# Spellings authors use that the dictionary writes differently.
+_ALIASES = {"lue": "lve", "nue": "nve", "jv": "ju", "qv": "qu", "xv": "xu", "yv": "yu",
+            "jve": "jue", "qve": "que", "xve": "xue", "yve": "yue",
+            "jvan": "juan", "qvan": "quan", "xvan": "xuan", "yvan": "yuan",
+            "jvn": "jun", "qvn": "qun", "xvn": "xun", "yvn": "yun"}
+
+
+def split_written(syllable: str) -> tuple[str, int | None, bool] | None:
+    """Split one written syllable into (toneless letters, tone, malformed).
+
+    Letters come back lower-case with ü as v and ê kept; the tone is 1-5 or
+    None when nothing marks it. Returns None for characters pinyin never uses.
+    """
+    text = unicodedata.normalize("NFD", syllable.strip().lower()).replace("u:", "v")
+    letters: list[str] = []
+    tones: list[int] = []
+    for ch in text:
+        if ch in _TONE_MARKS:
+            tones.append(_TONE_MARKS[ch])
+        elif ch == _DIAERESIS and letters and letters[-1] == "u":
+            letters[-1] = "v"
+        elif ch == _CIRCUMFLEX and letters and letters[-1] == "e":
+            letters[-1] = "ê"
+        elif "a" <= ch <= "z":
+            letters.append(ch)
+        else:
+            return None
+    return "".join(letters), (tones[0] if tones else None), len(tones) > 1
+
+
+def _toneless(reading: str) -> tuple[str, int]:
+    split = split_written(reading)
+    assert split is not None, reading
+    letters, tone, _ = split
+    return letters, tone or 5
+
+
+@lru_cache(maxsize=1)
+def valid_syllables() -> frozenset[str]:
+    """Every toneless syllable pypinyin's character dictionary knows, ü as v."""
+    return frozenset(
+        _toneless(reading)[0] for readings in pinyin_dict.values() for reading in readings.split(",")
+    )
+
+
+def canonical_letters(letters: str) -> str | None:
+    """The dictionary spelling of toneless letters, or None if not a syllable."""
+    letters = _ALIASES.get(letters, letters)
+    return letters if letters in valid_syllables() else None
+
+
+def normalize_syllable(written: str) -> str | None:
+    """Any written pinyin syllable -> tone-number form ("luè" -> "lve4"), None if not pinyin.
+
+    Accepts tone marks (incl. ǖǘǚǜ), a trailing tone number 0-5 (0 and 5 are
+    neutral), no tone at all (neutral), v or u: for ü, lue/nue for lüe/nüe,
+    and any letter case.
+    """
+    body = written.strip()
+    digit: int | None = None
+    if body and body[-1] in "012345":
+        digit = int(body[-1]) or 5
+        body = body[:-1]
+    split = split_written(body)
+    if split is None:
+        return None
+    letters, mark, malformed = split
+    if malformed or (mark is not None and digit is not None and mark != digit):
+        return None
+    canonical = canonical_letters(letters)
+    if canonical is None:
+        return None
+    return f"{canonical}{digit or mark or 5}"
+
+
+@lru_cache(maxsize=None)
+def readings_of(char: str) -> frozenset[str]:
+    """The tone-number readings pypinyin's dictionary lists for one character."""
+    raw = pinyin_dict.get(ord(char)) if len(char) == 1 else None
+    if not raw:
+        return frozenset()
+    return frozenset(f"{letters}{tone}" for letters, tone in map(_toneless, raw.split(",")))
