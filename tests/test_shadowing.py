@@ -1,0 +1,145 @@
+"""Shadowing drills: units, timeline, and the audio they write (tone bursts stand in for speech)."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import soundfile as sf
+from pypinyin import Style, lazy_pinyin
+
+from tts_pipeline.engines.base import VoiceSettings
+from tts_pipeline.errors import PipelineError
+from tts_pipeline.learn.shadowing import ShadowingOptions, drill_units, han_count, render_shadowing
+from tts_pipeline.model import Clip, Pronunciation, Sentence, SourcePosition, Token
+
+RATE = 24000
+SYLLABLE = 0.12  # seconds per syllable at speed 1 in the fake engine
+
+
+def pronounce(index: int, text: str) -> Pronunciation:
+    clause_ends = tuple(i + 1 for i, ch in enumerate(text) if ch in "，；：、")
+    sentence = Sentence(index, text, (), clause_ends, SourcePosition("t.txt", index + 1, 1))
+    tokens = []
+    for i, ch in enumerate(text):
+        if han_count(ch):
+            reading = lazy_pinyin(ch, style=Style.TONE3, neutral_tone_with_five=True)[0]
+            tokens.append(Token(ch, reading, "lexicon", i, ch))
+        else:
+            tokens.append(Token(ch, None, "none", i, ch))
+    return Pronunciation(sentence, tuple(tokens))
+
+
+class FakeSynth:
+    """Signature of synthesize_all; a 440 Hz burst per sentence, longer when slower."""
+
+    def __init__(self) -> None:
+        self.speeds: list[float] = []
+
+    def __call__(self, prons, engine, settings, *, fallback=None, jobs=1, cache=None, progress=None):
+        self.speeds.append(settings.speed)
+        for pron in prons:
+            seconds = SYLLABLE * len(pron.syllables) / settings.speed
+            t = np.arange(int(seconds * RATE)) / RATE
+            yield pron, Clip((0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), RATE, engine)
+
+
+SHORT = "不少游客喜欢在傍晚乘坐索道。"
+LONG = "为了缩短等待时间，索道公司实行了网上预约，并在节假日延长运营时间，工作人员说今年客流量增长了。"
+
+
+def manifest_for(prons, chapters):
+    return {
+        "title": "测试",
+        "sample_rate": RATE,
+        "chapters": [
+            {"index": i, "title": t, "file": f"chapters/{i:02d}-{t}.mp3"} for i, t in enumerate(chapters, 1)
+        ],
+        "sentences": [{"id": p.sentence.id, "chapter": c} for p, c in prons],
+    }
+
+
+def test_short_sentence_is_one_unit():
+    units = drill_units(pronounce(0, SHORT), 25)
+    assert [(u.kind, u.text) for u in units] == [("sentence", SHORT)]
+
+
+def test_long_sentence_is_drilled_by_clause_groups_then_whole():
+    pron = pronounce(3, LONG)
+    assert han_count(LONG) > 25
+    units = drill_units(pron, 12)
+    kinds = [u.kind for u in units]
+    assert kinds[-1] == "sentence" and set(kinds[:-1]) == {"clause"} and len(kinds) >= 3
+    clauses = units[:-1]
+    assert "".join(u.pronunciation.sentence.text for u in clauses) == LONG
+    for unit in clauses:
+        text = unit.pronunciation.sentence.text
+        # every token is rebased into its clause and still names its own characters
+        assert all(text[t.start:t.start + len(t.text)] == t.text for t in unit.pronunciation.tokens)
+        assert unit.sentence_id == "s0004"
+        assert han_count(text) <= 12 or text.count("，") <= 1
+    # the syllables of the clauses are exactly those of the sentence
+    assert sum((u.pronunciation.syllables for u in clauses), []) == pron.syllables
+
+
+def test_grouping_keeps_clauses_within_breath():
+    units = drill_units(pronounce(0, LONG), 25)
+    assert [han_count(u.text) for u in units[:-1]] == [19, 24]  # clauses of 8, 11, 11, 13 characters, paired greedily
+
+
+def test_options_are_checked_with_user_messages():
+    for bad in (dict(repeat=0), dict(gap=-1), dict(slow_pass=1.5), dict(drill_chars=1)):
+        with pytest.raises(PipelineError, match="--"):
+            ShadowingOptions(**bad)
+
+
+def _rms(samples, start, end):
+    part = samples[int(start * RATE):int(end * RATE)]
+    return float(np.sqrt(np.mean(part**2))) if len(part) else 0.0
+
+
+def test_render_writes_drills_with_the_timeline_they_play(tmp_path):
+    prons = [(pronounce(0, SHORT), 1), (pronounce(1, LONG), 1), (pronounce(2, "江面上的灯光亮起来。"), 2)]
+    manifest = manifest_for(prons, ["索道", "夜景"])
+    synth = FakeSynth()
+    options = ShadowingOptions(repeat=2, gap=1.5, slow_pass=0.75, drill_chars=25)
+    result = render_shadowing(
+        tmp_path, [p for p, _ in prons], manifest, engine="fake", options=options, synthesize=synth
+    )
+    assert sorted(synth.speeds) == [0.75, 0.75, 1.0, 1.0]  # two chapters, slow pass from the engine's speed
+    assert [c["file"] for c in result["chapters"]] == ["shadowing/01-索道.mp3", "shadowing/02-夜景.mp3"]
+    first = result["chapters"][0]
+    # SHORT: 1 unit; LONG: 2 clause groups + whole -> 4 units, each slow once and normal twice
+    assert len(first["units"]) == 4 * 3
+    assert [u["pass"] for u in first["units"][:3]] == ["slow", "normal", "normal"]
+    assert [u["kind"] for u in first["units"][3::3]] == ["clause", "clause", "sentence"]
+
+    for play in first["units"]:
+        length = play["end"] - play["start"]
+        assert play["gap_end"] - play["end"] == pytest.approx(1.5 * length, abs=0.002)
+    slow, normal = first["units"][0], first["units"][1]
+    assert (slow["end"] - slow["start"]) / (normal["end"] - normal["start"]) == pytest.approx(1 / 0.75, rel=0.01)
+    assert normal["pinyin"].startswith("bù shǎo yóu kè")
+
+    audio, rate = sf.read(tmp_path / first["file"], dtype="float32")
+    assert rate == RATE
+    assert len(audio) / rate == pytest.approx(first["duration"], abs=0.1)
+    # MP3 adds a little delay; probe well inside each stretch
+    for play in first["units"]:
+        assert _rms(audio, play["start"] + 0.1, play["end"] - 0.1) > 0.2, play
+        assert _rms(audio, play["end"] + 0.15, play["gap_end"] - 0.1) < 0.01, play
+
+
+def test_render_writes_an_lrc_per_chapter(tmp_path):
+    prons = [(pronounce(0, SHORT), 1)]
+    result = render_shadowing(
+        tmp_path, [p for p, _ in prons], manifest_for(prons, ["索道"]), engine="fake",
+        options=ShadowingOptions(repeat=3), synthesize=FakeSynth(),
+    )
+    chapter = result["chapters"][0]
+    lines = (tmp_path / chapter["lrc"]).read_text(encoding="utf-8").splitlines()
+    stamped = [line for line in lines if re.match(r"\[\d\d:\d\d\.\d\d\]" + SHORT, line)]
+    assert len(stamped) == 3
+    times = [int(s[1:3]) * 60 + float(s[4:9]) for s in stamped]
+    assert times == pytest.approx([u["start"] for u in chapter["units"]], abs=0.006)
+    assert any("bù shǎo" in line for line in lines)

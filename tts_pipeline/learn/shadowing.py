@@ -1,0 +1,266 @@
+"""Shadowing drills: each unit played, then silence for the learner to say it back.
+
+A chapter's drill file plays every unit of its sentences in turn: an optional
+slow pass first (synthesised by the engine at a lower speed, not resampled),
+then the unit R times, each play followed by a silence of k times its length.
+A sentence longer than a comfortable breath is drilled clause by clause first
+(clauses grouped up to the breath length), then whole.
+
+Audio is streamed: units are synthesised in order and written to the encoder
+as they arrive, so a long book is never held in memory.
+"""
+from __future__ import annotations
+
+import re
+from itertools import groupby
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import numpy as np
+
+from ..engines.base import VoiceSettings
+from ..errors import PipelineError
+from ..model import Clip, Pronunciation
+from .audio import Mp3Writer, resample
+from .text import chapter_stem, format_lrc_time, pinyin_line
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+# Silence at the head of each drill file, so players that fade in don't eat the first syllable.
+LEAD_IN = 0.5
+
+
+class ShadowingError(PipelineError):
+    """A shadowing option is out of range."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class ShadowingOptions:
+    """How drills are made: `repeat` plays per unit, `gap` silence as a multiple of
+    the unit's length, `slow_pass` an extra first play at this speed (None: none),
+    `drill_chars` the Han-character length above which a sentence is drilled by clauses."""
+
+    repeat: int = 2
+    gap: float = 1.2
+    slow_pass: float | None = None
+    drill_chars: int = 25
+
+    def __post_init__(self) -> None:
+        if self.repeat < 1:
+            raise ShadowingError(f"--repeat must be 1 or more (got {self.repeat}); it is how often each unit is played")
+        if not 0 <= self.gap <= 10:
+            raise ShadowingError(f"--gap must be between 0 and 10 (got {self.gap}); it multiplies each unit's length")
+        if self.slow_pass is not None and not 0.3 <= self.slow_pass < 1:
+            raise ShadowingError(
+                f"--slow-pass must be a speed from 0.3 up to (not including) 1 (got {self.slow_pass}); try 0.75"
+            )
+        if self.drill_chars < 4:
+            raise ShadowingError(f"--drill-chars must be 4 or more (got {self.drill_chars})")
+
+
+@dataclass(frozen=True)
+class DrillUnit:
+    """A stretch of one sentence to drill: a group of clauses, or the whole sentence."""
+
+    sentence_id: str
+    kind: str  # "clause" or "sentence"
+    pronunciation: Pronunciation
+
+    @property
+    def text(self) -> str:
+        return self.pronunciation.sentence.text.strip()
+
+
+def han_count(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+def drill_units(pronunciation: Pronunciation, drill_chars: int = 25) -> list[DrillUnit]:
+    """The units for one sentence: clause groups (when it is long) and then the whole."""
+    sentence = pronunciation.sentence
+    whole = DrillUnit(sentence.id, "sentence", pronunciation)
+    if han_count(sentence.text) <= drill_chars:
+        return [whole]
+    bounds = [0] + sorted({e for e in sentence.clause_ends if 0 < e < len(sentence.text)}) + [len(sentence.text)]
+    groups: list[tuple[int, int]] = []
+    for start, end in zip(bounds, bounds[1:]):
+        if groups and han_count(sentence.text[groups[-1][0]:end]) <= drill_chars:
+            groups[-1] = (groups[-1][0], end)
+        else:
+            groups.append((start, end))
+    clauses = [clause_pronunciation(pronunciation, start, end) for start, end in groups]
+    clauses = [c for c in clauses if c.syllables]
+    if len(clauses) < 2:
+        return [whole]
+    return [DrillUnit(sentence.id, "clause", c) for c in clauses] + [whole]
+
+
+def clause_pronunciation(pronunciation: Pronunciation, start: int, end: int) -> Pronunciation:
+    """The part of a pronounced sentence between two text offsets, as a sentence of its own."""
+    sentence = pronunciation.sentence
+    tokens = tuple(
+        replace(t, start=t.start - start) for t in pronunciation.tokens if start <= t.start < end
+    )
+    hints = tuple(replace(h, start=h.start - start) for h in sentence.hints if start <= h.start and h.end <= end)
+    clause = replace(
+        sentence,
+        text=sentence.text[start:end],
+        hints=hints,
+        clause_ends=tuple(e - start for e in sentence.clause_ends if start < e < end),
+    )
+    return Pronunciation(clause, tokens, ())
+
+
+def _default_synthesize(*args, **kwargs):
+    from ..synthesize import synthesize_all
+
+    return synthesize_all(*args, **kwargs)
+
+
+def render_shadowing(
+    output_dir: str | Path,
+    pronunciations: Iterable[Pronunciation],
+    manifest: Mapping[str, Any],
+    *,
+    engine: str,
+    settings: VoiceSettings | None = None,
+    options: ShadowingOptions | None = None,
+    fallback: str | None = None,
+    jobs: int = 1,
+    cache=None,
+    synthesize: Callable[..., Iterator[tuple[Pronunciation, Clip]]] | None = None,
+) -> dict[str, Any]:
+    """Write shadowing/NN-<title>.mp3 and .lrc per chapter; return the manifest's "shadowing" entry.
+
+    `pronunciations` come in article order; `manifest` (as a dict) says which
+    chapter each sentence belongs to and names the chapter files. `synthesize`
+    has the signature of `synthesize_all` (the default) and is given the
+    units, once at `settings` and once at the slow speed when asked.
+    """
+    output_dir = Path(output_dir)
+    settings = settings or VoiceSettings()
+    options = options or ShadowingOptions()
+    synthesize = synthesize or _default_synthesize
+    chapter_of = {s["id"]: s["chapter"] for s in manifest.get("sentences", ())}
+    chapters = {c["index"]: c for c in manifest.get("chapters", ())}
+    target_rate = manifest.get("sample_rate")
+
+    result: dict[str, Any] = {
+        "repeat": options.repeat,
+        "gap": options.gap,
+        "slow_pass": options.slow_pass,
+        "drill_chars": options.drill_chars,
+        "chapters": [],
+    }
+    common = dict(fallback=fallback, jobs=jobs, cache=cache)
+    slow_settings = None
+    if options.slow_pass:
+        slow_settings = replace(settings, speed=round(settings.speed * options.slow_pass, 4))
+    # One chapter at a time: its units (text only) are listed, their audio streamed.
+    for index, chapter_prons in groupby(pronunciations, key=lambda p: chapter_of.get(p.sentence.id, 1)):
+        chapter = chapters.get(index) or {"index": index, "title": f"Chapter {index}"}
+        units = [u for pron in chapter_prons for u in drill_units(pron, options.drill_chars)]
+        prons = [u.pronunciation for u in units]
+        normal = synthesize(prons, engine, settings, **common)
+        slow = synthesize(prons, engine, slow_settings, **common) if slow_settings else None
+        drill: _ChapterDrill | None = None
+        for unit, (_, clip) in zip(units, normal):
+            if drill is None:
+                drill = _ChapterDrill(output_dir, chapter, int(target_rate or clip.sample_rate), options)
+            if slow is not None:
+                _, slow_clip = next(slow)
+                drill.play(unit, slow_clip, slow=True, round_=0)
+            for round_ in range(1, options.repeat + 1):
+                drill.play(unit, clip, slow=False, round_=round_)
+        if drill is not None:
+            result["chapters"].append(drill.close())
+    return result
+
+
+class _ChapterDrill:
+    """Writes one chapter's drill audio and LRC, and keeps its timeline."""
+
+    def __init__(
+        self, output_dir: Path, chapter: Mapping[str, Any], rate: int, options: ShadowingOptions
+    ) -> None:
+        self.chapter = chapter
+        self.options = options
+        self.rate = rate
+        stem = chapter_stem(chapter)
+        self.file = f"shadowing/{stem}.mp3"
+        self.lrc = f"shadowing/{stem}.lrc"
+        self.output_dir = output_dir
+        (output_dir / "shadowing").mkdir(parents=True, exist_ok=True)
+        self.writer = Mp3Writer(output_dir / self.file, rate, title=f"{chapter.get('title', '')} (shadowing)")
+        self.samples_written = 0
+        self.plays: list[dict[str, Any]] = []
+        self._silence(LEAD_IN)
+
+    @property
+    def time(self) -> float:
+        return self.samples_written / self.rate
+
+    def _silence(self, seconds: float) -> None:
+        self._write(np.zeros(int(round(seconds * self.rate)), dtype=np.float32))
+
+    def _write(self, samples: np.ndarray) -> None:
+        self.writer.write(samples)
+        self.samples_written += len(samples)
+
+    def play(self, unit: DrillUnit, clip: Clip, *, slow: bool, round_: int) -> None:
+        samples = resample(clip.samples, clip.sample_rate, self.rate)
+        start = self.time
+        self._write(samples)
+        end = self.time
+        self._silence(self.options.gap * (end - start))
+        self.plays.append(
+            {
+                "sentence": unit.sentence_id,
+                "kind": unit.kind,
+                "pass": "slow" if slow else "normal",
+                "round": round_,
+                "text": unit.text,
+                "pinyin": pinyin_line(unit.pronunciation.tokens),
+                "engine": clip.engine,
+                "start": round(start, 3),
+                "end": round(end, 3),
+                "gap_end": round(self.time, 3),
+            }
+        )
+
+    def close(self) -> dict[str, Any]:
+        self.writer.close()
+        self._write_lrc()
+        return {
+            "index": self.chapter["index"],
+            "title": self.chapter.get("title", ""),
+            "file": self.file,
+            "lrc": self.lrc,
+            "duration": round(self.time, 3),
+            "units": self.plays,
+        }
+
+    def _write_lrc(self) -> None:
+        lines = [f"[ti:{self.chapter.get('title', '')} (shadowing)]", "[re:tts-pipeline]"]
+        for play in self.plays:
+            stamp = format_lrc_time(play["start"])
+            label = "慢 " if play["pass"] == "slow" else ""
+            lines.append(f"[{stamp}]{label}{play['text']}")
+            if play["pinyin"]:
+                lines.append(f"[{stamp}]{play['pinyin']}")
+        lines.append(f"[{format_lrc_time(self.time)}]")
+        (self.output_dir / self.lrc).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+__all__ = [
+    "DrillUnit",
+    "ShadowingError",
+    "ShadowingOptions",
+    "clause_pronunciation",
+    "drill_units",
+    "han_count",
+    "render_shadowing",
+]

@@ -1,0 +1,40 @@
+"""Text helpers shared by the drills and the player: tone marks, file stems, LRC times."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+from pypinyin.contrib.tone_convert import to_tone
+
+from ..model import Token
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def tone_marks(pinyin: str | None) -> str:
+    """'chong2 qing4' -> 'chóng qìng'; None -> ''."""
+    if not pinyin:
+        return ""
+    return " ".join(to_tone(syllable) for syllable in pinyin.split())
+
+
+def pinyin_line(tokens: Iterable[Token]) -> str:
+    """The tone-marked reading of a run of tokens, one space between tokens."""
+    return " ".join(tone_marks(t.pinyin) for t in tokens if t.pinyin)
+
+
+def chapter_stem(chapter: Mapping[str, Any]) -> str:
+    """'01-<title>' for a chapter: the stem of its chapter file when the build named one."""
+    file = chapter.get("file")
+    if file:
+        name = file.rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[0]
+    title = _UNSAFE.sub("-", str(chapter.get("title", ""))).strip("-.")[:40]
+    return f"{int(chapter['index']):02d}-{title}" if title else f"{int(chapter['index']):02d}"
+
+
+def format_lrc_time(seconds: float) -> str:
+    """LRC's [mm:ss.xx]: minutes may pass 59, hundredths rounded."""
+    hundredths = int(round(seconds * 100))
+    minutes, rest = divmod(hundredths, 6000)
+    return f"{minutes:02d}:{rest // 100:02d}.{rest % 100:02d}"
