@@ -154,3 +154,65 @@ def test_progress_is_told_about_each_sentence_and_whether_it_was_cached(tmp_path
     recorder = Recorder()
     run(prons(TEXTS[:3]), cache=ClipCache(tmp_path), progress=recorder)
     assert recorder.calls == [(0, True), (1, True), (2, False)]
+
+
+# -- progress -----------------------------------------------------------------
+
+import io  # noqa: E402
+
+from tts_pipeline.progress import ChapterPlan, Progress, format_duration  # noqa: E402
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def feed(progress, clock, texts, cached, step=1.0):
+    for i, text in enumerate(texts):
+        clock.now += step
+        pron = pronunciation(i, text)
+        clip = run([pron])[0][1]
+        progress.sentence_done(pron, clip, cached[i])
+
+
+def test_progress_prints_one_line_per_chapter_when_not_a_terminal():
+    out, clock = io.StringIO(), FakeClock()
+    plans = [ChapterPlan("第一章", 2, 5), ChapterPlan("第二章", 1, 3)]
+    progress = Progress(plans, stream=out, interactive=False, clock=clock)
+    feed(progress, clock, ["你好", "我们去", "明天见"], [True, False, False])
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("chapter 1/2 第一章: 2 sentences") and "1 from the cache" in lines[0]
+    assert lines[1].startswith("chapter 2/2 第二章: 1 sentence,") and "0 from the cache" in lines[1]
+    summary = progress.finish(warnings=4)
+    assert (summary.chapters, summary.sentences, summary.cache_hits, summary.synthesized, summary.warnings) == (2, 3, 1, 2, 4)
+    assert summary.elapsed == pytest.approx(3.0)
+    assert out.getvalue().splitlines()[-1].startswith("done: 2 chapters, 3 sentences")
+
+
+def test_progress_bar_on_a_terminal_shows_counts_audio_and_eta():
+    out, clock = io.StringIO(), FakeClock()
+    progress = Progress([ChapterPlan("一", 4, 8)], stream=out, interactive=True, clock=clock)
+    feed(progress, clock, ["你好", "你好"], [False, False], step=2.0)
+    # two characters took two seconds each: four characters left take four seconds
+    assert progress.eta() == pytest.approx(4.0)
+    last = out.getvalue().split("\r")[-1]
+    assert "2/4 sentences" in last and "ETA 4.0s" in last and "audio" in last
+    assert "chapter" not in out.getvalue()
+
+
+def test_quiet_progress_prints_nothing_but_still_counts():
+    out, clock = io.StringIO(), FakeClock()
+    progress = Progress([ChapterPlan("一", 1, 2)], stream=out, quiet=True, interactive=True, clock=clock)
+    feed(progress, clock, ["你好"], [True])
+    progress.note("encoding")
+    assert progress.finish().cache_hits == 1
+    assert out.getvalue() == ""
+
+
+def test_format_duration():
+    assert [format_duration(s) for s in (1.23, 59.94, 185, 3723)] == ["1.2s", "59.9s", "3m05s", "1h02m03s"]

@@ -224,3 +224,10 @@ def _notice_from(data: dict) -> Notice:
     if position is not None:
         data = {**data, "position": SourcePosition(**position)}
     return Notice(**data)
+
+
+def cache_from_args(args) -> ClipCache | None:
+    """The cache a build's command-line options ask for: None with --no-cache."""
+    if getattr(args, "no_cache", False):
+        return None
+    return ClipCache(getattr(args, "cache_dir", None))

@@ -24,6 +24,21 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files (.txt or .md)")
     p.add_argument("-o", "--output", help="output folder (default: audio_out/<slug>)")
+    # -- cache and progress
+    p.add_argument(
+        "--jobs", type=_positive_int, default=1, metavar="N",
+        help="synthesise in N worker processes, each loading the voice once (default: 1)",
+    )
+    p.add_argument("--quiet", action="store_true", help="print no progress and no summary, only errors")
+    p.add_argument(
+        "--cache-dir", metavar="DIR",
+        help="clip cache folder (default: $TTS_PIPELINE_CACHE, else $XDG_CACHE_HOME/tts_pipeline, else ~/.cache/tts_pipeline)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write cached clips")
+    p.add_argument(
+        "--fallback", metavar="ENGINE",
+        help="engine that speaks any sentence the chosen engine fails on (each use is a warning)",
+    )
     p.set_defaults(run=_run_build)
 
 
@@ -31,6 +46,47 @@ def _run_build(args: argparse.Namespace) -> int:
     from .build import build_from_args
 
     return build_from_args(args)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _add_cache(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "cache",
+        help="show or empty the cache of synthesised clips",
+        description="Show where the clip cache is and how big it is (info), or delete every cached clip (clear).",
+        epilog="Example:\n  tts-pipeline cache info\n  tts-pipeline cache clear --cache-dir /tmp/tts-cache",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("action", choices=("info", "clear"), help="info: location, clip count and size; clear: delete them")
+    p.add_argument("--cache-dir", metavar="DIR", help="the cache folder to use (default as for build)")
+    p.set_defaults(run=_run_cache)
+
+
+def _run_cache(args: argparse.Namespace) -> int:
+    from .cache import ClipCache, format_size
+
+    cache = ClipCache(args.cache_dir)
+    if args.action == "info":
+        info = cache.info()
+        print(f"cache folder: {info.path}")
+        print(f"clips: {info.clips} ({format_size(info.size)})")
+        if info.leftovers:
+            print(f"unfinished files from interrupted runs: {info.leftovers} ({format_size(info.leftover_size)}); "
+                  "`tts-pipeline cache clear` removes them")
+        return 0
+    removed = cache.clear()
+    total = removed.size + removed.leftover_size
+    print(f"removed {removed.clips} clips and {removed.leftovers} unfinished files ({format_size(total)}) from {removed.path}")
+    return 0
 
 
 def _add_pinyin(sub: argparse._SubParsersAction) -> None:
@@ -100,6 +156,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_pinyin,
     _add_check,
     _add_voices,
+    _add_cache,
 )
 
 

@@ -1,0 +1,136 @@
+"""The clip cache: where it lives, what it keeps, and how it survives interruptions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tts_pipeline.cache import ClipCache, content_key, default_cache_dir, quantize
+from tts_pipeline.model import Clip, Notice, SourcePosition
+
+
+def tone(seconds=0.5, rate=24000, pitch=220.0):
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.4 * np.sin(2 * np.pi * pitch * t)).astype(np.float32)
+
+
+def test_location_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("TTS_PIPELINE_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_cache_dir() == tmp_path / "home" / ".cache" / "tts_pipeline"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "tts_pipeline"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")  # the XDG spec says relative paths are invalid
+    assert default_cache_dir() == tmp_path / "home" / ".cache" / "tts_pipeline"
+    monkeypatch.setenv("TTS_PIPELINE_CACHE", str(tmp_path / "explicit"))
+    assert default_cache_dir() == tmp_path / "explicit"
+    assert ClipCache().root == tmp_path / "explicit"
+
+
+def test_a_stored_clip_comes_back_sample_for_sample(tmp_path):
+    cache = ClipCache(tmp_path)
+    samples = quantize(tone())
+    notice = Notice("unsayable", "no reading for ㄅ", 3, SourcePosition("a.txt", 2, 5), text="ㄅ")
+    cache.put("k1", Clip(samples, 24000, "neural", (notice,)))
+    clip = ClipCache(tmp_path).get("k1")
+    assert clip is not None
+    assert clip.samples.dtype == np.float32 and np.array_equal(clip.samples, samples)
+    assert (clip.sample_rate, clip.engine, clip.notices) == (24000, "neural", (notice,))
+
+
+def test_quantize_is_what_the_cache_keeps_and_is_stable():
+    raw = np.array([0.0, 0.5, -0.5, 1.5, -2.0, 1e-6, 0.123456789], dtype=np.float32)
+    once = quantize(raw)
+    assert np.array_equal(quantize(once), once)
+    assert once.max() <= 1.0 and once.min() >= -1.0
+    assert np.max(np.abs(once[:3] - raw[:3])) < 1 / 32767
+
+
+def test_an_absent_key_is_a_miss_and_counts(tmp_path):
+    cache = ClipCache(tmp_path)
+    assert cache.get("nothing") is None
+    cache.put("k", Clip(quantize(tone()), 24000, "neural"))
+    assert cache.get("k") is not None
+    assert (cache.hits, cache.misses, cache.stores) == (1, 1, 1)
+
+
+def test_clips_are_compact(tmp_path):
+    cache = ClipCache(tmp_path)
+    path = cache.put("k", Clip(quantize(tone(seconds=2.0)), 24000, "neural"))
+    raw_float32 = 2.0 * 24000 * 4
+    assert path.stat().st_size < raw_float32 / 4
+
+
+def test_a_truncated_file_is_a_miss_and_is_removed(tmp_path):
+    cache = ClipCache(tmp_path)
+    path = cache.put("k", Clip(quantize(tone()), 24000, "neural"))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    assert cache.get("k") is None
+    assert not path.exists()
+
+
+def test_a_file_for_another_key_is_not_trusted(tmp_path):
+    cache = ClipCache(tmp_path)
+    cache.put("a", Clip(quantize(tone()), 24000, "neural"))
+    cache.path_for("b").parent.mkdir(parents=True, exist_ok=True)
+    cache.path_for("a").rename(cache.path_for("b"))
+    assert cache.get("b") is None
+
+
+def test_writes_go_through_a_temporary_name(tmp_path, monkeypatch):
+    """A write interrupted before the rename leaves only a .tmp- file, never the final name."""
+    import tts_pipeline.cache as cache_module
+
+    cache = ClipCache(tmp_path)
+
+    def killed(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache_module.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        cache.put("k", Clip(quantize(tone()), 24000, "neural"))
+    assert not cache.path_for("k").exists()
+    assert cache.get("k") is None
+
+
+def test_leftover_temporary_files_are_ignored_counted_and_cleared(tmp_path):
+    cache = ClipCache(tmp_path)
+    cache.put("k", Clip(quantize(tone()), 24000, "neural"))
+    leftover = cache.path_for("k").parent / ".tmp-abc.flac"
+    leftover.write_bytes(b"half a clip")
+    info = cache.info()
+    assert (info.clips, info.leftovers, info.leftover_size) == (1, 1, len(b"half a clip"))
+    assert info.size == cache.path_for("k").stat().st_size
+    removed = cache.clear()
+    assert removed.clips == 1 and removed.leftovers == 1
+    after = cache.info()
+    assert (after.clips, after.leftovers, after.size) == (0, 0, 0)
+    assert cache.get("k") is None
+
+
+def test_info_on_a_missing_folder_is_empty(tmp_path):
+    info = ClipCache(tmp_path / "never-made").info()
+    assert (info.clips, info.size) == (0, 0)
+
+
+def test_unwritable_cache_says_what_to_do(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    from tts_pipeline.errors import OutputError
+
+    with pytest.raises(OutputError, match="--cache-dir|--no-cache"):
+        ClipCache(blocker).put("k", Clip(quantize(tone()), 24000, "neural"))
+
+
+def test_content_key_changes_with_any_part():
+    a = Clip(quantize(tone()), 24000, "neural")
+    b = Clip(quantize(tone(pitch=221.0)), 24000, "neural")
+    base = content_key([a, b], (0.3, 0.8), "mp3")
+    assert base == content_key([a, b], (0.3, 0.8), "mp3")
+    assert base != content_key([b, a], (0.3, 0.8), "mp3")
+    assert base != content_key([a, b], (0.3, 0.9), "mp3")
+    assert base != content_key([a, b], (0.3, 0.8), "m4b")
+    assert content_key("ab", "c") != content_key("a", "bc")
