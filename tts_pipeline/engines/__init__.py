@@ -36,6 +36,26 @@ def _load_builtins() -> None:
             if exc.name and exc.name.startswith(f"{__name__}.{module}"):
                 continue  # engine not written yet
             raise
+    _load_plugins()
+
+
+# Testing hook: comma-separated module names imported before engines are
+# looked up, so a test can register a stand-in engine inside a real
+# `python -m tts_pipeline build` process (tests/tone_engine.py).
+PLUGINS_ENV_VAR = "TTS_PIPELINE_ENGINE_PLUGINS"
+
+
+def _load_plugins() -> None:
+    import os
+
+    for module in filter(None, (m.strip() for m in os.environ.get(PLUGINS_ENV_VAR, "").split(","))):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise EngineError(
+                f"cannot import engine plugin {module!r} named in ${PLUGINS_ENV_VAR}: {exc}; "
+                "fix or unset that variable"
+            ) from exc
 
 
 def engine_names() -> list[str]:
