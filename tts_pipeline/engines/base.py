@@ -15,7 +15,8 @@ class VoiceSettings:
     speed: 1.0 is the voice's own pace, 0.75 is slower.  pitch and energy are
     multipliers where the engine supports them.  threads: CPU threads for one
     engine instance (None lets the engine choose).  language: a variant for
-    engines that have several (gtts: zh-CN or zh-TW).
+    engines that have several (gtts: zh-CN or zh-TW).  options: what only one
+    engine understands.
     """
 
     speed: float = 1.0
@@ -23,6 +24,15 @@ class VoiceSettings:
     energy: float = 1.0
     threads: int | None = None
     language: str | None = None
+    # Engine-specific options as (name, value) pairs, e.g. (("attempts", 6),)
+    # for gtts; a tuple so that settings stay hashable and picklable.
+    options: tuple[tuple[str, object], ...] = ()
+
+    def option(self, name: str, default: object = None) -> object:
+        for key, value in self.options:
+            if key == name:
+                return value
+        return default
 
 
 @dataclass(frozen=True)
