@@ -1,0 +1,104 @@
+"""Text -> Article: lines, paragraphs, sentences, chapters."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import Article, Paragraph, Sentence
+from .annotations import scan_line
+from .chapters import Block, check_mode, group_chapters, shorten
+from .decode import read_text
+from .sentences import ends_sentence, split_line
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+ARTICLE_TITLE_LENGTH = 40
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_HEADING = re.compile(r" {0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
+_QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)+")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+_RULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
+def _classify(raw: str, markdown: bool) -> tuple[str, int, int]:
+    """(kind, start, end) of a line's content; kind is blank, heading, item or text."""
+    if not raw.strip():
+        return "blank", 0, 0
+    heading = _HEADING.fullmatch(raw)
+    if heading and heading.group("text").strip():
+        return "heading", heading.start("text"), heading.end("text")
+    if not markdown:
+        return "text", 0, len(raw)
+    if _RULE.fullmatch(raw):
+        return "blank", 0, 0
+    quote = _QUOTE.match(raw)
+    start = quote.end() if quote else 0
+    item = _LIST_ITEM.match(raw, start)
+    if item:
+        return "item", item.end(), len(raw)
+    if not raw[start:].strip():
+        return "blank", 0, 0
+    return "text", start, len(raw)
+
+
+def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str]:
+    """Paragraph blocks of the text, and the article's title: the first heading, else the first line's first sentence."""
+    blocks: list[Block] = []
+    current: list[Sentence] = []
+    last_line = ""
+    first_heading: str | None = None
+    first_line: str | None = None
+    count = 0
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            blocks.append(Block(Paragraph(tuple(current)), ends_sentence=ends_sentence(last_line)))
+        current = []
+
+    for number, raw in enumerate(_LINE_END.split(text), start=1):
+        kind, start, end = _classify(raw, markdown)
+        if kind == "blank":
+            flush()
+            continue
+        clean, hints, columns = scan_line(raw[start:end], source, number, start + 1)
+        sentences = split_line(clean, hints, columns, source, number, count)
+        if not sentences:
+            continue
+        count += len(sentences)
+        first_line = first_line or sentences[0].text
+        if kind == "heading":
+            flush()
+            blocks.append(Block(Paragraph(tuple(sentences)), heading=True, ends_sentence=ends_sentence(clean)))
+            first_heading = first_heading or clean.strip()
+            continue
+        if not (markdown and kind == "text" and current):
+            flush()
+        current.extend(sentences)
+        last_line = clean
+    flush()
+    return blocks, first_heading or shorten(first_line or "", ARTICLE_TITLE_LENGTH)
+
+
+def parse_text(text: str, source: str = "<text>", chapters: str = "auto", markdown: bool | None = None) -> Article:
+    """Parse an article's text into chapters, paragraphs and sentences.
+
+    `markdown` defaults to whether `source` ends in .md; in Markdown,
+    consecutive lines form one paragraph and list, quote and rule markup is
+    dropped. `#` headings are recognised in any text.
+    """
+    check_mode(chapters)
+    text = text.removeprefix("\ufeff")
+    if markdown is None:
+        markdown = source.lower().endswith(MARKDOWN_SUFFIXES)
+    blocks, title = _blocks(text, source, markdown)
+    if not blocks:
+        raise InputError(f"{source}: no text to read; give an article with some text")
+    return Article(title=title, source=source, chapters=group_chapters(blocks, chapters))
+
+
+def read_article(path: str | Path, chapters: str = "auto") -> Article:
+    """Read, decode and parse an article file; every problem is an InputError naming the file."""
+    check_mode(chapters)
+    return parse_text(read_text(path), source=str(path), chapters=chapters)
