@@ -1,0 +1,257 @@
+"""How long a build takes against the bare voice, and how much memory it needs.
+
+    .venv/bin/python benchmarks/pipeline.py            # sample article + a long input
+    .venv/bin/python benchmarks/pipeline.py --long 0   # sample article only
+
+Measured side by side in one run, with the neural voice:
+
+- bare model: engine.synthesize() on every sentence's pronunciation, nothing else
+  (parsing, pronouncing and loading the voice are not counted);
+- cold build: `python -m tts_pipeline build` with an empty cache folder;
+- warm rebuild: the same command again (nothing changed);
+- one-sentence edit: one sentence of the input changed, then rebuilt;
+- --jobs 2 against --jobs 1, each cold, with their outputs compared;
+- peak memory: resident set size of the build's whole process tree (main
+  process plus workers), sampled every 20 ms.
+
+The long input repeats the sample article with its numbers changed and a
+distinct number added to every sentence, so that no sentence repeats and the
+cold build cannot lean on the cache. Targets (two cores): cold <= 1.3 x bare
+model, warm <= 3 % of cold, one-sentence edit <= 2 s + that sentence's
+synthesis, peak RSS for 300,000 characters < 1 GB.
+"""
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "tests" / "data" / "sample_article.txt"
+sys.path.insert(0, str(ROOT))
+
+from tts_pipeline.engines import VoiceSettings, create  # noqa: E402
+from tts_pipeline.parse import read_article  # noqa: E402
+from tts_pipeline.pronounce import pronounce_article  # noqa: E402
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_tree_mb: float  # all processes of the build at once
+    peak_process_mb: float  # the largest single process
+    returncode: int
+    stderr: str
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    """(sum, max) resident kB over `root` and its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{entry}/statm") as f:
+                resident_pages = int(f.read().split()[1])
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = resident_pages * os.sysconf("SC_PAGE_SIZE") // 1024
+    total = largest = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
+        stack.extend(children.get(pid, ()))
+    return total, largest
+
+
+def build(input_path: Path, output: Path, cache: Path, *extra: str) -> Run:
+    command = [sys.executable, "-m", "tts_pipeline", "build", str(input_path), "-o", str(output),
+               "--cache-dir", str(cache), "--quiet", *extra]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak_tree = peak_process = 0
+    while process.poll() is None:
+        total, largest = _tree_rss(process.pid)
+        peak_tree, peak_process = max(peak_tree, total), max(peak_process, largest)
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read()
+    if process.returncode != 0:
+        raise SystemExit(f"build failed ({process.returncode}): {' '.join(command)}\n{stderr}")
+    return Run(seconds, peak_tree / 1024, peak_process / 1024, process.returncode, stderr)
+
+
+def bare_model(path: Path) -> tuple[float, float, int, int]:
+    """(seconds synthesising, seconds of audio, sentences, characters), voice loaded beforehand."""
+    pronunciations = list(pronounce_article(read_article(path)))
+    engine = create("neural", VoiceSettings())
+    engine.synthesize(pronunciations[0])  # loads the voice
+    started = time.perf_counter()
+    audio = sum(engine.synthesize(p).duration for p in pronunciations)
+    return time.perf_counter() - started, audio, len(pronunciations), sum(len(p.sentence.text) for p in pronunciations)
+
+
+def one_sentence_synthesis(path: Path, index: int) -> float:
+    pronunciations = list(pronounce_article(read_article(path)))
+    engine = create("neural", VoiceSettings())
+    engine.synthesize(pronunciations[0])
+    started = time.perf_counter()
+    engine.synthesize(pronunciations[index])
+    return time.perf_counter() - started
+
+
+def edit_one_sentence(source: Path, target: Path) -> int:
+    """Copy `source` to `target` with one sentence in the middle changed; return that sentence's index."""
+    text = source.read_text(encoding="utf-8")
+    sentences = list(pronounce_article(read_article(source)))
+    middle = sentences[len(sentences) // 2].sentence
+    anchor = middle.text[:6]
+    at = text.index(anchor)
+    target.write_text(text[:at] + "据悉，" + text[at:], encoding="utf-8")
+    return middle.index
+
+
+def long_input(source: Path, target: Path, characters: int) -> None:
+    """The sample repeated until `characters` long, every sentence made unique by a number."""
+    text = source.read_text(encoding="utf-8")
+    serial = 0
+    parts: list[str] = []
+    size = 0
+    round_ = 0
+    while size < characters:
+        round_ += 1
+
+        def renumber(match: re.Match) -> str:
+            return str(int(match.group()) + round_ * 7)
+
+        def tag(match: re.Match) -> str:
+            nonlocal serial
+            serial += 1
+            return f"，第{serial}条{match.group()}"
+
+        chunk = re.sub(r"\d+", renumber, text)
+        chunk = re.sub(r"[。！？]", tag, chunk)
+        parts.append(chunk)
+        size += len(chunk)
+    target.write_text("\n".join(parts)[:characters].rsplit("。", 1)[0] + "。\n", encoding="utf-8")
+
+
+def same_output(a: Path, b: Path) -> tuple[int, list[str]]:
+    """(files compared, names that differ) between two output folders, manifest timestamps aside."""
+    differing = []
+    compared = 0
+    for path in sorted(a.rglob("*")):
+        if not path.is_file():
+            continue
+        other = b / path.relative_to(a)
+        compared += 1
+        if not other.is_file() or not filecmp.cmp(path, other, shallow=False):
+            differing.append(str(path.relative_to(a)))
+    return compared, differing
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:6.3f}" if b else "   n/a"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--long", type=int, default=20000, help="characters of the long input (0 skips it)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    args = parser.parse_args()
+
+    cores = len(os.sched_getaffinity(0))
+    scratch = Path(tempfile.mkdtemp(prefix="tts-bench-"))
+    print(f"cores: {cores}; scratch: {scratch}")
+    try:
+        rows = [measure("sample article", SAMPLE, scratch / "sample", full=True)]
+        if args.long:
+            long_path = scratch / "long.txt"
+            long_input(SAMPLE, long_path, args.long)
+            rows.append(measure(f"long input ({args.long:,} chars)", long_path, scratch / "long", full=False))
+        report(rows)
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+def measure(label: str, path: Path, scratch: Path, full: bool) -> dict:
+    scratch.mkdir(parents=True)
+    print(f"\n== {label}: {path.name}", flush=True)
+    row: dict = {"label": label}
+    bare, audio, sentences, characters = bare_model(path)
+    row.update(bare=bare, audio=audio, sentences=sentences, characters=characters)
+    print(f"bare model: {bare:.2f} s for {sentences} sentences, {characters} characters, {audio:.1f} s of audio", flush=True)
+
+    cold = build(path, scratch / "out1", scratch / "cache1", "--jobs", "1")
+    row["cold1"] = cold
+    print(f"cold build --jobs 1: {cold.seconds:.2f} s, peak RSS {cold.peak_tree_mb:.0f} MB", flush=True)
+    cold2 = build(path, scratch / "out2", scratch / "cache2", "--jobs", "2")
+    row["cold2"] = cold2
+    compared, differing = same_output(scratch / "out1", scratch / "out2")
+    row["identical"] = (compared, differing)
+    print(f"cold build --jobs 2: {cold2.seconds:.2f} s, peak RSS {cold2.peak_tree_mb:.0f} MB; "
+          f"{compared - len(differing)}/{compared} files identical to --jobs 1", flush=True)
+    warm = build(path, scratch / "out1", scratch / "cache1", "--jobs", "1")
+    row["warm"] = warm
+    print(f"warm rebuild: {warm.seconds:.2f} s", flush=True)
+    if full:
+        edited = scratch / "edited.txt"
+        index = edit_one_sentence(path, edited)
+        shutil.copytree(scratch / "out1", scratch / "out-edit")
+        edit = build(edited, scratch / "out-edit", scratch / "cache1", "--jobs", "1")
+        row["edit"] = edit
+        row["edit_synthesis"] = one_sentence_synthesis(edited, index)
+        print(f"one-sentence edit: {edit.seconds:.2f} s (that sentence alone: {row['edit_synthesis']:.2f} s)", flush=True)
+    return row
+
+
+def report(rows: list[dict]) -> None:
+    print("\n== side by side (targets for two cores)")
+    header = f"{'':38}" + "".join(f"{r['label'][:24]:>26}" for r in rows)
+    print(header)
+
+    def line(name: str, values: list[str]) -> None:
+        print(f"{name:38}" + "".join(f"{v:>26}" for v in values))
+
+    line("characters / sentences", [f"{r['characters']} / {r['sentences']}" for r in rows])
+    line("audio (s)", [f"{r['audio']:.1f}" for r in rows])
+    line("bare model (s)", [f"{r['bare']:.2f}" for r in rows])
+    line("cold build --jobs 1 (s)", [f"{r['cold1'].seconds:.2f}" for r in rows])
+    line("cold build --jobs 2 (s)", [f"{r['cold2'].seconds:.2f}" for r in rows])
+    best = [min(r["cold1"].seconds, r["cold2"].seconds) for r in rows]
+    line("cold --jobs 1 / bare     (<= 1.3)", [ratio(r["cold1"].seconds, r["bare"]) for r in rows])
+    line("cold --jobs 2 / bare     (<= 1.3)", [ratio(r["cold2"].seconds, r["bare"]) for r in rows])
+    line("--jobs 2 / --jobs 1", [ratio(r["cold2"].seconds, r["cold1"].seconds) for r in rows])
+    line("--jobs 2 output = --jobs 1", [
+        "yes" if not r["identical"][1] else f"NO ({len(r['identical'][1])} differ)" for r in rows])
+    line("warm rebuild (s)", [f"{r['warm'].seconds:.2f}" for r in rows])
+    line("warm / cold              (<= 0.03)", [ratio(r["warm"].seconds, b) for r, b in zip(rows, best)])
+    line("one-sentence edit (s)", [f"{r['edit'].seconds:.2f}" if "edit" in r else "-" for r in rows])
+    line("edit - its synthesis     (<= 2 s)", [
+        f"{r['edit'].seconds - r['edit_synthesis']:.2f}" if "edit" in r else "-" for r in rows])
+    line("peak RSS --jobs 1, tree (MB)", [f"{r['cold1'].peak_tree_mb:.0f}" for r in rows])
+    line("peak RSS --jobs 2, tree (MB)", [f"{r['cold2'].peak_tree_mb:.0f}" for r in rows])
+    line("peak RSS --jobs 2, largest proc (MB)", [f"{r['cold2'].peak_process_mb:.0f}" for r in rows])
+    if len(rows) > 1:
+        a, b = rows[0], rows[-1]
+        slope = (b["cold1"].peak_tree_mb - a["cold1"].peak_tree_mb) / (b["characters"] - a["characters"])
+        at_300k = b["cold1"].peak_tree_mb + max(0.0, slope) * (300_000 - b["characters"])
+        print(f"\npeak RSS grows {slope * 1000:+.2f} MB per 1,000 characters between the two inputs (--jobs 1); "
+              f"a straight line through them gives {at_300k:.0f} MB at 300,000 characters (target < 1024 MB).")
