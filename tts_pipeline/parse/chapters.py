@@ -62,7 +62,7 @@ def shorten(text: str, limit: int = TITLE_LENGTH) -> str:
     if len(text) <= limit:
         return text
     cut = limit
-    for index in range(limit, limit // 2, -1):
+    for index in range(limit, limit // 3 - 1, -1):
         if text[index] in CLAUSE_MARKS or text[index].isspace():
             cut = index
             break
@@ -93,6 +93,16 @@ def _by_length(blocks: list[Block], target: float) -> list[list[Block]]:
             groups[-1].extend(current)
         else:
             groups.append(current)
+    return groups
+
+
+def _at_most(groups: list[list[Block]], limit: int) -> list[list[Block]]:
+    """Merge the shortest neighbouring pair of groups until at most `limit` remain."""
+    groups = [list(g) for g in groups]
+    while len(groups) > limit:
+        sizes = [sum(b.length for b in g) for g in groups]
+        pair = min(range(len(groups) - 1), key=lambda i: sizes[i] + sizes[i + 1])
+        groups[pair : pair + 2] = [groups[pair] + groups[pair + 1]]
     return groups
 
 
@@ -140,7 +150,8 @@ def group_chapters(blocks: list[Block], mode: str = "auto") -> tuple[Chapter, ..
         body = blocks[headline:]
         total = sum(block.length for block in body)
         target = max(AUTO_CHAPTER_MINUTES * CHARS_PER_MINUTE, total / MAX_AUTO_CHAPTERS)
-        groups = ([blocks[:headline]] if headline else []) + (_by_length(body, target) if body else [])
+        body_groups = _at_most(_by_length(body, target), MAX_AUTO_CHAPTERS - 1) if body else []
+        groups = ([blocks[:headline]] if headline else []) + body_groups
     return tuple(
         Chapter(index=number, title=_title(group), paragraphs=tuple(b.paragraph for b in group))
         for number, group in enumerate(groups, start=1)
