@@ -38,11 +38,11 @@ _FOLD.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
 _FOLD.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
 _FOLD.update({ord(a): ord(b) for a, b in zip("％．－＋／～：＄−", "%.-+/~:$-")})
 
-_START = re.compile(r"[0-9A-Za-z]|[-+¥￥$€£](?=[0-9])")
+_START = re.compile(r"[0-9A-Za-z]|[-+¥￥$€£](?=[0-9])|\+(?=[A-Za-z])")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?")
 _DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.])")
-_HYPHENATED = re.compile(r"(\+\d{1,3}[- ]?)?\d+(?:-\d+)+(?![\d.])")
+_HYPHENATED = re.compile(r"(\+86[- ]?|\+\d{1,3}[- ])?\d+(?:-\d+)*(?![\d.])")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 _RATIO = re.compile(r"(\d+):(\d+)(?![\d:])")
 _FRACTION = re.compile(r"(\d+)/(\d+)(?![\d/.])")
@@ -70,7 +70,9 @@ def normalize(text: str) -> list[Reading]:
             pos = end
             continue
         if head in "-+" and i and folded[i - 1] in _ASCII_ALNUM:
-            pos = i + 1  # a hyphen inside a code or word (COVID-19): silent
+            if head == "+":  # 1+1, “1+2+N”
+                readings.append(Reading(i, i + 1, "加"))
+            pos = i + 1  # a hyphen inside a code or word (COVID-19) is silent
             continue
         try:
             reading = _Context(text, folded).number_at(i)
@@ -133,11 +135,13 @@ class _Context:
             return None
         prefix = m.group(1) or ""
         groups = self.folded[i + len(prefix):m.end()].split("-")
+        if not prefix and len(groups) == 1:
+            return None
         phone_shaped = (prefix or groups[0].startswith("0") or len(groups) >= 3
                         or any(len(g) >= 5 for g in groups))
         if not phone_shaped:
             return None
-        spoken = "加" + digit_by_digit(prefix) if prefix else ""
+        spoken = "加" + digit_by_digit(prefix, yao=True) if prefix else ""
         spoken += "".join(digit_by_digit(g, yao=True) for g in groups)
         return Reading(i, m.end(), spoken)
 
@@ -294,26 +298,26 @@ class _Context:
         """A digit run with nothing written around it: Han context decides."""
         digits = q.number
         before, after = self.before(q.start), self.after(context_end)
-        measure = T.MEASURE_WORD.match(after) is not None
         if before.endswith("第"):
             return cardinal(digits)
-        if len(digits) == 4 and after.startswith("年"):
+        if len(digits) == 4 and after.startswith(T.YEAR_AFTER) or before.endswith(("公元", "公元前")):
             return digit_by_digit(digits)
         if len(digits) == 2 and digits[1] == "0" and after.startswith("后"):
             return digit_by_digit(digits)  # 90后 -> 九零后
         if before.endswith("点") and after.startswith("分"):
             return _two_digit(digits)  # minutes: 8点05分
-        phone = len(digits) >= 3 and (_cued(before, after, T.PHONE_CUES)
-                                      or (len(digits) == 11 and digits[0] == "1" and not measure))
-        if phone:
-            return digit_by_digit(digits, yao=True)
-        code = (len(digits) > MAX_CARDINAL_DIGITS or digits[0] == "0" and len(digits) > 1
-                or len(digits) >= 3 and _cued(before, after, T.CODE_CUES)
-                or len(digits) >= 3 and self._quoted(q)
-                or len(digits) >= 7 and not measure)
-        if code:
+        if len(digits) > MAX_CARDINAL_DIGITS or digits[0] == "0" and len(digits) > 1:
             return digit_by_digit(digits)
-        return with_liang(cardinal(digits), alone=measure)
+        measure = T.MEASURE_WORD.match(after) is not None
+        if measure:
+            return with_liang(cardinal(digits), alone=True)
+        if len(digits) >= 3 and (_cued(before, after, T.PHONE_CUES)
+                                 or len(digits) == 11 and digits[0] == "1"):
+            return digit_by_digit(digits, yao=True)
+        if (len(digits) >= 7 or len(digits) >= 3
+                and (self._quoted(q) or _cued(before, after, T.CODE_CUES))):
+            return digit_by_digit(digits)
+        return with_liang(cardinal(digits), alone=False)
 
     def _quoted(self, q: _Quantity) -> bool:
         """The run is all there is between quotes: “33618” names something."""
@@ -325,7 +329,14 @@ class _Context:
 
 
 def _cued(before: str, after: str, cues: tuple[str, ...]) -> bool:
-    return any(c in before for c in cues) or after.startswith(cues)
+    """A cue word right after the run, or ending at most two characters before it (电话：)."""
+    if after.startswith(cues):
+        return True
+    for cue in cues:
+        k = before.rfind(cue)
+        if k >= 0 and len(before) - k - len(cue) <= 2:
+            return True
+    return False
 
 
 def _plain(digits: str) -> str:

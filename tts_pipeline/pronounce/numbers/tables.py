@@ -70,8 +70,11 @@ MEASURE_WORD = re.compile(
     "层亩间户套笔株棵颗头匹句段篇首顿趟遍回声双对组类节门栋幢片点分秒千万亿百多余]"
 )
 
+# After four digits: a year, read digit by digit (2024年, 2023-2024赛季).
+YEAR_AFTER = ("年", "赛季", "学年", "财年")
+
 # Before or after a digit run: it is a telephone number (read with 幺).
-PHONE_CUES = ("电话", "热线", "手机", "拨打", "致电", "专线", "传真", "客服", "房间", "来电")
+PHONE_CUES = ("电话", "热线", "手机", "拨打", "致电", "专线", "传真", "客服", "房间", "来电", "室")
 # ... or some other code read digit by digit (with 一).
 CODE_CUES = ("编号", "代码", "邮编", "车次", "航班", "工号", "学号", "账号", "帐号", "密码",
              "验证码", "尾号", "号码", "证号", "型号", "序号", "批号", "编码")
