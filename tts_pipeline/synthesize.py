@@ -9,11 +9,8 @@ worker.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import multiprocessing
 import os
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator
 
 from . import engines
@@ -21,6 +18,7 @@ from .cache import ClipCache, quantize
 from .engines.base import Engine, VoiceSettings
 from .errors import EngineError, PipelineError
 from .model import Clip, Notice, Pronunciation
+from .workers import WorkerPool
 
 
 def available_cores() -> int:
@@ -103,7 +101,7 @@ class _Loop:
                 yield pronunciation, clip, True
                 continue
             try:
-                clip = _speak(self.primary, pronunciation)
+                clip = speak_with(self.primary, pronunciation)
             except EngineError as exc:
                 yield self.after_failure(pronunciation, exc)
                 continue
@@ -114,13 +112,16 @@ class _Loop:
         worker_settings = self.settings
         if worker_settings.threads is None:
             worker_settings = dataclasses.replace(worker_settings, threads=threads_per_worker(jobs))
+        # Two sentences queued per worker keep it busy while this process
+        # stitches; the window bounds what is held while waiting in order.
         in_flight_limit = 2 * jobs
         window_limit = 4 * jobs + 16
-        pool: ProcessPoolExecutor | None = None
-        pending: deque[tuple[Pronunciation, str | None, Clip | Future]] = deque()
+        pool: WorkerPool | None = None
+        pending: deque[tuple[Pronunciation, str | None, Clip | int]] = deque()
         in_flight = 0
         source = iter(pronunciations)
         exhausted = False
+        finished = False
         try:
             while True:
                 while not exhausted and in_flight < in_flight_limit and len(pending) < window_limit:
@@ -134,10 +135,12 @@ class _Loop:
                         pending.append((pronunciation, key, clip))
                         continue
                     if pool is None:
-                        pool = _start_pool(self.engine_name, worker_settings, jobs)
-                    pending.append((pronunciation, key, pool.submit(_worker_speak, pronunciation)))
+                        module = engines.engine_class(self.engine_name).__module__
+                        pool = WorkerPool(module, self.engine_name, worker_settings, jobs)
+                    pending.append((pronunciation, key, pool.submit(pronunciation)))
                     in_flight += 1
                 if not pending:
+                    finished = True
                     return
                 pronunciation, key, ready = pending.popleft()
                 if isinstance(ready, Clip):
@@ -145,7 +148,7 @@ class _Loop:
                     continue
                 in_flight -= 1
                 try:
-                    clip = ready.result()
+                    clip = pool.result(ready)
                 except EngineError as exc:
                     yield self.after_failure(pronunciation, exc)
                     continue
@@ -153,7 +156,7 @@ class _Loop:
                 yield pronunciation, clip, False
         finally:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                pool.close(wait=finished)
 
     def after_failure(self, pronunciation: Pronunciation, exc: EngineError) -> tuple[Pronunciation, Clip, bool]:
         sentence = pronunciation.sentence
@@ -177,7 +180,7 @@ class _Loop:
         cached = clip is not None
         if clip is None:
             try:
-                clip = _speak(self.fallback, pronunciation)
+                clip = speak_with(self.fallback, pronunciation)
             except EngineError as second:
                 raise EngineError(
                     f"{sentence.position}: sentence {sentence.id}: engine {self.engine_name!r} failed "
@@ -187,43 +190,14 @@ class _Loop:
         return pronunciation, dataclasses.replace(clip, notices=clip.notices + (notice,)), cached
 
 
-def _speak(engine: Engine, pronunciation: Pronunciation) -> Clip:
-    clip = engine.synthesize(pronunciation)
-    return Clip(quantize(clip.samples), clip.sample_rate, engine.name, tuple(clip.notices))
-
-
-# -- worker processes --------------------------------------------------------
-
-_worker_engine: Engine | None = None
-_worker_failure: EngineError | None = None
-
-
-def _start_pool(engine: str, settings: VoiceSettings, jobs: int) -> ProcessPoolExecutor:
-    # spawn, not fork: the parent may hold threads (progress, an engine's own)
-    # that a forked child would inherit in a broken state.
-    module = engines.engine_class(engine).__module__
-    return ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(module, engine, settings),
-    )
-
-
-def _init_worker(module: str, engine: str, settings: VoiceSettings) -> None:
-    # A failure here is kept and raised by the first task, so that the
-    # parent sees the engine's own message instead of a broken pool.
-    global _worker_engine, _worker_failure
+def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
+    """One sentence from `engine`, rounded to 16 bits; any failure becomes an EngineError naming the sentence."""
     try:
-        importlib.import_module(module)  # registers engines defined outside the package
-        _worker_engine = engines.create(engine, settings)
-    except EngineError as exc:
-        _worker_failure = exc
-    except Exception as exc:  # noqa: BLE001 - reported as the engine's failure
-        _worker_failure = EngineError(f"engine {engine!r} failed to start in a worker process: {type(exc).__name__}: {exc}")
-
-
-def _worker_speak(pronunciation: Pronunciation) -> Clip:
-    if _worker_engine is None:
-        raise _worker_failure or EngineError("worker process has no engine")
-    return _speak(_worker_engine, pronunciation)
+        clip = engine.synthesize(pronunciation)
+    except EngineError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a crash on one sentence may still have a fallback
+        raise EngineError(
+            f"engine {engine.name!r} failed on sentence {pronunciation.sentence.id}: {type(exc).__name__}: {exc}"
+        ) from exc
+    return Clip(quantize(clip.samples), clip.sample_rate, engine.name, tuple(clip.notices))

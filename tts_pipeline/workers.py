@@ -1,0 +1,169 @@
+"""Worker processes that each load a voice once and speak the sentences sent to them.
+
+Each worker is a fresh `python -c` process talking pickles over its stdin and
+stdout. This avoids what `multiprocessing` would bring here: re-running the
+caller's main script in every worker, and workers that outlive a parent
+killed with SIGKILL (a worker here exits as soon as its stdin closes).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+
+from .engines.base import VoiceSettings
+from .errors import EngineError
+from .model import Clip, Pronunciation
+
+_BOOTSTRAP = (
+    "import pickle, sys; sys.path[:0] = pickle.load(sys.stdin.buffer); "
+    "from tts_pipeline.workers import serve; serve()"
+)
+
+
+class _Worker:
+    def __init__(self, init: tuple) -> None:
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BOOTSTRAP],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+        )
+        self.outstanding: set[int] = set()
+        self.dead: str | None = None
+        pickle.dump(sys.path, self.process.stdin)
+        pickle.dump(init, self.process.stdin)
+        self.process.stdin.flush()
+
+    def send(self, seq: int, pronunciation: Pronunciation) -> None:
+        pickle.dump((seq, pronunciation), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        self.process.stdin.flush()
+        self.outstanding.add(seq)
+
+    def log_tail(self) -> str:
+        self.log.seek(0)
+        lines = self.log.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else "no message"
+
+
+class WorkerPool:
+    """`jobs` workers for one engine; `submit` a sentence, then `result` it by number."""
+
+    def __init__(self, engine_module: str, engine: str, settings: VoiceSettings, jobs: int) -> None:
+        self.engine = engine
+        self._results: dict[int, tuple[Clip | None, EngineError | None]] = {}
+        self._changed = threading.Condition()
+        self._next_seq = 0
+        self._workers = [_Worker((engine_module, engine, settings)) for _ in range(jobs)]
+        self._readers = [threading.Thread(target=self._read, args=(w,), daemon=True) for w in self._workers]
+        for reader in self._readers:
+            reader.start()
+
+    def submit(self, pronunciation: Pronunciation) -> int:
+        seq = self._next_seq
+        self._next_seq += 1
+        with self._changed:
+            alive = [w for w in self._workers if w.dead is None]
+            if not alive:
+                raise EngineError(f"engine {self.engine!r}: every worker process died ({self._workers[0].dead})")
+            worker = min(alive, key=lambda w: len(w.outstanding))
+        try:
+            worker.send(seq, pronunciation)
+        except OSError:
+            with self._changed:
+                worker.dead = worker.dead or f"worker exited: {worker.log_tail()}"
+                self._results[seq] = (None, EngineError(f"engine {self.engine!r}: {worker.dead}"))
+        return seq
+
+    def result(self, seq: int) -> Clip:
+        """The clip for `seq`, waiting for it; raises the engine's EngineError."""
+        with self._changed:
+            self._changed.wait_for(lambda: seq in self._results)
+            clip, error = self._results.pop(seq)
+        if error is not None:
+            raise error
+        return clip
+
+    def _read(self, worker: _Worker) -> None:
+        stream = worker.process.stdout
+        while True:
+            try:
+                seq, clip, error = pickle.load(stream)
+            except Exception:  # noqa: BLE001 - EOF or a torn message: the worker is gone
+                worker.process.wait()
+                with self._changed:
+                    worker.dead = f"worker process exited with code {worker.process.returncode}: {worker.log_tail()}"
+                    for lost in worker.outstanding:
+                        self._results[lost] = (None, EngineError(f"engine {self.engine!r}: {worker.dead}"))
+                    worker.outstanding.clear()
+                    self._changed.notify_all()
+                return
+            with self._changed:
+                worker.outstanding.discard(seq)
+                self._results[seq] = (clip, error)
+                self._changed.notify_all()
+
+    def close(self, wait: bool = True) -> None:
+        """Let the workers finish (wait=True) or stop them now."""
+        for worker in self._workers:
+            try:
+                worker.process.stdin.close()
+            except OSError:
+                pass
+            if not wait:
+                worker.process.kill()
+        for worker in self._workers:
+            try:
+                worker.process.wait(timeout=30 if wait else 5)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+        for reader in self._readers:
+            reader.join(timeout=5)
+        for worker in self._workers:
+            worker.process.stdout.close()
+            worker.log.close()
+
+
+def serve() -> None:
+    """A worker's main loop: load the engine once, then answer (seq, pronunciation) until stdin closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    requests = sys.stdin.buffer
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a library's stray print must not corrupt the replies
+    module, engine_name, settings = pickle.load(requests)
+
+    from . import engines
+    from .synthesize import speak_with
+
+    engine = failure = None
+    try:
+        __import__(module)  # registers engines defined outside the package
+        engine = engines.create(engine_name, settings)
+    except EngineError as exc:
+        failure = exc
+    except Exception as exc:  # noqa: BLE001 - reported as the engine's failure
+        failure = EngineError(f"engine {engine_name!r} failed to start in a worker process: {type(exc).__name__}: {exc}")
+    while True:
+        try:
+            seq, pronunciation = pickle.load(requests)
+        except EOFError:
+            return
+        clip = error = None
+        if engine is None:
+            error = failure
+        else:
+            try:
+                clip = speak_with(engine, pronunciation)
+            except EngineError as exc:
+                error = exc
+        try:
+            pickle.dump((seq, clip, error), replies, protocol=pickle.HIGHEST_PROTOCOL)
+            replies.flush()
+        except BrokenPipeError:
+            return
