@@ -24,6 +24,24 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files (.txt or .md)")
     p.add_argument("-o", "--output", help="output folder (default: audio_out/<slug>)")
+    # -- build: voice, pauses, files
+    p.add_argument("--engine", default="neural", metavar="NAME", help="speech engine (default: neural; see `tts-pipeline voices`)")
+    p.add_argument("--speed", type=_positive_float, default=1.0, help="speaking pace, 1.0 is the voice's own, 0.8 slower (default: 1.0)")
+    p.add_argument("--pitch", type=_positive_float, default=1.0, help="pitch multiplier where the engine supports it (default: 1.0)")
+    p.add_argument("--energy", type=_positive_float, default=1.0, help="energy (loudness contour) multiplier where supported (default: 1.0)")
+    p.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="CPU threads per engine instance (default: the engine chooses)")
+    p.add_argument("--hints", choices=("verify", "force", "off"), default="verify", help="hint policy (default: verify)")
+    p.add_argument("--pause-sentence", type=_seconds, default=0.45, metavar="S", help="silence after a sentence, seconds (default: 0.45)")
+    p.add_argument("--pause-paragraph", type=_seconds, default=0.9, metavar="S", help="silence after a paragraph, seconds (default: 0.9)")
+    p.add_argument("--pause-chapter", type=_seconds, default=2.0, metavar="S", help="silence before a new chapter, seconds (default: 2.0)")
+    p.add_argument("--pause-lead", type=_seconds, default=0.3, metavar="S", help="silence at the start of each chapter file, seconds (default: 0.3)")
+    p.add_argument(
+        "--format", choices=("mp3", "m4b", "wav", "ogg", "flac"), default="mp3",
+        help="chapter and sentence files; book.mp3 is always written, m4b adds book.m4b (default: mp3)",
+    )
+    p.add_argument("--bitrate", default="64k", help="bitrate of lossy files, e.g. 48k, 96k (default: 64k)")
+    p.add_argument("--force", action="store_true", help="write into an output folder that holds files tts-pipeline did not write")
+    p.add_argument("--merge", action="store_true", help="several inputs make one book, one chapter per input (default: one folder per input)")
     # -- cache and progress
     p.add_argument(
         "--jobs", type=_positive_int, default=1, metavar="N",
@@ -46,6 +64,26 @@ def _run_build(args: argparse.Namespace) -> int:
     from .build import build_from_args
 
     return build_from_args(args)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not 0 < value <= 10:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 10, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, not {text!r}") from None
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 60 seconds, not {value}")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -132,7 +170,10 @@ def _add_voices(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "voices",
         help="list the speech engines and whether each can run here",
-        description="List the speech engines, whether each is usable on this machine and why not, and its sample rate.",
+        description=(
+            "List the speech engines: whether each is usable on this machine and if not why, "
+            "its sample rate, whether it needs the network, and what it is."
+        ),
         epilog="Example:\n  tts-pipeline voices",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -140,14 +181,21 @@ def _add_voices(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_voices(args: argparse.Namespace) -> int:
-    from .engines import engine_class, engine_names
+    from .engines import DEFAULT_ENGINE, engine_class, engine_names
 
+    rows = []
     for name in engine_names():
         cls = engine_class(name)
         availability = cls.availability()
-        status = "usable" if availability.usable else f"unusable: {availability.reason}"
+        label = f"{name} (default)" if name == DEFAULT_ENGINE else name
+        status = "usable" if availability.usable else "unusable"
         network = "online" if cls.needs_network else "offline"
-        print(f"{name:8} {cls.sample_rate:>6} Hz  {network:7}  {status}")
+        rows.append((label, status, f"{cls.sample_rate} Hz", network, cls.description, availability.reason))
+    width = max(len(row[0]) for row in rows)
+    for label, status, rate, network, description, reason in rows:
+        print(f"{label:<{width}}  {status:<8}  {rate:>8}  {network:<7}  {description}")
+        if reason:
+            print(f"{'':<{width}}  {'note' if status == 'usable' else 'why'}: {reason}")
     return 0
 
 

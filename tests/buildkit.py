@@ -1,0 +1,90 @@
+"""Stand-ins for the build tests: tone-burst engines and a plain pronouncer,
+so stitching and export can be tested fast and apart from the neural voice."""
+from __future__ import annotations
+
+import subprocess
+from typing import Iterator
+
+import numpy as np
+from pypinyin import Style, pinyin
+
+from tts_pipeline import engines
+from tts_pipeline.engines.base import Engine
+from tts_pipeline.errors import EngineError
+from tts_pipeline.export.ffmpeg import ffmpeg_exe
+from tts_pipeline.model import Article, Clip, Pronunciation, Token
+
+
+def tone_clip(seconds: float, rate: int, *, amplitude: float = 0.3, frequency: float = 220.0,
+              pad: float = 0.1, channels: int = 1, engine: str = "tone") -> Clip:
+    """A tone with a syllable-like wobble, `pad` seconds of silence at each end."""
+    t = np.arange(int(seconds * rate)) / rate
+    voice = amplitude * np.sin(2 * np.pi * frequency * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
+    silence = np.zeros(int(pad * rate))
+    mono = np.concatenate([silence, voice, silence]).astype(np.float32)
+    samples = mono if channels == 1 else np.stack([mono] * channels, axis=1)
+    return Clip(samples, rate, engine)
+
+
+class ToneEngine(Engine):
+    """Speaks 0.12 s per syllable; loudness varies by sentence to give normalisation work."""
+
+    name = "tone-test"
+    sample_rate = 24000
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        n = pronunciation.sentence.index
+        syllables = max(1, len(pronunciation.syllables))
+        return tone_clip(0.12 * syllables, self.sample_rate, amplitude=(0.05, 0.4, 0.15)[n % 3],
+                         frequency=180 + 20 * (n % 5), engine=self.name)
+
+    def cache_key(self, pronunciation: Pronunciation) -> str:
+        return f"{self.name}:{pronunciation.sentence.text}:{self.settings}"
+
+
+class LowRateEngine(ToneEngine):
+    """22.05 kHz stereo, like an engine whose format differs from the book's."""
+
+    name = "tone-22k"
+    sample_rate = 22050
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        syllables = max(1, len(pronunciation.syllables))
+        return tone_clip(0.12 * syllables, self.sample_rate, amplitude=0.5, channels=2, pad=0.0, engine=self.name)
+
+
+class FailingEngine(ToneEngine):
+    """Fails on the fourth sentence, like a voice that breaks half way."""
+
+    name = "tone-fail"
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        if pronunciation.sentence.index == 3:
+            raise EngineError(f"engine 'tone-fail' failed on sentence {pronunciation.sentence.id}: broken on purpose")
+        return super().synthesize(pronunciation)
+
+
+for _engine in (ToneEngine, LowRateEngine, FailingEngine):
+    engines.register(_engine)
+
+
+def plain_pronounce(article: Article, policy: str = "verify") -> Iterator[Pronunciation]:
+    """pypinyin's reading per character: enough for stitching tests."""
+    for sentence in article.sentences():
+        readings = pinyin(sentence.text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: [None] * len(s))
+        tokens = []
+        for i, (char, reading) in enumerate(zip(sentence.text, readings)):
+            value = reading[0] if reading and reading[0] and reading[0][-1].isdigit() else None
+            tokens.append(Token(char, value, "lexicon" if value else "none", i, char))
+        yield Pronunciation(sentence, tuple(tokens))
+
+
+def decode(path, rate: int | None = None) -> tuple[np.ndarray, int]:
+    """Decode any audio file with ffmpeg (which honours the encoder delay and padding)."""
+    probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+    found = rate or int(probe.split(" Hz")[0].rsplit(" ", 1)[-1])
+    pcm = subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-ar", str(found), "-"],
+        capture_output=True, check=True,
+    ).stdout
+    return np.frombuffer(pcm, dtype="<f4"), found

@@ -1,0 +1,139 @@
+"""manifest.json: what a build wrote, as frozen objects and as JSON.
+
+`Manifest.read(path)` gives back the same objects, so the player and other
+tools read a folder without knowing how it was built. Times are seconds with
+three decimals; files are paths relative to the output folder, with "/".
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+FORMAT = "tts-pipeline/1"
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    name: str
+    settings: Mapping[str, Any]
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
+class Files:
+    book: str
+    book_m4b: str | None
+    lrc: str
+    srt: str
+    vtt: str
+    player: str | None
+
+
+@dataclass(frozen=True)
+class ChapterEntry:
+    index: int
+    title: str
+    file: str
+    start: float
+    end: float
+    source: str = ""
+    loudness: float | None = None
+    true_peak: float | None = None
+
+
+@dataclass(frozen=True)
+class TokenEntry:
+    text: str
+    pinyin: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class SentenceEntry:
+    id: str
+    index: int
+    chapter: int
+    paragraph: int
+    text: str
+    pinyin: str
+    tokens: tuple[TokenEntry, ...]
+    engine: str
+    file: str
+    start: float
+    end: float
+    book_start: float
+    book_end: float
+
+
+@dataclass(frozen=True)
+class WarningEntry:
+    code: str
+    message: str
+    sentence: str | None = None
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    text: str | None = None
+    hint: str | None = None
+    used: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    title: str
+    source: str
+    created_by: str
+    engine: EngineInfo
+    sample_rate: int
+    duration: float
+    files: Files
+    chapters: tuple[ChapterEntry, ...]
+    sentences: tuple[SentenceEntry, ...]
+    warnings: tuple[WarningEntry, ...] = ()
+    sources: tuple[str, ...] = ()
+    format: str = FORMAT
+    pauses: Mapping[str, float] = field(default_factory=dict)
+    shadowing: Mapping[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        ordered = {"format": data.pop("format")}
+        ordered.update(data)
+        for chapter in ordered["chapters"]:
+            for key in ("loudness", "true_peak"):
+                if chapter[key] is not None and not math.isfinite(chapter[key]):
+                    chapter[key] = None
+        return ordered
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Manifest":
+        def build(kind, values):
+            names = {f.name for f in fields(kind)}
+            return kind(**{k: v for k, v in values.items() if k in names})
+
+        sentences = tuple(
+            build(SentenceEntry, {**s, "tokens": tuple(build(TokenEntry, t) for t in s["tokens"])})
+            for s in data["sentences"]
+        )
+        return build(
+            cls,
+            {
+                **data,
+                "engine": build(EngineInfo, data["engine"]),
+                "files": build(Files, data["files"]),
+                "chapters": tuple(build(ChapterEntry, c) for c in data["chapters"]),
+                "sentences": sentences,
+                "warnings": tuple(build(WarningEntry, w) for w in data.get("warnings", ())),
+                "sources": tuple(data.get("sources", ())),
+            },
+        )
+
+    @classmethod
+    def read(cls, path: str | Path) -> "Manifest":
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))

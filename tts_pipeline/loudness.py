@@ -1,0 +1,100 @@
+"""Loudness (ITU-R BS.1770 / EBU R128) measured while audio streams past.
+
+pyloudnorm measures a whole array at once; a chapter of a long book does not
+fit in memory, so `LoudnessMeter` keeps only the K-weighting filter state and
+one mean square per 100 ms, and gates those at the end exactly as BS.1770-4
+does (400 ms blocks, 75 % overlap, -70 LUFS absolute and -10 LU relative gates).
+The filter coefficients are pyloudnorm's, so both agree.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyloudnorm
+from scipy import ndimage, signal
+
+ABSOLUTE_GATE = -70.0
+RELATIVE_GATE = -10.0
+OVERSAMPLING = 4
+
+
+class LoudnessMeter:
+    """Integrated loudness of a mono signal fed in pieces of any size."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+        self.hop = sample_rate // 10  # 100 ms; four hops make one 400 ms block
+        stages = pyloudnorm.Meter(sample_rate)._filters.values()
+        self._stages = [(f.b, f.a, f.passband_gain) for f in stages]
+        self._state = [np.zeros(max(len(a), len(b)) - 1) for b, a, _ in self._stages]
+        self._pending = np.zeros(0)
+        self._hop_energy: list[float] = []
+
+    def feed(self, samples: np.ndarray) -> None:
+        x = np.asarray(samples, dtype=np.float64)
+        for i, (b, a, gain) in enumerate(self._stages):
+            x, self._state[i] = signal.lfilter(b, a, x, zi=self._state[i])
+            x = x * gain
+        x = np.concatenate([self._pending, x])
+        whole = len(x) // self.hop * self.hop
+        if whole:
+            squares = np.square(x[:whole]).reshape(-1, self.hop).sum(axis=1)
+            self._hop_energy.extend(squares.tolist())
+        self._pending = x[whole:]
+
+    def integrated(self) -> float:
+        """Gated loudness in LUFS; -inf for silence or less than 400 ms of audio."""
+        hops = np.asarray(self._hop_energy)
+        if len(hops) < 4:
+            return -math.inf
+        blocks = (hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / (4 * self.hop)
+        with np.errstate(divide="ignore"):
+            block_lufs = -0.691 + 10 * np.log10(blocks)
+        kept = blocks[block_lufs >= ABSOLUTE_GATE]
+        if not len(kept):
+            return -math.inf
+        relative = -0.691 + 10 * math.log10(kept.mean()) + RELATIVE_GATE
+        kept = blocks[(block_lufs >= ABSOLUTE_GATE) & (block_lufs > relative)]
+        return -0.691 + 10 * math.log10(kept.mean())
+
+
+def oversampled(samples: np.ndarray) -> np.ndarray:
+    # A few zeros on each side let the interpolation filter ring out at the edges.
+    padded = np.pad(np.asarray(samples, dtype=np.float64), 16)
+    return signal.resample_poly(padded, OVERSAMPLING, 1)
+
+
+def true_peak(samples: np.ndarray) -> float:
+    """Largest absolute value of the signal oversampled 4x (BS.1770 annex 2), linear."""
+    if not len(samples):
+        return 0.0
+    return float(np.max(np.abs(oversampled(samples))))
+
+
+def db(linear: float) -> float:
+    return 20 * math.log10(linear) if linear > 0 else -math.inf
+
+
+def limit(samples: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
+    """Lower the gain smoothly around every true peak above `ceiling` (linear).
+
+    The gain curve is the running minimum of the gain each sample needs,
+    taken over 2W, then averaged over W (W = 5 ms): the average of values that
+    are each at most the need of the middle sample can never exceed it, so
+    the result stays under the ceiling without clicks.
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    if not len(x):
+        return x
+    up = np.abs(oversampled(x))[16 * OVERSAMPLING : -16 * OVERSAMPLING]
+    peaks = up.reshape(-1, OVERSAMPLING).max(axis=1)
+    # Neighbouring inter-sample peaks belong to this sample too.
+    peaks = np.maximum(peaks, np.concatenate([[0.0], peaks[:-1]]))
+    need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    if need.min() >= 1.0:
+        return x
+    width = max(3, int(sample_rate * 0.005) | 1)
+    floor = ndimage.minimum_filter1d(need, size=2 * width + 1, mode="nearest")
+    gain = ndimage.uniform_filter1d(floor, size=width, mode="nearest")
+    return x * np.minimum(gain, need)
