@@ -1,0 +1,164 @@
+"""The player in a real browser: Debian's chromium, headless, driven by Playwright, page opened from disk."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from test_player import make_book
+from tts_pipeline.learn.player import write_player
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK), reason=f"{CHROMIUM} is missing (make test installs Debian's chromium as root)"),
+]
+
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras")
+    profile = tempfile.mkdtemp(prefix="tts-chromium-")
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+            viewport={"width": 1100, "height": 900}, device_scale_factor=1,
+        )
+        # each test starts from the page's defaults, not what the last test saved
+        context.add_init_script("try { localStorage.clear(); } catch (e) {}")
+        try:
+            yield context
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("book")
+    manifest = make_book(folder)
+    write_player(folder, manifest)
+    return folder, manifest
+
+
+@pytest.fixture
+def page(browser, book):
+    folder, _ = book
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: errors.append(f"request {r.url}") if not r.url.startswith("file://") else None)
+    page.goto((folder / "index.html").as_uri())
+    page.wait_for_function("document.getElementById('audio').readyState >= 1", timeout=10000)
+    page.evaluate("document.getElementById('audio').muted = true")
+    yield page
+    page.close()
+    assert errors == [], errors
+
+
+def _time(page) -> float:
+    return page.evaluate("document.getElementById('audio').currentTime")
+
+
+def _current(page) -> list[str]:
+    return page.eval_on_selector_all(".s.current", "els => els.map(e => e.id)")
+
+
+def test_click_jumps_to_the_sentence(page, book):
+    _, manifest = book
+    target = manifest["sentences"][3]
+    page.click(f"#{target['id']}")
+    page.wait_for_function("!document.getElementById('audio').paused", timeout=5000)
+    assert _time(page) == pytest.approx(target["book_start"], abs=0.35)
+    assert _current(page) == [target["id"]]
+    page.keyboard.press("Space")
+    assert page.evaluate("document.getElementById('audio').paused")
+
+
+def test_highlight_follows_playback(page, book):
+    _, manifest = book
+    first, second = manifest["sentences"][0], manifest["sentences"][1]
+    page.click(f"#{first['id']}")
+    assert _current(page) == [first["id"]]
+    # play on through the pause into the next sentence; the highlight must move by itself
+    page.wait_for_function(
+        f"document.getElementById('audio').currentTime > {second['book_start'] + 0.1}", timeout=10000
+    )
+    page.wait_for_function(f"document.querySelector('.s.current').id === '{second['id']}'", timeout=2000)
+    # seeking elsewhere moves it too
+    last = manifest["sentences"][-1]
+    page.evaluate(f"document.getElementById('audio').currentTime = {last['book_start'] + 0.2}")
+    page.wait_for_function(f"document.querySelector('.s.current').id === '{last['id']}'", timeout=3000)
+
+
+def test_keys_move_between_sentences(page, book):
+    _, manifest = book
+    ids = [s["id"] for s in manifest["sentences"]]
+    page.click(f"#{ids[1]}")
+    page.keyboard.press("Space")  # pause; arrows still move
+    page.keyboard.press("ArrowRight")
+    assert _current(page) == [ids[2]]
+    assert _time(page) == pytest.approx(manifest["sentences"][2]["book_start"], abs=0.05)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert _current(page) == [ids[0]]
+    page.keyboard.press("r")
+    assert page.get_attribute("#loop", "aria-pressed") == "true"
+
+
+def test_repeat_loops_one_sentence(page, book):
+    _, manifest = book
+    s = manifest["sentences"][0]
+    page.keyboard.press("r")
+    page.click(f"#{s['id']}")
+    # after the sentence's end the position must come back to its start, not go on
+    seen_late = page.evaluate(
+        f"""() => new Promise(resolve => {{
+            const a = document.getElementById('audio');
+            let late = false;
+            const t0 = performance.now();
+            (function poll() {{
+                if (a.currentTime > {s['book_end'] - 0.3}) late = true;
+                if (late && a.currentTime < {s['book_start'] + 0.4}) return resolve(true);
+                if (performance.now() - t0 > 6000) return resolve(false);
+                requestAnimationFrame(poll);
+            }})();
+        }})"""
+    )
+    assert seen_late, "repeat did not jump back to the sentence's start"
+    assert _current(page) == [s["id"]]
+
+
+def test_shadowing_pause_waits_then_goes_on(page, book):
+    _, manifest = book
+    s, nxt = manifest["sentences"][0], manifest["sentences"][1]
+    page.select_option("#gap", "0.5")
+    page.keyboard.press("s")
+    page.click(f"#{s['id']}")
+    page.wait_for_selector(".s.your-turn", timeout=6000)
+    assert page.evaluate("document.getElementById('audio').paused")
+    assert _time(page) < nxt["book_start"]  # stopped before the next sentence
+    page.wait_for_function(f"document.querySelector('.s.current').id === '{nxt['id']}'", timeout=4000)
+    assert page.query_selector(".s.your-turn") is None or _current(page) == [nxt["id"]]
+
+
+def test_screenshot(page, book):
+    _, manifest = book
+    page.click(f"#{manifest['sentences'][2]['id']}")
+    page.keyboard.press("Space")
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "player.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000

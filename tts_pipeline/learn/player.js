@@ -1,0 +1,311 @@
+// Playback for the offline player: the article is already on the page; this
+// wires the sentences to the audio. No network, no modules, no build step.
+(function () {
+  "use strict";
+
+  var manifest = JSON.parse(document.getElementById("manifest").textContent);
+  var audio = document.getElementById("audio");
+  var $ = function (id) { return document.getElementById(id); };
+  var bookMode = !!(manifest.files && manifest.files.book);
+  var segs = Array.prototype.map.call(document.querySelectorAll(".s"), function (el) {
+    return { el: el, id: el.id, start: +el.dataset.start, end: +el.dataset.end, src: el.dataset.src };
+  });
+  var duration = +manifest.duration || (segs.length ? segs[segs.length - 1].end : 0);
+  var drill = manifest.shadowing || {};
+
+  var state = {
+    cur: -1,
+    loop: false,
+    shadow: false,
+    gap: +drill.gap || 1.2,
+    rate: 1,
+    gapTimer: null,
+    gapFor: -1,
+  };
+
+  var store = {
+    get: function (key, fallback) {
+      try { var v = localStorage.getItem("tts-player." + key); return v === null ? fallback : JSON.parse(v); }
+      catch (e) { return fallback; }
+    },
+    set: function (key, value) {
+      try { localStorage.setItem("tts-player." + key, JSON.stringify(value)); } catch (e) { /* private mode */ }
+    },
+  };
+
+  function fmt(t) {
+    t = Math.max(0, Math.floor(t || 0));
+    var h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), s = t % 60;
+    return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(s).padStart(2, "0");
+  }
+
+  // The last sentence that has started by time t (book mode), or -1.
+  function indexAt(t) {
+    var lo = 0, hi = segs.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (segs[mid].start <= t + 0.005) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found;
+  }
+
+  function chapterTitle(el) {
+    var section = el.closest(".chapter");
+    var h = section && section.querySelector("h2");
+    return h ? h.textContent.trim() : "";
+  }
+
+  function setCurrent(i, scroll) {
+    if (i === state.cur) return;
+    if (state.cur >= 0) segs[state.cur].el.classList.remove("current");
+    state.cur = i;
+    if (i < 0) { $("where").textContent = "—"; return; }
+    var el = segs[i].el;
+    el.classList.add("current");
+    $("where").textContent = chapterTitle(el) + " · " + (i + 1) + " / " + segs.length;
+    if (scroll) {
+      var r = el.getBoundingClientRect();
+      var bottom = window.innerHeight - $("player").offsetHeight;
+      if (r.top < 0 || r.bottom > bottom) el.scrollIntoView({ block: "center", behavior: "smooth" });
+    }
+  }
+
+  // Sentence-file mode (no book.mp3): each sentence is its own source.
+  function load(i) {
+    if (bookMode) return Promise.resolve();
+    var want = segs[i].src;
+    if (audio.getAttribute("src") === want && audio.readyState >= 1) return Promise.resolve();
+    return new Promise(function (resolve) {
+      audio.addEventListener("loadedmetadata", function done() {
+        audio.removeEventListener("loadedmetadata", done);
+        if (!segs[i].end && audio.duration) segs[i].end = audio.duration;
+        resolve();
+      });
+      audio.src = want;
+      audio.playbackRate = state.rate;
+    });
+  }
+
+  function playFrom(i) {
+    if (i < 0 || i >= segs.length) return;
+    cancelGap();
+    setCurrent(i, true);
+    load(i).then(function () {
+      audio.currentTime = segs[i].start;
+      var p = audio.play();
+      if (p && p.catch) p.catch(function () { /* blocked until the user interacts */ });
+    });
+  }
+
+  function moveTo(i) {
+    i = Math.max(0, Math.min(segs.length - 1, i));
+    if (!audio.paused || state.gapTimer) { playFrom(i); return; }
+    setCurrent(i, true);
+    load(i).then(function () { audio.currentTime = segs[i].start; render(); });
+  }
+
+  function startGap(i) {
+    var seg = segs[i];
+    var ms = Math.max(0, state.gap * (seg.end - seg.start) / state.rate * 1000);
+    state.gapFor = i;
+    seg.el.classList.add("your-turn");
+    $("turn").hidden = false;
+    var bar = $("gapbar");
+    bar.style.transition = "none";
+    bar.style.width = "100%";
+    void bar.offsetWidth;
+    bar.style.transition = "width " + ms + "ms linear";
+    bar.style.width = "0%";
+    state.gapTimer = setTimeout(endGap, ms);
+  }
+
+  function cancelGap() {
+    if (state.gapTimer) clearTimeout(state.gapTimer);
+    state.gapTimer = null;
+    if (state.gapFor >= 0) segs[state.gapFor].el.classList.remove("your-turn");
+    state.gapFor = -1;
+    $("turn").hidden = true;
+    var bar = $("gapbar");
+    bar.style.transition = "none";
+    bar.style.width = "0%";
+  }
+
+  function endGap() {
+    var i = state.gapFor;
+    cancelGap();
+    var next = state.loop ? i : i + 1;
+    if (next < segs.length) playFrom(next);
+  }
+
+  // The current sentence has just ended while repeating or shadowing.
+  function sentenceEnded(i) {
+    if (state.shadow) {
+      audio.pause();
+      startGap(i);
+    } else if (state.loop) {
+      audio.currentTime = segs[i].start;
+    }
+  }
+
+  function tick() {
+    var t = audio.currentTime;
+    var cur = state.cur;
+    if (cur >= 0 && !audio.paused && !state.gapTimer && (state.loop || state.shadow) && t >= segs[cur].end - 0.01) {
+      sentenceEnded(cur);
+    } else if (bookMode) {
+      var i = indexAt(t);
+      if (i !== cur) setCurrent(i, !audio.paused);
+    }
+    render();
+  }
+
+  function render() {
+    var t = audio.currentTime;
+    var total = bookMode ? duration : (audio.duration || 0);
+    $("time").textContent = fmt(t) + " / " + fmt(total);
+    $("fill").style.width = total ? Math.min(100, (100 * t) / total) + "%" : "0%";
+    document.body.classList.toggle("playing", !audio.paused);
+    $("play").setAttribute("aria-label", audio.paused ? "play" : "pause");
+  }
+
+  function loopFrame() {
+    tick();
+    if (!audio.paused) requestAnimationFrame(loopFrame);
+  }
+
+  function togglePlay() {
+    if (state.gapTimer) { endGap(); return; }
+    if (audio.paused) {
+      if (state.cur < 0) { playFrom(0); return; }
+      var p = audio.play();
+      if (p && p.catch) p.catch(function () {});
+    } else {
+      audio.pause();
+    }
+  }
+
+  function setToggle(id, on) {
+    $(id).setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
+  function setLoop(on) { state.loop = on; setToggle("loop", on); }
+  function setShadow(on) {
+    state.shadow = on;
+    setToggle("shadow", on);
+    if (!on && state.gapTimer) cancelGap();
+    store.set("shadow", on);
+  }
+  function setPinyin(on) {
+    document.body.classList.toggle("no-pinyin", !on);
+    setToggle("pinyin", on);
+    store.set("pinyin", on);
+  }
+  var RATES = [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.25, 1.5];
+  function setRate(r) {
+    state.rate = r;
+    audio.playbackRate = r;
+    $("rate").value = String(r);
+    store.set("rate", r);
+  }
+  function stepRate(dir) {
+    var i = RATES.indexOf(state.rate);
+    if (i < 0) i = RATES.indexOf(1);
+    setRate(RATES[Math.max(0, Math.min(RATES.length - 1, i + dir))]);
+  }
+
+  function fillSelect(select, values, current, label) {
+    values.forEach(function (v) {
+      var o = document.createElement("option");
+      o.value = String(v);
+      o.textContent = label(v);
+      select.appendChild(o);
+    });
+    select.value = String(current);
+  }
+
+  // --- wiring
+  fillSelect($("rate"), RATES, 1, function (v) { return v + "×"; });
+  var gaps = [0.5, 0.8, 1, 1.2, 1.5, 2, 3];
+  if (gaps.indexOf(state.gap) < 0) { gaps.push(state.gap); gaps.sort(function (a, b) { return a - b; }); }
+  fillSelect($("gap"), gaps, state.gap, function (v) { return v + "×"; });
+
+  segs.forEach(function (seg, i) {
+    seg.el.addEventListener("click", function () { playFrom(i); });
+    seg.el.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); playFrom(i); }
+    });
+  });
+  $("play").addEventListener("click", togglePlay);
+  $("prev").addEventListener("click", function () { moveTo(state.cur - 1); });
+  $("next").addEventListener("click", function () { moveTo(state.cur + 1); });
+  $("loop").addEventListener("click", function () { setLoop(!state.loop); });
+  $("shadow").addEventListener("click", function () { setShadow(!state.shadow); });
+  $("pinyin").addEventListener("click", function () { setPinyin(document.body.classList.contains("no-pinyin")); });
+  $("rate").addEventListener("change", function (e) { setRate(+e.target.value); });
+  $("gap").addEventListener("change", function (e) { state.gap = +e.target.value; });
+  $("progress").addEventListener("click", function (e) {
+    if (!bookMode) return;
+    var r = e.currentTarget.getBoundingClientRect();
+    var t = ((e.clientX - r.left) / r.width) * duration;
+    cancelGap();
+    audio.currentTime = t;
+    setCurrent(indexAt(t), false);
+    render();
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-goto]"), function (a) {
+    a.addEventListener("click", function (e) {
+      e.preventDefault();
+      var i = segs.findIndex(function (s) { return s.id === a.dataset.goto; });
+      if (i >= 0) { moveTo(i); segs[i].el.focus({ preventScroll: true }); }
+    });
+  });
+
+  audio.addEventListener("play", function () { requestAnimationFrame(loopFrame); render(); });
+  audio.addEventListener("pause", render);
+  audio.addEventListener("timeupdate", tick);
+  audio.addEventListener("seeked", render);
+  audio.addEventListener("loadedmetadata", render);
+  audio.addEventListener("ended", function () {
+    if (bookMode) { render(); return; }
+    var i = state.cur;
+    if (state.loop || state.shadow) sentenceEnded(i); else if (i + 1 < segs.length) playFrom(i + 1);
+  });
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var tag = (e.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "select" || tag === "textarea") return;
+    if (tag === "audio") return;
+    switch (e.key) {
+      case " ": case "Spacebar": e.preventDefault(); togglePlay(); break;
+      case "ArrowLeft": e.preventDefault(); moveTo(state.cur - 1); break;
+      case "ArrowRight": e.preventDefault(); moveTo(state.cur + 1); break;
+      case "r": case "R": setLoop(!state.loop); break;
+      case "s": case "S": setShadow(!state.shadow); break;
+      case "p": case "P": setPinyin(document.body.classList.contains("no-pinyin")); break;
+      case "[": stepRate(-1); break;
+      case "]": stepRate(1); break;
+      default: return;
+    }
+  });
+
+  // Chapter ticks on the progress bar (book mode).
+  if (bookMode && duration) {
+    (manifest.chapters || []).forEach(function (c) {
+      if (!c.start) return;
+      var tickEl = document.createElement("i");
+      tickEl.className = "tick";
+      tickEl.style.left = (100 * c.start) / duration + "%";
+      tickEl.title = c.title;
+      $("progress").appendChild(tickEl);
+    });
+  }
+
+  setRate(store.get("rate", 1));
+  setShadow(!!store.get("shadow", false));
+  setPinyin(store.get("pinyin", true) !== false);
+  render();
+
+  // For tests and for the curious: the player's state from the console.
+  window.ttsPlayer = { state: state, segments: segs, playFrom: playFrom, indexAt: indexAt };
+})();

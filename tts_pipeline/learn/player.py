@@ -1,0 +1,276 @@
+"""index.html: an offline player for the output folder.
+
+The page is one self-contained file: styles, script and the manifest are
+inlined (browsers refuse to fetch a local JSON file from a page opened with
+file://), and the article is rendered here, with <ruby> pinyin, so the text
+reads even with scripts off. The script only adds playback.
+"""
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import quote
+
+from .text import tone_marks
+
+PAGE = "index.html"
+
+# Warning codes meaning "the author's hint was not used as written".
+_OVERRULED = ("overrul", "dictionary-wins", "hint-ignored", "hint-rejected", "hint-invalid", "bad-hint")
+
+
+def manifest_dict(manifest: Any) -> dict[str, Any]:
+    """The manifest as plain JSON data, whether given as a dict or as the build's objects."""
+    if isinstance(manifest, Mapping):
+        return json.loads(json.dumps(manifest, ensure_ascii=False, default=_plain))
+    for method in ("to_dict", "as_dict", "to_json_dict"):
+        if hasattr(manifest, method):
+            return manifest_dict(getattr(manifest, method)())
+    if dataclasses.is_dataclass(manifest):
+        return manifest_dict(dataclasses.asdict(manifest))
+    raise TypeError(f"cannot read a manifest from {type(manifest).__name__}")
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    if isinstance(value, Path):
+        return value.as_posix()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def write_player(output_dir: str | Path, manifest: Any) -> Path:
+    """Write `index.html` for the folder that `manifest` describes; return its path."""
+    data = manifest_dict(manifest)
+    path = Path(output_dir) / PAGE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{PAGE}.partial")
+    partial.write_text(render_page(data), encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def render_page(manifest: Mapping[str, Any]) -> str:
+    """The whole page as a string."""
+    page = _asset("player.html")
+    title = manifest.get("title") or "tts-pipeline"
+    replacements = {
+        "<!--@TITLE-->": _e(title),
+        "<!--@STYLE-->": _asset("player.css"),
+        "<!--@HEADER-->": _header(manifest),
+        "<!--@ARTICLE-->": _article(manifest),
+        "<!--@CHECKS-->": _checks(manifest),
+        "<!--@DRILLS-->": _drills(manifest),
+        "<!--@AUDIO-->": _e(_url(_book_file(manifest))),
+        "<!--@MANIFEST-->": _inline_json(manifest),
+        "<!--@SCRIPT-->": _asset("player.js"),
+    }
+    for marker, value in replacements.items():
+        page = page.replace(marker, value)
+    return page
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _url(path: str | None) -> str:
+    return quote(path, safe="/") if path else ""
+
+
+def _inline_json(data: Mapping[str, Any]) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Nothing inside the JSON may close the <script> element that holds it.
+    return text.replace("<", "\\u003c")
+
+
+def _book_file(manifest: Mapping[str, Any]) -> str | None:
+    return (manifest.get("files") or {}).get("book")
+
+
+def _seconds(value: float) -> str:
+    minutes, seconds = divmod(int(value), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def _header(manifest: Mapping[str, Any]) -> str:
+    engine = manifest.get("engine") or {}
+    facts = []
+    if manifest.get("source"):
+        facts.append(_e(Path(str(manifest["source"])).name))
+    sentences = manifest.get("sentences") or []
+    chapters = manifest.get("chapters") or []
+    facts.append(f"{len(chapters)} 章 chapters · {len(sentences)} 句 sentences")
+    if manifest.get("duration"):
+        facts.append(_seconds(float(manifest["duration"])))
+    if engine.get("name"):
+        speed = (engine.get("settings") or {}).get("speed")
+        voice = _e(engine["name"]) + (f" ×{speed:g}" if isinstance(speed, (int, float)) and speed != 1 else "")
+        facts.append(f"voice {voice}")
+    return f'<h1 lang="zh">{_e(manifest.get("title") or "")}</h1>\n<p class="meta">{" · ".join(facts)}</p>'
+
+
+def _warnings_by_sentence(manifest: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    ids = [s.get("id") for s in manifest.get("sentences") or []]
+    by_index = {s.get("index"): s.get("id") for s in manifest.get("sentences") or []}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for warning in manifest.get("warnings") or []:
+        ref = warning.get("sentence")
+        if isinstance(ref, int):
+            ref = by_index.get(ref, ids[ref] if 0 <= ref < len(ids) else None)
+        if ref:
+            found.setdefault(str(ref), []).append(warning)
+    return found
+
+
+def _overruled(warning: Mapping[str, Any]) -> bool:
+    code = str(warning.get("code") or "").lower()
+    return any(key in code for key in _OVERRULED)
+
+
+def _token_marks(sentence: Mapping[str, Any], warnings: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Which tokens (by position) carry a warning: the first unmarked token with the warning's text."""
+    marks: dict[int, dict[str, Any]] = {}
+    tokens = sentence.get("tokens") or []
+    for warning in warnings:
+        text = warning.get("text")
+        if not text:
+            continue
+        for i, token in enumerate(tokens):
+            if i not in marks and token.get("text") == text:
+                marks[i] = warning
+                break
+            # a warning may name several characters (a word): mark its first
+            if i not in marks and len(text) > 1 and text.startswith(token.get("text") or "\0"):
+                joined = "".join(t.get("text", "") for t in tokens[i:i + len(text)])
+                if joined.startswith(text):
+                    marks[i] = warning
+                    break
+    return marks
+
+
+def _warning_title(warning: Mapping[str, Any]) -> str:
+    parts = [str(warning.get("message") or warning.get("code") or "")]
+    return " ".join(p for p in parts if p)
+
+
+def _ruby(token: Mapping[str, Any], warning: Mapping[str, Any] | None) -> str:
+    text = _e(token.get("text", ""))
+    reading = tone_marks(token.get("pinyin"))
+    if not reading:
+        return f'<span class="p">{text}</span>' if text.strip() else text
+    classes = ["t", f"src-{_e(token.get('source') or 'none')}"]
+    title = ""
+    if warning is not None:
+        classes.append("overruled" if _overruled(warning) else "warned")
+        title = f' title="{_e(_warning_title(warning))}"'
+    return f'<ruby class="{" ".join(classes)}"{title}>{text}<rt>{_e(reading)}</rt></ruby>'
+
+
+def _article(manifest: Mapping[str, Any]) -> str:
+    sentences = manifest.get("sentences") or []
+    chapters = {c.get("index"): c for c in manifest.get("chapters") or []}
+    warnings = _warnings_by_sentence(manifest)
+    book = bool(_book_file(manifest))
+    out: list[str] = []
+    chapter = paragraph = None
+    # Chinese puts no space between sentences: a paragraph's spans are joined without newlines.
+    for position, sentence in enumerate(sentences):
+        if sentence.get("chapter") != chapter:
+            if paragraph is not None:
+                out.append("</p>")
+            if chapter is not None:
+                out.append("</section>")
+            chapter, paragraph = sentence.get("chapter"), None
+            info = chapters.get(chapter) or {}
+            out.append(
+                f'<section class="chapter" id="chapter-{_e(chapter)}" data-chapter="{_e(chapter)}">'
+                f'<h2><span class="num">{_e(chapter)}</span> <span lang="zh">{_e(info.get("title", ""))}</span></h2>'
+            )
+        if sentence.get("paragraph") != paragraph:
+            if paragraph is not None:
+                out.append("</p>")
+            paragraph = sentence.get("paragraph")
+            out.append('<p class="para" lang="zh">')
+            out.append("")
+        start = sentence.get("book_start") if book else 0.0
+        end = sentence.get("book_end") if book else round(sentence.get("end", 0) - sentence.get("start", 0), 3)
+        marks = _token_marks(sentence, warnings.get(sentence.get("id"), []))
+        tokens = sentence.get("tokens") or [{"text": sentence.get("text", ""), "pinyin": None}]
+        body = "".join(_ruby(token, marks.get(i)) for i, token in enumerate(tokens))
+        out[-1] += (
+            f'<span class="s" id="{_e(sentence.get("id"))}" data-i="{position}" data-start="{start}" '
+            f'data-end="{end}" data-src="{_e(_url(sentence.get("file")))}" tabindex="0">{body}</span>'
+        )
+    if paragraph is not None:
+        out.append("</p>")
+    if chapter is not None:
+        out.append("</section>")
+    return "\n".join(out)
+
+
+def _checks(manifest: Mapping[str, Any]) -> str:
+    """A list of the warnings, each linked to its sentence, for a teacher to review."""
+    warnings = manifest.get("warnings") or []
+    if not warnings:
+        return ""
+    by_sentence = _warnings_by_sentence(manifest)
+    ref_of = {id(w): sid for sid, ws in by_sentence.items() for w in ws}
+    items = []
+    for warning in warnings:
+        sid = ref_of.get(id(warning))
+        kind = "overruled" if _overruled(warning) else "warned"
+        where = f'<a href="#{_e(sid)}" data-goto="{_e(sid)}">{_e(sid)}</a> ' if sid else ""
+        detail = []
+        if warning.get("text"):
+            detail.append(f'<b lang="zh">{_e(warning["text"])}</b>')
+        if warning.get("hint"):
+            detail.append(f'hint <s>{_e(warning["hint"])}</s>')
+        if warning.get("used"):
+            detail.append(f'read <b>{_e(tone_marks(warning["used"]) if _is_tone_numbers(warning["used"]) else warning["used"])}</b>')
+        items.append(
+            f'<li class="{kind}">{where}<span class="what">{" · ".join(detail)}</span>'
+            f'<span class="why">{_e(warning.get("message") or warning.get("code") or "")}</span></li>'
+        )
+    return (
+        f'<section class="checks" id="checks"><h2>Readings to check <span class="count">{len(warnings)}</span></h2>'
+        '<p class="note">Where the author\'s pinyin hint was not used as written. Marked in the text with a red '
+        "underline; hover a character for the reason.</p>"
+        f'<ul>{"".join(items)}</ul></section>'
+    )
+
+
+def _is_tone_numbers(value: str) -> bool:
+    return all(part[-1:].isdigit() and part[:-1].isalpha() for part in str(value).split())
+
+
+def _drills(manifest: Mapping[str, Any]) -> str:
+    shadowing = manifest.get("shadowing")
+    if not shadowing or not shadowing.get("chapters"):
+        return ""
+    rows = []
+    for chapter in shadowing["chapters"]:
+        rows.append(
+            f'<li><span class="num">{_e(chapter.get("index"))}</span> <span lang="zh">{_e(chapter.get("title", ""))}</span>'
+            f' <span class="dur">{_seconds(float(chapter.get("duration", 0)))} · {len(chapter.get("units", []))} plays</span>'
+            f'<audio controls preload="none" src="{_e(_url(chapter.get("file")))}"></audio>'
+            f'<a href="{_e(_url(chapter.get("lrc")))}">lyrics (.lrc)</a></li>'
+        )
+    slow = shadowing.get("slow_pass")
+    how = (
+        f"Each unit is played {shadowing.get('repeat')}× with a silence of {shadowing.get('gap')}× its length to repeat it"
+        + (f", after a slow pass at {slow}× speed" if slow else "")
+        + f"; sentences over {shadowing.get('drill_chars')} characters are drilled clause by clause first."
+    )
+    return f'<section class="drills" id="drills"><h2>Shadowing drills</h2><p class="note">{_e(how)}</p><ul>{"".join(rows)}</ul></section>'
