@@ -16,7 +16,7 @@ from ..base import Availability, Engine, VoiceSettings
 from .assets import VoiceMissing, find_assets, runtime_missing
 from .frontend import Frontend, Script
 from .model import HOP, SAMPLE_RATE, Prosody, VoiceModel
-from .rewrite import REWRITE_VERSION, ModelShapeError, eval_mode_model, file_sha256
+from .rewrite import REWRITE_VERSION, ModelShapeError, cache_dir, eval_mode_model, file_sha256
 
 PIECE_PAUSE = 0.22
 """Seconds of silence between the pieces of a sentence split for length."""
@@ -51,10 +51,10 @@ class NeuralEngine(Engine):
         if missing:
             return Availability(False, missing)
         try:
-            find_assets()
+            assets = find_assets()
         except VoiceMissing as exc:
             return Availability(False, str(exc).removeprefix("neural engine: "))
-        return Availability(True)
+        return Availability(True, f"weights from {assets.acoustic.parent}; eval-mode model cached in {cache_dir()}")
 
     @cached_property
     def model_id(self) -> str:

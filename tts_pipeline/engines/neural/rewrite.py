@@ -24,7 +24,7 @@ from ...errors import EngineError
 RANDOM_OP = b"FlexRandomUniform"
 EXPECTED_DROPOUTS = 2
 # Bump when the rewrite itself changes, so old cached files are not reused.
-REWRITE_VERSION = 1
+REWRITE_VERSION = 2
 
 
 class ModelShapeError(EngineError):
@@ -111,6 +111,7 @@ def rewrite_dropout(model: bytes, where: str = "acoustic model") -> bytes:
         op.customOptions = None
         graph.tensors[op.outputs[0]].type = schema.TensorType.FLOAT32
 
+    _drop_unused_opcodes(tree)
     builder = _flatbuffers().Builder(len(model) + 4096)
     builder.Finish(tree.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
@@ -132,6 +133,15 @@ def _opcode(tree, schema, builtin: int) -> int:
     code.version = 1
     tree.operatorCodes.append(code)
     return len(tree.operatorCodes) - 1
+
+
+def _drop_unused_opcodes(tree) -> None:
+    used = sorted({op.opcodeIndex for graph in tree.subgraphs for op in graph.operators})
+    renumber = {old: new for new, old in enumerate(used)}
+    tree.operatorCodes = [tree.operatorCodes[old] for old in used]
+    for graph in tree.subgraphs:
+        for op in graph.operators:
+            op.opcodeIndex = renumber[op.opcodeIndex]
 
 
 def _constant(tree, graph, schema, value: np.float32, name: bytes) -> int:
