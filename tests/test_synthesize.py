@@ -216,3 +216,80 @@ def test_quiet_progress_prints_nothing_but_still_counts():
 
 def test_format_duration():
     assert [format_duration(s) for s in (1.23, 59.94, 185, 3723)] == ["1.2s", "59.9s", "3m05s", "1h02m03s"]
+
+
+# -- worker processes ----------------------------------------------------------
+
+import os  # noqa: E402
+import time  # noqa: E402
+
+from tts_pipeline.engines import engine_class  # noqa: E402
+from tts_pipeline.model import Pronunciation, Sentence, SourcePosition, Token  # noqa: E402
+
+
+def child_pids():
+    me = str(os.getpid())
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[1] == me and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def test_a_worker_that_dies_is_reported_with_the_sentence_or_falls_back():
+    texts = ["你好", "地崩了", "再见"]
+    with pytest.raises(EngineError, match="worker process exited with code 9"):
+        run(prons(texts), engine="test-crash", jobs=2)
+    results = run(prons(texts), engine="test-crash", fallback="test-tone", jobs=2)
+    assert [c.engine for _, c in results][1] == "test-tone"
+    assert results[0][1].engine == "test-crash"
+
+
+def test_stopping_early_leaves_no_worker_running():
+    before = set(child_pids())
+    stream = synthesize_all(prons(TEXTS * 3), "test-tone", VoiceSettings(), jobs=2)
+    next(stream)
+    assert set(child_pids()) - before, "workers should be running mid-stream"
+    stream.close()
+    deadline = time.monotonic() + 10
+    while set(child_pids()) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not set(child_pids()) - before
+
+
+def _neural_or_skip():
+    try:
+        availability = engine_class("neural").availability()
+    except EngineError as exc:
+        pytest.skip(f"neural engine not importable: {exc}")
+    if not availability.usable:
+        pytest.skip(f"neural engine unusable here: {availability.reason}")
+
+
+def spoken(index, text, pinyin):
+    """A pronounced sentence with the readings given, punctuation unspoken."""
+    syllables = iter(pinyin.split())
+    tokens = tuple(
+        Token(ch, None if ch in "，。" else next(syllables), "none" if ch in "，。" else "lexicon", i, ch)
+        for i, ch in enumerate(text)
+    )
+    return Pronunciation(Sentence(index, text, (), (), SourcePosition("t.txt", index + 1, 1)), tokens)
+
+
+def test_neural_voice_with_two_workers_equals_one_process(tmp_path):
+    _neural_or_skip()
+    items = [spoken(0, "你好，我们去公园。", "ni3 hao3 wo3 men5 qu4 gong1 yuan2"),
+             spoken(1, "今天天气很好。", "jin1 tian1 tian1 qi4 hen3 hao3")]
+    one = list(synthesize_all(items, "neural", VoiceSettings()))
+    cache = ClipCache(tmp_path)
+    two = list(synthesize_all(items, "neural", VoiceSettings(), jobs=2, cache=cache))
+    assert cache.stores == 2
+    for (_, a), (_, b) in zip(one, two):
+        assert a.duration > 0.5 and np.abs(a.samples).max() > 0.05  # real speech, not silence
+        assert np.array_equal(a.samples, b.samples)

@@ -73,3 +73,15 @@ def pronunciation(index: int, text: str) -> Pronunciation:
         for i, ch in enumerate(text)
     )
     return Pronunciation(sentence, tokens)
+
+
+@register
+class CrashingEngine(ToneEngine):
+    """Ends its whole process on any sentence containing 崩: use only with worker processes."""
+
+    name = "test-crash"
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        if "崩" in pronunciation.sentence.text:
+            os._exit(9)
+        return super().synthesize(pronunciation)
