@@ -47,6 +47,9 @@ _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 _RATIO = re.compile(r"(\d+):(\d+)(?![\d:])")
 _FRACTION = re.compile(r"(\d+)/(\d+)(?![\d/.])")
 _DOTTED = re.compile(r"\d+(?:\.\d+){2,}(?![\d.])")
+# Only a digit run followed by one of these can be a date, phone number, time...
+_DIGIT_RUN = re.compile(r"\+?\d+")
+_SHAPE_MARKS = frozenset("-/.: ")
 _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -56,6 +59,7 @@ def normalize(text: str) -> list[Reading]:
     Never raises; a run it cannot make sense of is read digit by digit.
     """
     folded = text.translate(_FOLD)
+    context = _Context(text, folded)
     readings: list[Reading] = []
     pos = 0
     while True:
@@ -75,7 +79,7 @@ def normalize(text: str) -> list[Reading]:
             pos = i + 1  # a hyphen inside a code or word (COVID-19) is silent
             continue
         try:
-            reading = _Context(text, folded).number_at(i)
+            reading = context.number_at(i)
         except Exception:  # a rule's blind spot must not cost the sentence its audio
             end = re.compile(r"[-+¥￥$€£]?\d+").match(folded, i).end()
             reading = Reading(i, end, digit_by_digit(folded[i:end]) or "零")
@@ -108,11 +112,13 @@ class _Context:
         return self.text[i:i + width]
 
     def number_at(self, i: int) -> Reading:
-        for rule in (self._date, self._hyphenated, self._dotted, self._clock,
-                     self._ratio, self._fraction):
-            reading = rule(i)
-            if reading is not None:
-                return reading
+        run = _DIGIT_RUN.match(self.folded, i)
+        if run is not None and self.folded[run.end():run.end() + 1] in _SHAPE_MARKS:
+            for rule in (self._date, self._hyphenated, self._dotted, self._clock,
+                         self._ratio, self._fraction):
+                reading = rule(i)
+                if reading is not None:
+                    return reading
         return self._quantities(i)
 
     # -- shapes recognised before plain quantities ---------------------------
