@@ -1,0 +1,239 @@
+"""espeak-ng's Mandarin pinyin voice: offline, no model, every syllable spoken as resolved.
+
+The `cmn-latn-pinyin` voice reads tone-number pinyin, so the resolved
+reading goes in as written.  The library and its data come from the
+`espeakng-loader` wheel and run in this process through ctypes; when that
+wheel is missing, the `espeak-ng` program is used instead.
+
+espeak-ng keeps state between utterances in static variables (pitch flutter,
+waveform phase), so the same sentence would come out slightly different
+depending on what was said before.  The library is therefore loaded, used
+and unloaded for every sentence (about 10 ms), which makes the output depend
+on the sentence and the settings alone.
+"""
+from __future__ import annotations
+
+import ctypes
+import functools
+import io
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import EngineError
+from ..model import Clip, Notice, Pronunciation
+from . import register
+from .base import Availability, Engine
+
+VOICE = "cmn-latn-pinyin"
+SAMPLE_RATE = 22050
+NORMAL_RATE = 175  # words a minute: espeak-ng's own default pace
+NORMAL_PITCH = 50  # espeak-ng's pitch scale runs 0-100
+RATE_RANGE = (80, 450)
+
+_CLAUSE_MARKS = set("，、；：,;:—…")
+_STOP_MARKS = {"。": ".", "．": ".", ".": ".", "！": "!", "!": "!", "？": "?", "?": "?"}
+
+# espeak-ng API constants (speak_lib.h).
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_INITIALIZE_DONT_EXIT = 0x8000
+_CHARS_UTF8 = 1
+_RATE = 1
+_PITCH = 3
+_SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+
+def espeak_syllable(syllable: str) -> str:
+    """A tone-number syllable spelled the way the pinyin voice reads it."""
+    if syllable[:1] in "jqxy" and "v" in syllable:
+        syllable = syllable.replace("v", "u")  # ju, qu, xu, yu are written without the umlaut
+    if syllable in ("r5", "r"):
+        syllable = "er5"  # a separate erhua syllable
+    return syllable
+
+
+def pinyin_text(pronunciation: Pronunciation) -> str:
+    """The sentence as the pinyin voice's input: one word per group of syllables, punctuation as pauses."""
+    words: list[str] = []
+    for token in pronunciation.tokens:
+        if token.pinyin:
+            spelled = "".join(espeak_syllable(s) for s in token.pinyin.split())
+            if token.word_start or not words or words[-1] in ",.!?":
+                words.append(spelled)
+            else:
+                words[-1] += spelled
+            continue
+        mark = token.text.strip()
+        if not mark:
+            continue
+        if mark[-1] in _STOP_MARKS:
+            words.append(_STOP_MARKS[mark[-1]])
+        elif mark[-1] in _CLAUSE_MARKS and words and words[-1] not in ",.!?":
+            words.append(",")
+    text = ""
+    for word in words:
+        text += word if word in ",.!?" else (" " + word if text else word)
+    return text
+
+
+def _scaled(value: float, normal: int, low: int, high: int) -> int:
+    return max(low, min(high, round(normal * value)))
+
+
+@dataclass(frozen=True)
+class _Backend:
+    kind: str  # "library" or "program"
+    path: str
+    data: str | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def _find_backend() -> _Backend | None:
+    try:
+        import espeakng_loader
+
+        library, data = espeakng_loader.get_library_path(), espeakng_loader.get_data_path()
+        return _Backend("library", library, data)
+    except (ImportError, RuntimeError, OSError):
+        pass
+    program = shutil.which("espeak-ng")
+    return _Backend("program", program) if program else None
+
+
+# One utterance at a time: the library is a process-wide singleton.
+_library_lock = threading.Lock()
+
+
+def _speak_with_library(backend: _Backend, text: str, rate: int, pitch: int) -> tuple[np.ndarray, list[str]]:
+    """Samples as int16, and the words espeak-ng does not know as pinyin."""
+    import _ctypes
+
+    chunks: list[np.ndarray] = []
+
+    def collect(wav, count, _events):
+        if count > 0:
+            chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+        return 0
+
+    callback = _SYNTH_CALLBACK(collect)
+    with _library_lock:
+        lib = ctypes.CDLL(backend.path)
+        try:
+            lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+            rate_hz = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, backend.data.encode(), _INITIALIZE_DONT_EXIT)
+            if rate_hz != SAMPLE_RATE:
+                raise EngineError(f"espeak: libespeak-ng did not start (data folder {backend.data}, code {rate_hz})")
+            lib.espeak_SetSynthCallback(callback)
+            lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+            if lib.espeak_SetVoiceByName(VOICE.encode()) != 0:
+                raise EngineError(f"espeak: libespeak-ng has no {VOICE} voice in {backend.data}")
+            lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+            lib.espeak_SetParameter(_RATE, rate, 0)
+            lib.espeak_SetParameter(_PITCH, pitch, 0)
+            if hasattr(lib, "espeak_ng_SetRandSeed"):
+                lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+                lib.espeak_ng_SetRandSeed(1)
+            lib.espeak_Synth.argtypes = [
+                ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
+                ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+            ]
+            encoded = text.encode("utf-8") + b"\0"
+            status = lib.espeak_Synth(encoded, len(encoded), 0, 0, 0, _CHARS_UTF8, None, None)
+            if status != 0:
+                raise EngineError(f"espeak: libespeak-ng failed to speak (code {status})")
+            unknown = _unknown_words(lib, text)
+            lib.espeak_Terminate()
+        finally:
+            _ctypes.dlclose(lib._handle)
+    samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    return samples, unknown
+
+
+def _unknown_words(lib, text: str) -> list[str]:
+    """Words the pinyin voice would spell out in English: espeak-ng marks the switch with "(en)"."""
+    lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+    lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
+    unknown = []
+    for word in {w.strip(",.!?") for w in text.split()}:
+        if not word:
+            continue
+        pointer = ctypes.c_char_p(word.encode("utf-8"))
+        phonemes = lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, 0) or b""
+        if b"(en)" in phonemes:
+            unknown.append(word)
+    return sorted(unknown)
+
+
+def _speak_with_program(backend: _Backend, text: str, rate: int, pitch: int) -> np.ndarray:
+    import soundfile
+
+    try:
+        done = subprocess.run(
+            [backend.path, "-v", VOICE, "-s", str(rate), "-p", str(pitch), "--stdout", text],
+            capture_output=True, check=True, timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        raise EngineError(f"espeak: {backend.path} failed: {detail.decode(errors='replace').strip() or exc}") from exc
+    samples, _ = soundfile.read(io.BytesIO(done.stdout), dtype="int16")
+    return samples.reshape(len(samples), -1)[:, 0] if samples.ndim > 1 else samples
+
+
+@register
+class EspeakEngine(Engine):
+    name = "espeak"
+    sample_rate = SAMPLE_RATE
+    description = "espeak-ng's Mandarin pinyin voice (offline, no model; robotic but exact)"
+
+    @classmethod
+    def availability(cls) -> Availability:
+        backend = _find_backend()
+        if backend is None:
+            return Availability(False, "neither the espeakng-loader package nor the espeak-ng program is installed (pip install espeakng-loader)")
+        if backend.kind == "library":
+            return Availability(True, "libespeak-ng from the espeakng-loader package, in this process")
+        return Availability(True, f"the espeak-ng program at {backend.path}")
+
+    @property
+    def rate(self) -> int:
+        return _scaled(self.settings.speed, NORMAL_RATE, *RATE_RANGE)
+
+    @property
+    def pitch(self) -> int:
+        return _scaled(self.settings.pitch, NORMAL_PITCH, 0, 100)
+
+    def cache_key(self, pronunciation: Pronunciation) -> str:
+        backend = _find_backend()
+        kind = backend.kind if backend else "none"
+        return f"espeak/1|{kind}|{VOICE}|rate={self.rate}|pitch={self.pitch}|{pinyin_text(pronunciation)}"
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        backend = _find_backend()
+        if backend is None:
+            raise EngineError("espeak: " + self.availability().reason)
+        text = pinyin_text(pronunciation)
+        if not text.strip(",.!? "):
+            return Clip(np.zeros(0, dtype=np.float32), SAMPLE_RATE, self.name)
+        notices: tuple[Notice, ...] = ()
+        if backend.kind == "library":
+            samples, unknown = _speak_with_library(backend, text, self.rate, self.pitch)
+            sentence = pronunciation.sentence
+            notices = tuple(
+                Notice(
+                    code="espeak-unknown-syllable",
+                    message=(
+                        f"{sentence.position}: sentence {sentence.id}: espeak's pinyin voice does not know "
+                        f"{word!r} and spells it out; correct the reading or use another engine"
+                    ),
+                    sentence=sentence.index,
+                    position=sentence.position,
+                    text=word,
+                )
+                for word in unknown
+            )
+        else:
+            samples = _speak_with_program(backend, text, self.rate, self.pitch)
+        return Clip((samples.astype(np.float32) / 32768.0).astype(np.float32), SAMPLE_RATE, self.name, notices)
