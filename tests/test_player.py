@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from pypinyin import Style, lazy_pinyin
 
-from tts_pipeline.learn.audio import Mp3Writer
+from tts_pipeline.export import ffmpeg
 from tts_pipeline.learn.player import write_player
 
 RATE = 24000
@@ -73,10 +73,10 @@ def make_book(folder: Path, *, with_audio: bool = True) -> dict:
                       "sentence": "s0003", "line": 3, "column": 7, "text": "行", "hint": "háng", "used": "xing2"}],
     }
     if with_audio:
-        writer = Mp3Writer(folder / "book.mp3", RATE)
+        encoder = ffmpeg.StreamEncoder(folder / "book.mp3", RATE, ffmpeg.CODECS["mp3"], "64k")
         for part in audio:
-            writer.write(part)
-        writer.close()
+            encoder.write((part * 32767).astype("<i2").tobytes())
+        encoder.close()
     return manifest
 
 

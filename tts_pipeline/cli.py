@@ -57,6 +57,24 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--fallback", metavar="ENGINE",
         help="engine that speaks any sentence the chosen engine fails on (each use is a warning)",
     )
+    # -- learners
+    p.add_argument(
+        "--shadowing", action="store_true",
+        help="also write shadowing drills: shadowing/NN-<title>.mp3 and .lrc per chapter",
+    )
+    p.add_argument("--repeat", type=int, default=2, metavar="R", help="with --shadowing: plays of each unit (default: 2)")
+    p.add_argument(
+        "--gap", type=float, default=1.2, metavar="K",
+        help="with --shadowing: silence after each play, K times the unit's length (default: 1.2)",
+    )
+    p.add_argument(
+        "--slow-pass", type=float, default=None, metavar="RATE",
+        help="with --shadowing: first play each unit at this speed, e.g. 0.75, slowed by the engine itself (default: none)",
+    )
+    p.add_argument(
+        "--drill-chars", type=int, default=25, metavar="N",
+        help="with --shadowing: drill sentences over N Han characters clause by clause, then whole (default: 25)",
+    )
     p.set_defaults(run=_run_build)
 
 

@@ -17,18 +17,23 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+import math
+
 import numpy as np
 
 from ..engines.base import VoiceSettings
 from ..errors import PipelineError
+from ..export import ffmpeg
+from ..loudness import LoudnessMeter, limit, true_peak
 from ..model import Clip, Pronunciation
-from .audio import Mp3Writer, resample
+from ..stitch import PEAK_CEILING_DBTP, TARGET_LUFS, PausePlan, sentence_audio
 from .text import chapter_stem, format_lrc_time, pinyin_line
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 # Silence at the head of each drill file, so players that fade in don't eat the first syllable.
 LEAD_IN = 0.5
+BITRATE = "64k"
 
 
 class ShadowingError(PipelineError):
@@ -132,6 +137,7 @@ def render_shadowing(
     jobs: int = 1,
     cache=None,
     synthesize: Callable[..., Iterator[tuple[Pronunciation, Clip]]] | None = None,
+    bitrate: str = BITRATE,
 ) -> dict[str, Any]:
     """Write shadowing/NN-<title>.mp3 and .lrc per chapter; return the manifest's "shadowing" entry.
 
@@ -167,14 +173,20 @@ def render_shadowing(
         normal = synthesize(prons, engine, settings, **common)
         slow = synthesize(prons, engine, slow_settings, **common) if slow_settings else None
         drill: _ChapterDrill | None = None
-        for unit, (_, clip) in zip(units, normal):
-            if drill is None:
-                drill = _ChapterDrill(output_dir, chapter, int(target_rate or clip.sample_rate), options)
-            if slow is not None:
-                _, slow_clip = next(slow)
-                drill.play(unit, slow_clip, slow=True, round_=0)
-            for round_ in range(1, options.repeat + 1):
-                drill.play(unit, clip, slow=False, round_=round_)
+        try:
+            for unit, (_, clip) in zip(units, normal):
+                if drill is None:
+                    drill = _ChapterDrill(output_dir, chapter, int(target_rate or clip.sample_rate), options, bitrate)
+                if slow is not None:
+                    _, slow_clip = next(slow)
+                    drill.play(unit, drill.prepare(slow_clip), clip.engine, slow=True, round_=0)
+                audio = drill.prepare(clip)
+                for round_ in range(1, options.repeat + 1):
+                    drill.play(unit, audio, clip.engine, slow=False, round_=round_)
+        except BaseException:
+            if drill is not None:
+                drill.kill()
+            raise
         if drill is not None:
             result["chapters"].append(drill.close())
     return result
@@ -184,7 +196,7 @@ class _ChapterDrill:
     """Writes one chapter's drill audio and LRC, and keeps its timeline."""
 
     def __init__(
-        self, output_dir: Path, chapter: Mapping[str, Any], rate: int, options: ShadowingOptions
+        self, output_dir: Path, chapter: Mapping[str, Any], rate: int, options: ShadowingOptions, bitrate: str
     ) -> None:
         self.chapter = chapter
         self.options = options
@@ -194,7 +206,7 @@ class _ChapterDrill:
         self.lrc = f"shadowing/{stem}.lrc"
         self.output_dir = output_dir
         (output_dir / "shadowing").mkdir(parents=True, exist_ok=True)
-        self.writer = Mp3Writer(output_dir / self.file, rate, title=f"{chapter.get('title', '')} (shadowing)")
+        self.encoder = ffmpeg.StreamEncoder(output_dir / self.file, rate, ffmpeg.CODECS["mp3"], bitrate)
         self.samples_written = 0
         self.plays: list[dict[str, Any]] = []
         self._silence(LEAD_IN)
@@ -207,11 +219,24 @@ class _ChapterDrill:
         self._write(np.zeros(int(round(seconds * self.rate)), dtype=np.float32))
 
     def _write(self, samples: np.ndarray) -> None:
-        self.writer.write(samples)
+        pcm = np.clip(np.round(np.asarray(samples, dtype=np.float64) * 32767), -32768, 32767).astype("<i2")
+        self.encoder.write(pcm.tobytes())
         self.samples_written += len(samples)
 
-    def play(self, unit: DrillUnit, clip: Clip, *, slow: bool, round_: int) -> None:
-        samples = resample(clip.samples, clip.sample_rate, self.rate)
+    def prepare(self, clip: Clip) -> np.ndarray:
+        """The clip as the book has it (rate, trimmed edges, fades), brought to the book's loudness."""
+        samples = sentence_audio(clip, self.rate, PausePlan()).astype(np.float64)
+        meter = LoudnessMeter(self.rate)
+        meter.feed(samples)
+        measured = meter.integrated()
+        if math.isfinite(measured):
+            samples = samples * 10 ** ((TARGET_LUFS - measured) / 20)
+        ceiling = 10 ** ((PEAK_CEILING_DBTP - 0.2) / 20)
+        if true_peak(samples) > ceiling:
+            samples = limit(samples, ceiling, self.rate)
+        return samples
+
+    def play(self, unit: DrillUnit, samples: np.ndarray, engine: str, *, slow: bool, round_: int) -> None:
         start = self.time
         self._write(samples)
         end = self.time
@@ -224,15 +249,18 @@ class _ChapterDrill:
                 "round": round_,
                 "text": unit.text,
                 "pinyin": pinyin_line(unit.pronunciation.tokens),
-                "engine": clip.engine,
+                "engine": engine,
                 "start": round(start, 3),
                 "end": round(end, 3),
                 "gap_end": round(self.time, 3),
             }
         )
 
+    def kill(self) -> None:
+        self.encoder.kill()
+
     def close(self) -> dict[str, Any]:
-        self.writer.close()
+        self.encoder.close()
         self._write_lrc()
         return {
             "index": self.chapter["index"],
