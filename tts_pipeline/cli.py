@@ -75,6 +75,14 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--drill-chars", type=int, default=25, metavar="N",
         help="with --shadowing: drill sentences over N Han characters clause by clause, then whole (default: 25)",
     )
+    # -- parse
+    from .parse.chapters import chapter_rule
+
+    p.add_argument(
+        "--chapters", type=chapter_rule, default="auto", metavar="RULE",
+        help="how to cut chapters: auto (headline, then about 4-minute chapters; Markdown headings), "
+        "heading, paragraph, or minutes:N (about N minutes each) (default: auto)",
+    )
     p.set_defaults(run=_run_build)
 
 

@@ -54,6 +54,16 @@ def check_mode(mode: str) -> str:
     )
 
 
+def chapter_rule(value: str) -> str:
+    """argparse type for --chapters."""
+    import argparse
+
+    try:
+        return check_mode(value)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error).split(" is not a chapter rule; ", 1)[-1]) from None
+
+
 def shorten(text: str, limit: int = TITLE_LENGTH) -> str:
     """A readable title from a sentence: end punctuation dropped, long text cut at a clause or space."""
     text = text.strip()

@@ -8,8 +8,6 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from pypinyin.pinyin_dict import pinyin_dict
-
 # Combining marks left after NFD decomposition of a written syllable.
 _TONE_MARKS = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
 _DIAERESIS = "\u0308"
@@ -55,6 +53,8 @@ def _toneless(reading: str) -> tuple[str, int]:
 @lru_cache(maxsize=1)
 def valid_syllables() -> frozenset[str]:
     """Every toneless syllable pypinyin's character dictionary knows, ü as v."""
+    from pypinyin.pinyin_dict import pinyin_dict  # loaded on first use: it is large
+
     return frozenset(
         _toneless(reading)[0] for readings in pinyin_dict.values() for reading in readings.split(",")
     )
@@ -93,6 +93,8 @@ def normalize_syllable(written: str) -> str | None:
 @lru_cache(maxsize=None)
 def readings_of(char: str) -> frozenset[str]:
     """The tone-number readings pypinyin's dictionary lists for one character."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
     raw = pinyin_dict.get(ord(char)) if len(char) == 1 else None
     if not raw:
         return frozenset()
