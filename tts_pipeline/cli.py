@@ -75,6 +75,19 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--drill-chars", type=int, default=25, metavar="N",
         help="with --shadowing: drill sentences over N Han characters clause by clause, then whole (default: 25)",
     )
+    # -- gtts and espeak (speed and pitch above reach espeak; gtts picks Google's slow pace below speed 0.85)
+    p.add_argument(
+        "--gtts-lang", dest="language", choices=("zh-CN", "zh-TW"), default=None,
+        help="with --engine gtts: Google's Mandarin voice of mainland China or of Taiwan (default: zh-CN)",
+    )
+    p.add_argument(
+        "--gtts-slow", dest="engine_options", action="append_const", const=("slow", True),
+        help="with --engine gtts: Google's slow pace",
+    )
+    p.add_argument(
+        "--gtts-attempts", dest="engine_options", action="append", type=lambda text: ("attempts", _positive_int(text)),
+        metavar="N", help="with --engine gtts: tries per sentence before giving up, with growing pauses between (default: 4)",
+    )
     # -- parse
     from .parse.chapters import chapter_rule
 

@@ -29,7 +29,7 @@ class VoiceSettings:
     options: tuple[tuple[str, object], ...] = ()
 
     def option(self, name: str, default: object = None) -> object:
-        for key, value in self.options:
+        for key, value in reversed(self.options):  # the last one given wins
             if key == name:
                 return value
         return default
