@@ -178,3 +178,14 @@ def test_drills_are_listed_when_rendered(tmp_path):
     sources = [a.get("src") for t, a in parsed.tags if t == "audio"]
     assert "shadowing/01-%E7%B4%A2%E9%81%93.mp3" in sources
     assert "slow pass at 0.75" in html
+
+
+def test_engine_notes_are_told_apart_from_overruled_hints(tmp_path):
+    manifest = make_book(tmp_path, with_audio=False)
+    manifest["warnings"].append({"code": "engine-fallback", "message": "s0005: neural failed; espeak spoke it",
+                                 "sentence": "s0005", "text": "画", "hint": None, "used": None})
+    html, _, _ = _page(tmp_path, manifest)
+    marked = dict((ch, classes.split()) for classes, ch in re.findall(r'<ruby class="([^"]*)"[^>]*>(.)<rt>', html))
+    assert "warned" in marked["画"] and "overruled" not in marked["画"]
+    assert "overruled" in marked["行"]
+    assert '<li class="warned"><a href="#s0005"' in html

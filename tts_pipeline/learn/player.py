@@ -19,8 +19,6 @@ from .text import tone_marks
 
 PAGE = "index.html"
 
-# Warning codes meaning "the author's hint was not used as written".
-_OVERRULED = ("overrul", "dictionary-wins", "hint-ignored", "hint-rejected", "hint-invalid", "bad-hint")
 
 
 def manifest_dict(manifest: Any) -> dict[str, Any]:
@@ -135,8 +133,9 @@ def _warnings_by_sentence(manifest: Mapping[str, Any]) -> dict[str, list[dict[st
 
 
 def _overruled(warning: Mapping[str, Any]) -> bool:
+    """Whether a warning is about an author's hint not used as written (the rest are engine notes)."""
     code = str(warning.get("code") or "").lower()
-    return any(key in code for key in _OVERRULED)
+    return bool(warning.get("hint")) or "hint" in code or "overrul" in code
 
 
 def _token_marks(sentence: Mapping[str, Any], warnings: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
@@ -245,8 +244,9 @@ def _checks(manifest: Mapping[str, Any]) -> str:
         )
     return (
         f'<section class="checks" id="checks"><h2>Readings to check <span class="count">{len(warnings)}</span></h2>'
-        '<p class="note">Where the author\'s pinyin hint was not used as written. Marked in the text with a red '
-        "underline; hover a character for the reason.</p>"
+        '<p class="note">What the build warned about. A red wavy line in the text marks a character whose '
+        "pinyin hint was not used as written; an amber one, another note (an engine that could not say it, "
+        "a fallback voice). Hover a marked character for the reason.</p>"
         f'<ul>{"".join(items)}</ul></section>'
     )
 
