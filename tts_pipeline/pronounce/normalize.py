@@ -50,6 +50,7 @@ _DOTTED = re.compile(r"\d+(?:\.\d+){2,}(?![\d.])")
 # Only a digit run followed by one of these can be a date, phone number, time...
 _DIGIT_RUN = re.compile(r"\+?\d+")
 _SHAPE_MARKS = frozenset("-/.: ")
+_FALLBACK_RUN = re.compile(r"[-+¥￥$€£]?\d+")
 _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -81,7 +82,8 @@ def normalize(text: str) -> list[Reading]:
         try:
             reading = context.number_at(i)
         except Exception:  # a rule's blind spot must not cost the sentence its audio
-            end = re.compile(r"[-+¥￥$€£]?\d+").match(folded, i).end()
+            run = _FALLBACK_RUN.match(folded, i)
+            end = run.end() if run else i + 1
             reading = Reading(i, end, digit_by_digit(folded[i:end]) or "零")
         readings.append(reading)
         pos = reading.end
@@ -98,6 +100,7 @@ class _Quantity:
     number: str
     suffix: str  # a percent sign or a unit key, or ""
     magnitude: str  # 万/亿 joined after a currency amount
+    grouped: bool = False  # written with thousands separators: an amount, never a code
 
 
 class _Context:
@@ -205,8 +208,9 @@ class _Context:
 
     def _is_score(self, start: int, end: int, colon: bool) -> bool:
         before = self.before(start)
-        cues = T.SCORE_CUES_BEFORE if colon else T.SCORE_CUES_BEFORE[:-1]
-        if any(before.endswith(c) for c in cues) or "比分" in before:
+        if before.endswith(T.SCORE_CUES_BEFORE) or any(c in before for c in T.SCORE_CUES_NEAR):
+            return True
+        if colon and before.endswith("以"):  # 以2:1战胜; but 以3-5人为一组 is a range
             return True
         return self.after(end).startswith(T.SCORE_CUES_AFTER)
 
@@ -274,7 +278,8 @@ class _Context:
                 k += 1
             magnitude = folded[end:k]
             end = k
-        return _Quantity(i, end, sign, currency, number, suffix, magnitude)
+        return _Quantity(i, end, sign, currency, number, suffix, magnitude,
+                         grouped="," in m.group())
 
     def _say(self, q: _Quantity, context_end: int) -> str:
         """`context_end`: where the Han text that decides 两 and codes begins."""
@@ -306,6 +311,8 @@ class _Context:
         before, after = self.before(q.start), self.after(context_end)
         if before.endswith("第"):
             return cardinal(digits)
+        if q.grouped:
+            return with_liang(cardinal(digits), alone=T.MEASURE_WORD.match(after) is not None)
         if len(digits) == 4 and after.startswith(T.YEAR_AFTER) or before.endswith(("公元", "公元前")):
             return digit_by_digit(digits)
         if len(digits) == 2 and digits[1] == "0" and after.startswith("后"):

@@ -81,7 +81,8 @@ CODE_CUES = ("编号", "代码", "邮编", "车次", "航班", "工号", "学号
 CUE_WINDOW = 6
 
 # Around a:b or a-b: a score or ratio, not a time or range.
-SCORE_CUES_BEFORE = ("比分", "比赛", "战胜", "击败", "负于", "不敌", "战平", "打成", "逆转", "以")
+SCORE_CUES_NEAR = ("比分", "比赛")  # anywhere in the window before
+SCORE_CUES_BEFORE = ("战胜", "击败", "负于", "不敌", "战平", "打成", "逆转")
 SCORE_CUES_AFTER = ("战胜", "击败", "获胜", "取胜", "胜出", "告负", "落败", "险胜", "大胜",
                     "战平", "的比分", "比分", "逆转", "胜", "负", "赢", "输")
 
