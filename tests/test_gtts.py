@@ -248,3 +248,29 @@ def test_no_more_than_a_few_requests_at_once(google):
 def test_registry_creates_gtts_by_name():
     engine = engines.create("gtts", VoiceSettings(language="zh-TW"))
     assert isinstance(engine, GttsEngine) and engine.language == "zh-TW"
+
+
+# -- when Google cannot be reached -------------------------------------------
+
+needs_espeak = pytest.mark.skipif(
+    not engines.engine_class("espeak").availability().usable, reason="espeak (espeakng-loader) is not installed"
+)
+
+
+@needs_espeak
+def test_a_sentence_google_fails_on_is_spoken_by_the_fallback_engine(google, pauses):
+    from tts_pipeline.synthesize import synthesize_all
+
+    first = make_pronunciation(("银", "yin2", "lexicon"), ("行", "hang2", "lexicon"), ("。", None, "none"))
+    second = make_pronunciation(("实", "shi2", "lexicon"), ("行", "hang2", "hint"), ("。", None, "none"), index=1)
+    google.add(responses.POST, GOOGLE_URL, body=reply_audio(), status=200)
+    google.add(responses.POST, GOOGLE_URL, body="oops", status=500)
+    settings = VoiceSettings(options=(("attempts", 2),))
+    results = list(synthesize_all([first, second], "gtts", settings, fallback="espeak"))
+    assert len(google.calls) == 3  # one success, then two failed attempts
+    (_, spoken_by_google), (_, spoken_by_espeak) = results
+    assert spoken_by_google.engine == "gtts" and spoken_by_google.sample_rate == 24000
+    assert spoken_by_espeak.engine == "espeak" and spoken_by_espeak.sample_rate == 22050
+    assert spoken_by_espeak.duration > 0.3
+    (notice,) = [n for n in spoken_by_espeak.notices if n.code == "engine-fallback"]
+    assert "Google could not be reached" in notice.message and notice.used == "espeak"
