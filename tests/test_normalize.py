@@ -257,6 +257,36 @@ def test_cardinal_agrees_with_cn2an_below_one_yi():
         assert cardinal(str(value)) == cn2an.an2cn(str(value)), value
 
 
+def spoken_text(text: str) -> str:
+    """`text` with every reading put in place of what it covers."""
+    parts, position = [], 0
+    for reading in normalize(text):
+        parts += [text[position:reading.start], reading.spoken]
+        position = reading.end
+    return "".join(parts) + text[position:]
+
+
+@pytest.mark.parametrize("text", [
+    "2024年7月4日", "增长5.2%至1200亿元", "第85名", "25℃", "3.5万元", "1/3",
+    "10001", "3.14", "-5", "1987年", "8点30分",
+])
+def test_agrees_with_cn2an_transform_where_it_is_right(text):
+    assert spoken_text(text) == cn2an.transform(text, "an2cn")
+
+
+@pytest.mark.parametrize("text, ours, theirs", [
+    ("3-5", "三到五", "三负五"),
+    ("2024-07-04", "二零二四年七月四日", "二千零二十四负七负四"),
+    ("8:30", "八点三十分", "八:三十"),
+    ("¥120", "一百二十元", "¥一百二十"),
+    ("5km", "五公里", "五km"),
+    ("2000", "两千", "二千"),
+])
+def test_differs_from_cn2an_transform_where_it_misreads(text, ours, theirs):
+    assert spoken_text(text) == ours
+    assert cn2an.transform(text, "an2cn") == theirs  # if cn2an changes, revisit the rule
+
+
 def clean(text: str) -> str:
     """The sample article without its pinyin annotations, as the parser hands it over."""
     return re.sub(r"[（(][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü0-9 ]+[)）]", "", text)
