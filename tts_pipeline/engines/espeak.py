@@ -186,7 +186,7 @@ def _speak_with_program(backend: _Backend, text: str, rate: int, pitch: int) -> 
 class EspeakEngine(Engine):
     name = "espeak"
     sample_rate = SAMPLE_RATE
-    description = "espeak-ng's Mandarin pinyin voice (offline, no model; robotic but exact)"
+    description = "espeak-ng's Mandarin pinyin voice: no model, robotic but exact"
 
     @classmethod
     def availability(cls) -> Availability:

@@ -169,7 +169,7 @@ class GttsEngine(Engine):
     name = "gtts"
     needs_network = True
     sample_rate = 24000
-    description = "Google Translate's voice through gTTS (online; hints sent as unambiguous homophones)"
+    description = "Google Translate's voice through gTTS; hints sent as unambiguous homophones"
 
     backoff_base = 1.0  # seconds before the second attempt; doubles each time
     backoff_cap = 20.0
