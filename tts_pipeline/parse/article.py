@@ -9,37 +9,12 @@ from ..model import Article, Paragraph, Sentence
 from .annotations import scan_line
 from .chapters import Block, check_mode, group_chapters, shorten
 from .decode import read_text
+from .markdown import SUFFIXES, classify, strip_inline
 from .sentences import ends_sentence, split_line
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 ARTICLE_TITLE_LENGTH = 40
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_HEADING = re.compile(r" {0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
-_QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)+")
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
-_RULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-
-
-def _classify(raw: str, markdown: bool) -> tuple[str, int, int]:
-    """(kind, start, end) of a line's content; kind is blank, heading, item or text."""
-    if not raw.strip():
-        return "blank", 0, 0
-    heading = _HEADING.fullmatch(raw)
-    if heading and heading.group("text").strip():
-        return "heading", heading.start("text"), heading.end("text")
-    if not markdown:
-        return "text", 0, len(raw)
-    if _RULE.fullmatch(raw):
-        return "blank", 0, 0
-    quote = _QUOTE.match(raw)
-    start = quote.end() if quote else 0
-    item = _LIST_ITEM.match(raw, start)
-    if item:
-        return "item", item.end(), len(raw)
-    if not raw[start:].strip():
-        return "blank", 0, 0
-    return "text", start, len(raw)
 
 
 def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str]:
@@ -50,6 +25,7 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str]:
     first_heading: str | None = None
     first_line: str | None = None
     count = 0
+    in_code = False
 
     def flush() -> None:
         nonlocal current
@@ -58,11 +34,15 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str]:
         current = []
 
     for number, raw in enumerate(_LINE_END.split(text), start=1):
-        kind, start, end = _classify(raw, markdown)
-        if kind == "blank":
+        kind, start, end = classify(raw, markdown)
+        if kind == "fence":
+            in_code = not in_code
+        if kind in ("blank", "fence") or in_code:
             flush()
             continue
         clean, hints, columns = scan_line(raw[start:end], source, number, start + 1)
+        if markdown:
+            clean, hints, columns = strip_inline(clean, hints, columns)
         sentences = split_line(clean, hints, columns, source, number, count)
         if not sentences:
             continue
@@ -85,13 +65,13 @@ def parse_text(text: str, source: str = "<text>", chapters: str = "auto", markdo
     """Parse an article's text into chapters, paragraphs and sentences.
 
     `markdown` defaults to whether `source` ends in .md; in Markdown,
-    consecutive lines form one paragraph and list, quote and rule markup is
-    dropped. `#` headings are recognised in any text.
+    consecutive lines form one paragraph, markup is dropped and code blocks
+    are skipped (see parse/markdown.py). `#` headings are recognised in any text.
     """
     check_mode(chapters)
     text = text.removeprefix("\ufeff")
     if markdown is None:
-        markdown = source.lower().endswith(MARKDOWN_SUFFIXES)
+        markdown = source.lower().endswith(SUFFIXES)
     blocks, title = _blocks(text, source, markdown)
     if not blocks:
         raise InputError(f"{source}: no text to read; give an article with some text")
