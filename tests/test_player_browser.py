@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from test_player import make_book
+from test_player import ARTICLE, make_book
+from test_shadowing import FakeSynth, pronounce
 from tts_pipeline.learn.player import write_player
+from tts_pipeline.learn.shadowing import ShadowingOptions, render_shadowing
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -48,6 +50,10 @@ def browser():
 def book(tmp_path_factory):
     folder = tmp_path_factory.mktemp("book")
     manifest = make_book(folder)
+    prons = [pronounce(i, text) for i, (_, _, text) in enumerate(ARTICLE)]
+    manifest["shadowing"] = render_shadowing(
+        folder, prons, manifest, engine="tone", options=ShadowingOptions(repeat=2, gap=1.0), synthesize=FakeSynth()
+    )
     write_player(folder, manifest)
     return folder, manifest
 
@@ -151,6 +157,20 @@ def test_shadowing_pause_waits_then_goes_on(page, book):
     assert _time(page) < nxt["book_start"]  # stopped before the next sentence
     page.wait_for_function(f"document.querySelector('.s.current').id === '{nxt['id']}'", timeout=4000)
     assert page.query_selector(".s.your-turn") is None or _current(page) == [nxt["id"]]
+
+
+def test_drill_track_shows_the_unit_and_the_turn(page, book):
+    _, manifest = book
+    chapter = manifest["shadowing"]["chapters"][1]
+    unit = chapter["units"][1]
+    track = f"audio.drill[data-chapter='{chapter['index']}']"
+    page.wait_for_selector(track)
+    page.eval_on_selector(track, f"a => {{ a.preload = 'auto'; a.muted = true; a.currentTime = {unit['start'] + 0.2}; }}")
+    box = f"#drills li:nth-child(2) .drill-now"
+    page.wait_for_function(f"document.querySelector('{box}').textContent.includes('{unit['text']}')", timeout=5000)
+    assert "2 / 2" in page.text_content(box)
+    page.eval_on_selector(track, f"a => {{ a.currentTime = {(unit['end'] + unit['gap_end']) / 2}; }}")
+    page.wait_for_function(f"document.querySelector('{box}').textContent.includes('your turn')", timeout=5000)
 
 
 def test_screenshot(page, book):

@@ -301,6 +301,44 @@
     });
   }
 
+  // Drill tracks: show the unit being drilled and whether it is the learner's turn.
+  Array.prototype.forEach.call(document.querySelectorAll("audio.drill"), function (track) {
+    var chapter = (drill.chapters || []).filter(function (c) { return String(c.index) === track.dataset.chapter; })[0];
+    var box = track.parentNode.querySelector(".drill-now");
+    if (!chapter || !box) return;
+    var shown = null;
+    function show() {
+      var t = track.currentTime, unit = null;
+      for (var k = 0; k < chapter.units.length; k++) {
+        var u = chapter.units[k];
+        if (u.start <= t + 0.01 && t < u.gap_end) { unit = u; break; }
+      }
+      var turn = unit && t >= unit.end;
+      var key = unit ? unit.start + (turn ? "t" : "p") : "";
+      if (key === shown) return;
+      shown = key;
+      box.textContent = "";
+      if (!unit) return;
+      var label = document.createElement("span");
+      label.className = "drill-label" + (turn ? " your-turn" : "");
+      label.textContent = turn ? "跟读 your turn" : (unit.pass === "slow" ? "慢 slow" : "▶ " + unit.round + " / " + drill.repeat);
+      var text = document.createElement("span");
+      text.className = "drill-text";
+      text.lang = "zh";
+      text.textContent = unit.text;
+      var reading = document.createElement("span");
+      reading.className = "drill-pinyin";
+      reading.textContent = unit.pinyin;
+      box.appendChild(label); box.appendChild(text); box.appendChild(reading);
+    }
+    track.addEventListener("timeupdate", show);
+    track.addEventListener("seeked", show);
+    track.addEventListener("play", function () { if (!audio.paused) audio.pause(); });
+  });
+  audio.addEventListener("play", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("audio.drill"), function (t) { if (!t.paused) t.pause(); });
+  });
+
   setRate(store.get("rate", 1));
   setShadow(!!store.get("shadow", false));
   setPinyin(store.get("pinyin", true) !== false);

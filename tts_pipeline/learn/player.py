@@ -264,8 +264,10 @@ def _drills(manifest: Mapping[str, Any]) -> str:
         rows.append(
             f'<li><span class="num">{_e(chapter.get("index"))}</span> <span lang="zh">{_e(chapter.get("title", ""))}</span>'
             f' <span class="dur">{_seconds(float(chapter.get("duration", 0)))} · {len(chapter.get("units", []))} plays</span>'
-            f'<audio controls preload="none" src="{_e(_url(chapter.get("file")))}"></audio>'
-            f'<a href="{_e(_url(chapter.get("lrc")))}">lyrics (.lrc)</a></li>'
+            f'<audio class="drill" data-chapter="{_e(chapter.get("index"))}" controls preload="none" '
+            f'src="{_e(_url(chapter.get("file")))}"></audio>'
+            f'<a href="{_e(_url(chapter.get("lrc")))}">lyrics (.lrc)</a>'
+            f'<div class="drill-now" aria-live="polite"></div></li>'
         )
     slow = shadowing.get("slow_pass")
     how = (
