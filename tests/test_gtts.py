@@ -274,3 +274,26 @@ def test_a_sentence_google_fails_on_is_spoken_by_the_fallback_engine(google, pau
     assert spoken_by_espeak.duration > 0.3
     (notice,) = [n for n in spoken_by_espeak.notices if n.code == "engine-fallback"]
     assert "Google could not be reached" in notice.message and notice.used == "espeak"
+
+
+def test_after_one_sentence_used_up_its_attempts_the_next_fail_fast_until_a_probe(google, pauses, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(gtts_engine, "_now", lambda: clock[0])
+    google.add(responses.POST, GOOGLE_URL, body=requests.exceptions.ConnectionError("network unreachable"))
+    engine = GttsEngine(VoiceSettings(options=(("attempts", 3),)))
+    with pytest.raises(EngineError, match="after 3 attempts"):
+        engine.synthesize(SHIXING_FORCED)
+    assert len(google.calls) == 3
+    clock[0] += 5
+    with pytest.raises(EngineError, match="next try in 25 s.*--engine neural"):
+        engine.synthesize(SHIXING_FORCED)
+    assert len(google.calls) == 3  # no request, no backoff
+    clock[0] += engine.cooldown
+    with pytest.raises(EngineError, match="after 1 attempt "):
+        engine.synthesize(SHIXING_FORCED)
+    assert len(google.calls) == 4  # one probe
+    clock[0] += engine.cooldown
+    google.replace(responses.POST, GOOGLE_URL, body=reply_audio(), status=200)
+    assert engine.synthesize(SHIXING_FORCED).duration > 0.35
+    assert engine.synthesize(SHIXING_FORCED).duration > 0.35  # back to normal
+    assert len(google.calls) == 6

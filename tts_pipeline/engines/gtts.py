@@ -143,18 +143,22 @@ def plan_request(pronunciation: Pronunciation, language: str = DEFAULT_LANGUAGE,
     return Request("".join(text), language, slow, swaps, notices)
 
 
-def _decode_mp3(data: bytes, sentence_id: str) -> tuple[np.ndarray, int]:
+def _decode_mp3(data: bytes, what: str) -> tuple[np.ndarray, int]:
     import soundfile
 
     try:
         samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
     except (RuntimeError, soundfile.LibsndfileError) as exc:
-        raise EngineError(f"gtts: Google's reply for sentence {sentence_id} is not audio that could be decoded ({exc})") from exc
+        raise EngineError(f"{what} is not audio that could be decoded ({exc})") from exc
     return samples.mean(axis=1).astype(np.float32), int(rate)
 
 
 def _pause(seconds: float) -> None:
     time.sleep(seconds)
+
+
+def _now() -> float:
+    return time.monotonic()
 
 
 class _Retry(Exception):
@@ -173,6 +177,7 @@ class GttsEngine(Engine):
 
     backoff_base = 1.0  # seconds before the second attempt; doubles each time
     backoff_cap = 20.0
+    cooldown = 30.0  # seconds without requests after a sentence used up its attempts
     timeout = (5.0, 20.0)  # connect, read
 
     def __init__(self, settings: VoiceSettings | None = None) -> None:
@@ -187,6 +192,7 @@ class GttsEngine(Engine):
             raise EngineError(f"gtts: attempts must be a whole number of 1 or more, not {attempts!r} (--gtts-attempts)")
         self.attempts = attempts
         self._random = random.Random()
+        self._gave_up_at: float | None = None
 
     @classmethod
     def availability(cls) -> Availability:
@@ -208,24 +214,42 @@ class GttsEngine(Engine):
         sentence_id = pronunciation.sentence.id
         if not any(_is_han(c) or c.isalnum() for c in request.text):
             return Clip(np.zeros(0, dtype=np.float32), self.sample_rate, self.name, request.notices)
-        parts = self._fetch(request, sentence_id)
-        decoded = [_decode_mp3(part, sentence_id) for part in parts]
+        where = pronunciation.sentence.position
+        parts = self._fetch(request, sentence_id, where)
+        decoded = [_decode_mp3(part, f"{where}: gtts: Google's reply for sentence {sentence_id}") for part in parts]
         rate = decoded[0][1]
         samples = np.concatenate([s for s, _ in decoded]) if decoded else np.zeros(0, dtype=np.float32)
         return Clip(samples, rate, self.name, request.notices)
 
-    def _fetch(self, request: Request, sentence_id: str) -> list[bytes]:
+    def _fetch(self, request: Request, sentence_id: str, where: object) -> list[bytes]:
+        # After a sentence has used up every attempt, later sentences do not
+        # repeat the whole backoff: within the cool-down they fail at once,
+        # after it one attempt probes whether Google is back.  Without this a
+        # build with --fallback and no network would spend the full backoff
+        # on every sentence.
+        attempts = self.attempts
+        if self._gave_up_at is not None:
+            waited = _now() - self._gave_up_at
+            if waited < self.cooldown:
+                raise EngineError(
+                    f"{where}: gtts: Google could not be reached for sentence {sentence_id} (an earlier sentence "
+                    f"failed {self.attempts} attempts; next try in {self.cooldown - waited:.0f} s); {OFFLINE_ADVICE}"
+                )
+            attempts = 1
         causes: list[str] = []
-        for attempt in range(1, self.attempts + 1):
+        for attempt in range(1, attempts + 1):
             try:
-                return self._attempt(request, sentence_id)
+                parts = self._attempt(request, sentence_id, where)
+                self._gave_up_at = None
+                return parts
             except _Retry as retry:
                 causes.append(retry.cause)
-                if attempt < self.attempts:
+                if attempt < attempts:
                     _pause(self._delay(attempt, retry.wait))
+        self._gave_up_at = _now()
         raise EngineError(
-            f"gtts: Google could not be reached for sentence {sentence_id} after {self.attempts} "
-            f"attempt{'s' if self.attempts > 1 else ''} (last: {causes[-1]}); {OFFLINE_ADVICE}"
+            f"{where}: gtts: Google could not be reached for sentence {sentence_id} after {attempts} "
+            f"attempt{'s' if attempts > 1 else ''} (last: {causes[-1]}); {OFFLINE_ADVICE}"
         )
 
     def _delay(self, attempt: int, server_wait: float | None) -> float:
@@ -237,7 +261,7 @@ class GttsEngine(Engine):
             delay = max(delay, min(server_wait, 60.0))
         return delay
 
-    def _attempt(self, request: Request, sentence_id: str) -> list[bytes]:
+    def _attempt(self, request: Request, sentence_id: str, where: object) -> list[bytes]:
         import requests
         from gtts import gTTS, gTTSError
 
@@ -253,13 +277,13 @@ class GttsEngine(Engine):
             if status == 429 or status >= 500:
                 raise _Retry(f"HTTP {status} {response.reason or ''}".strip(), _retry_after(response)) from exc
             raise EngineError(
-                f"gtts: Google refused sentence {sentence_id} (HTTP {status} {response.reason or ''}: {exc.msg}); "
+                f"{where}: gtts: Google refused sentence {sentence_id} (HTTP {status} {response.reason or ''}: {exc.msg}); "
                 f"{OFFLINE_ADVICE}"
             ) from exc
         except requests.RequestException as exc:
             raise _Retry(_connection_cause(exc)) from exc
         except AssertionError as exc:  # gTTS checks its input with assert
-            raise EngineError(f"gtts: nothing to send for sentence {sentence_id} ({exc})") from exc
+            raise EngineError(f"{where}: gtts: nothing to send for sentence {sentence_id} ({exc})") from exc
 
 
 def _connection_cause(exc: BaseException | None) -> str:
