@@ -41,12 +41,12 @@ _FOLD.update({ord(a): ord(b) for a, b in zip("％．－＋／～：＄−", "%.-
 _START = re.compile(r"[0-9A-Za-z]|[-+¥￥$€£](?=[0-9])|\+(?=[A-Za-z])")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?")
-_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.])")
-_HYPHENATED = re.compile(r"(\+86[- ]?|\+\d{1,3}[- ])?\d+(?:-\d+)*(?![\d.])")
+_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d|\.\d)")
+_HYPHENATED = re.compile(r"(\+86[- ]?|\+\d{1,3}[- ])?\d+(?:-\d+)*(?!\d|\.\d)")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 _RATIO = re.compile(r"(\d+):(\d+)(?![\d:])")
-_FRACTION = re.compile(r"(\d+)/(\d+)(?![\d/.])")
-_DOTTED = re.compile(r"\d+(?:\.\d+){2,}(?![\d.])")
+_FRACTION = re.compile(r"(\d+)/(\d+)(?!\d|[/.]\d)")
+_DOTTED = re.compile(r"\d+(?:\.\d+){2,}(?!\d)")
 # Only a digit run followed by one of these can be a date, phone number, time...
 _DIGIT_RUN = re.compile(r"\+?\d+")
 _SHAPE_MARKS = frozenset("-/.: ")
@@ -313,7 +313,7 @@ class _Context:
             return cardinal(digits)
         if q.grouped:
             return with_liang(cardinal(digits), alone=T.MEASURE_WORD.match(after) is not None)
-        if len(digits) == 4 and after.startswith(T.YEAR_AFTER) or before.endswith(("公元", "公元前")):
+        if (len(digits) == 4 and after.startswith(T.YEAR_AFTER)) or before.endswith(("公元", "公元前")):
             return digit_by_digit(digits)
         if len(digits) == 2 and digits[1] == "0" and after.startswith("后"):
             return digit_by_digit(digits)  # 90后 -> 九零后
@@ -338,7 +338,6 @@ class _Context:
             return False
         opening, closing = self.text[q.start - 1], self.text[q.end]
         return opening in T.OPENING_QUOTES and closing in T.CLOSING_QUOTES
-
 
 
 def _cued(before: str, after: str, cues: tuple[str, ...]) -> bool:

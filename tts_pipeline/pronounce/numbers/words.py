@@ -26,9 +26,9 @@ def cardinal(digits: str) -> str:
     """
     import cn2an  # deferred: importing it costs ~0.2 s
 
-    value = int(digits)
-    if len(str(value)) > MAX_CARDINAL_DIGITS:
+    if len(digits.lstrip("0")) > MAX_CARDINAL_DIGITS:
         return digit_by_digit(digits)
+    value = int(digits)
     if value < 10**8:
         return cn2an.an2cn(str(value))
     high, low = divmod(value, 10**8)
