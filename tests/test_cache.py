@@ -1,12 +1,14 @@
 """The clip cache: where it lives, what it keeps, and how it survives interruptions."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tts_pipeline.cache import ClipCache, content_key, default_cache_dir, quantize
+from tts_pipeline.cache import ClipCache, ContentKey, content_key, default_cache_dir, quantize
+from tts_pipeline.incremental import KEYS_FILE, OutputKeys, build_stamp, chapter_key, code_fingerprint
 from tts_pipeline.model import Clip, Notice, SourcePosition
 
 
@@ -134,3 +136,86 @@ def test_content_key_changes_with_any_part():
     assert base != content_key([a, b], (0.3, 0.9), "mp3")
     assert base != content_key([a, b], (0.3, 0.8), "m4b")
     assert content_key("ab", "c") != content_key("a", "bc")
+
+
+# -- rebuilding only what changed ----------------------------------------------
+
+
+
+def test_content_key_can_be_built_piece_by_piece():
+    running = ContentKey("chapter", 1)
+    running.add("s0001", 0)
+    running.add("s0002", 1)
+    assert running.hexdigest() == content_key("chapter", 1, "s0001", 0, "s0002", 1)
+
+
+def test_build_stamp_changes_with_the_input_the_options_and_the_voice(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("你好。", encoding="utf-8")
+    stamp = build_stamp([source], {"speed": 1.0}, "voice-1")
+    assert stamp == build_stamp([source], {"speed": 1.0}, "voice-1")
+    assert stamp != build_stamp([source], {"speed": 0.9}, "voice-1")
+    assert stamp != build_stamp([source], {"speed": 1.0}, "voice-2")
+    source.write_text("你好！", encoding="utf-8")
+    assert stamp != build_stamp([source], {"speed": 1.0}, "voice-1")
+    assert len(code_fingerprint()) == 64
+
+
+def test_chapter_key_depends_on_every_sentence_and_the_format():
+    def key(ids, fmt="mp3"):
+        running = chapter_key("第一章", "chapters/01-a.mp3", (0.45, 0.9), fmt, "64k", 2.0)
+        for sentence_id in ids:
+            running.add(Clip(quantize(tone(0.1, pitch=200 + len(sentence_id))), 24000, "neural"), sentence_id, 0)
+        return running.hexdigest()
+
+    assert key(["s0001", "s0002"]) == key(["s0001", "s0002"])
+    assert key(["s0001", "s0002"]) != key(["s0001", "s0003"])
+    assert key(["s0001", "s0002"]) != key(["s0001", "s0002"], fmt="ogg")
+
+
+def staged_build(root: Path, staging: Path, keys: OutputKeys, chapter_keys: dict[str, str]) -> list[bool]:
+    """What a build does with OutputKeys: reuse or 'encode' each chapter, record, commit."""
+    reused = []
+    for name, key in chapter_keys.items():
+        files = [f"chapters/{name}.mp3", f"sentences/{name}-1.mp3"]
+        reused.append(keys.reuse_chapter(key, staging, files))
+        if not reused[-1]:
+            for file in files:
+                (staging / file).parent.mkdir(parents=True, exist_ok=True)
+                (staging / file).write_text(f"{file} encoded from {key}")
+    (staging / "manifest.json").write_text("{}")
+    keys.write(staging, "stamp-" + "-".join(chapter_keys.values()), ["chapters", "sentences", "manifest.json"])
+    shutil.rmtree(root, ignore_errors=True)
+    staging.rename(root)
+    return reused
+
+
+def test_unchanged_chapters_are_linked_from_the_previous_output(tmp_path):
+    root = tmp_path / "out"
+    first = staged_build(root, tmp_path / "stage1", OutputKeys.load(root), {"01": "k1", "02": "k2"})
+    assert first == [False, False]
+    old = (root / "chapters/02.mp3").read_text()
+
+    keys = OutputKeys.load(root)
+    assert keys.up_to_date("stamp-k1-k2") and not keys.up_to_date("stamp-k1-k9")
+    second = staged_build(root, tmp_path / "stage2", keys, {"01": "k1-edited", "02": "k2"})
+    assert second == [False, True] and keys.reused == 1
+    assert (root / "chapters/02.mp3").read_text() == old
+    assert "k1-edited" in (root / "chapters/01.mp3").read_text()
+    assert (root / KEYS_FILE).is_file()
+
+
+def test_a_missing_file_means_not_up_to_date_and_not_reusable(tmp_path):
+    root = tmp_path / "out"
+    staged_build(root, tmp_path / "stage1", OutputKeys.load(root), {"01": "k1"})
+    (root / "sentences/01-1.mp3").unlink()
+    keys = OutputKeys.load(root)
+    assert not keys.reuse_chapter("k1", tmp_path, ["chapters/01.mp3", "sentences/01-1.mp3"])
+    shutil.rmtree(root / "sentences")
+    assert not OutputKeys.load(root).up_to_date("stamp-k1")
+
+
+def test_a_damaged_keys_file_is_ignored(tmp_path):
+    (tmp_path / KEYS_FILE).write_text("{not json")
+    keys = OutputKeys.load(tmp_path)
+    assert keys.previous == {} and not keys.up_to_date("anything")

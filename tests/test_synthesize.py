@@ -1,15 +1,20 @@
 """The synthesis loop: order, streaming, cache use, fallback and worker processes."""
 from __future__ import annotations
 
+import io
 import itertools
+import os
+import time
 
 import numpy as np
 import pytest
 
 from tone_engine import pronunciation
 from tts_pipeline.cache import ClipCache
-from tts_pipeline.engines import VoiceSettings
+from tts_pipeline.engines import VoiceSettings, engine_class
 from tts_pipeline.errors import EngineError
+from tts_pipeline.model import Pronunciation, Sentence, SourcePosition, Token
+from tts_pipeline.progress import ChapterPlan, Progress, format_duration
 from tts_pipeline.synthesize import synthesize_all, threads_per_worker
 
 TEXTS = ["今天天气很好", "我们去公园", "他说好", "明天见", "再见了朋友们", "一二三"]
@@ -30,8 +35,8 @@ def test_yields_every_sentence_in_input_order_with_its_own_clip():
     results = run(items)
     assert [p.sentence.index for p, _ in results] == list(range(len(TEXTS)))
     # the test engine gives a lead-in plus one tone per character
-    per_char = {(len(c.samples) - 160) / len(p.sentence.text) for p, c in results}
-    assert per_char == {320}
+    per_char = {(len(c.samples) - 320) / len(p.sentence.text) for p, c in results}
+    assert per_char == {640}
     assert all(c.engine == "test-tone" and c.samples.dtype == np.float32 for _, c in results)
     assert not np.array_equal(results[1][1].samples, results[5][1].samples[: len(results[1][1].samples)])
 
@@ -158,9 +163,7 @@ def test_progress_is_told_about_each_sentence_and_whether_it_was_cached(tmp_path
 
 # -- progress -----------------------------------------------------------------
 
-import io  # noqa: E402
 
-from tts_pipeline.progress import ChapterPlan, Progress, format_duration  # noqa: E402
 
 
 class FakeClock:
@@ -220,11 +223,7 @@ def test_format_duration():
 
 # -- worker processes ----------------------------------------------------------
 
-import os  # noqa: E402
-import time  # noqa: E402
 
-from tts_pipeline.engines import engine_class  # noqa: E402
-from tts_pipeline.model import Pronunciation, Sentence, SourcePosition, Token  # noqa: E402
 
 
 def child_pids():

@@ -25,7 +25,7 @@ from tts_pipeline.engines import Engine, register
 from tts_pipeline.errors import EngineError
 from tts_pipeline.model import Clip, Pronunciation, SourcePosition, Sentence, Token
 
-RATE = 8000
+RATE = 16000
 SYLLABLE_SECONDS = 0.04
 
 

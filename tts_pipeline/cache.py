@@ -59,9 +59,22 @@ def content_key(*parts: object) -> str:
     For the assembler: a chapter whose key (its clips, its pause plan, the
     output format) equals the one recorded last time need not be re-encoded.
     """
-    digest = hashlib.sha256()
-    _feed(digest, parts)
-    return digest.hexdigest()
+    return ContentKey(*parts).hexdigest()
+
+
+class ContentKey:
+    """`content_key` built up piece by piece, so a chapter's clips need not be held at once."""
+
+    def __init__(self, *parts: object) -> None:
+        self._digest = hashlib.sha256()
+        self.add(*parts)
+
+    def add(self, *parts: object) -> None:
+        for part in parts:
+            _feed(self._digest, part)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
 def _feed(digest, part: object) -> None:
