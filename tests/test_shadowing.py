@@ -106,7 +106,7 @@ def test_render_writes_drills_with_the_timeline_they_play(tmp_path):
     result = render_shadowing(
         tmp_path, [p for p, _ in prons], manifest, engine="fake", options=options, synthesize=synth
     )
-    assert sorted(synth.speeds) == [0.75, 0.75, 1.0, 1.0]  # two chapters, slow pass from the engine's speed
+    assert sorted(synth.speeds) == [0.75, 1.0]  # one stream per speed for the book; slow from the engine
     assert [c["file"] for c in result["chapters"]] == ["shadowing/01-索道.mp3", "shadowing/02-夜景.mp3"]
     first = result["chapters"][0]
     # SHORT: 1 unit; LONG: 2 clause groups + whole -> 4 units, each slow once and normal twice
@@ -143,3 +143,19 @@ def test_render_writes_an_lrc_per_chapter(tmp_path):
     times = [int(s[1:3]) * 60 + float(s[4:9]) for s in stamped]
     assert times == pytest.approx([u["start"] for u in chapter["units"]], abs=0.006)
     assert any("bù shǎo" in line for line in lines)
+
+
+def test_slow_pass_comes_from_the_engine_through_the_synthesis_loop(tmp_path):
+    import tone_engine  # noqa: F401 - registers the test-tone engine
+
+    prons = [(pronounce(0, SHORT), 1)]
+    result = render_shadowing(
+        tmp_path, [p for p, _ in prons], manifest_for(prons, ["索道"]) | {"sample_rate": tone_engine.RATE},
+        engine="test-tone", settings=VoiceSettings(speed=1.0), options=ShadowingOptions(repeat=1, slow_pass=0.5),
+    )
+    slow, normal = result["chapters"][0]["units"]
+    assert (slow["pass"], normal["pass"]) == ("slow", "normal")
+    assert slow["engine"] == normal["engine"] == "test-tone"
+    # the tone engine makes every syllable last SYLLABLE_SECONDS / speed: twice as long at 0.5
+    ratio = (slow["end"] - slow["start"]) / (normal["end"] - normal["start"])
+    assert ratio == pytest.approx(2.0, rel=0.05)

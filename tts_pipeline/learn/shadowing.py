@@ -12,7 +12,8 @@ as they arrive, so a long book is never held in memory.
 from __future__ import annotations
 
 import re
-from itertools import groupby
+from collections import deque
+from itertools import tee
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -162,33 +163,48 @@ def render_shadowing(
         "chapters": [],
     }
     common = dict(fallback=fallback, jobs=jobs, cache=cache)
-    slow_settings = None
+    # Which chapter and unit each synthesised clip belongs to, in input order.
+    pending: deque[tuple[Mapping[str, Any], DrillUnit]] = deque()
+
+    def unit_stream() -> Iterator[Pronunciation]:
+        for pron in pronunciations:
+            index = chapter_of.get(pron.sentence.id, 1)
+            chapter = chapters.get(index) or {"index": index, "title": f"Chapter {index}"}
+            for unit in drill_units(pron, options.drill_chars):
+                pending.append((chapter, unit))
+                yield unit.pronunciation
+
+    # One stream per speed for the whole book, so worker pools load the voice once;
+    # tee hands both streams the same units and buffers only the distance between them.
+    slow = None
     if options.slow_pass:
         slow_settings = replace(settings, speed=round(settings.speed * options.slow_pass, 4))
-    # One chapter at a time: its units (text only) are listed, their audio streamed.
-    for index, chapter_prons in groupby(pronunciations, key=lambda p: chapter_of.get(p.sentence.id, 1)):
-        chapter = chapters.get(index) or {"index": index, "title": f"Chapter {index}"}
-        units = [u for pron in chapter_prons for u in drill_units(pron, options.drill_chars)]
-        prons = [u.pronunciation for u in units]
-        normal = synthesize(prons, engine, settings, **common)
-        slow = synthesize(prons, engine, slow_settings, **common) if slow_settings else None
-        drill: _ChapterDrill | None = None
-        try:
-            for unit, (_, clip) in zip(units, normal):
-                if drill is None:
-                    drill = _ChapterDrill(output_dir, chapter, int(target_rate or clip.sample_rate), options, bitrate)
-                if slow is not None:
-                    _, slow_clip = next(slow)
-                    drill.play(unit, drill.prepare(slow_clip), clip.engine, slow=True, round_=0)
-                audio = drill.prepare(clip)
-                for round_ in range(1, options.repeat + 1):
-                    drill.play(unit, audio, clip.engine, slow=False, round_=round_)
-        except BaseException:
-            if drill is not None:
-                drill.kill()
-            raise
+        normal_units, slow_units = tee(unit_stream(), 2)
+        slow = synthesize(slow_units, engine, slow_settings, **common)
+    else:
+        normal_units = unit_stream()
+    normal = synthesize(normal_units, engine, settings, **common)
+
+    drill: _ChapterDrill | None = None
+    try:
+        for _, clip in normal:
+            chapter, unit = pending.popleft()
+            if drill is None or drill.chapter["index"] != chapter["index"]:
+                if drill is not None:
+                    result["chapters"].append(drill.close())
+                drill = _ChapterDrill(output_dir, chapter, int(target_rate or clip.sample_rate), options, bitrate)
+            if slow is not None:
+                _, slow_clip = next(slow)
+                drill.play(unit, drill.prepare(slow_clip), slow_clip.engine, slow=True, round_=0)
+            audio = drill.prepare(clip)
+            for round_ in range(1, options.repeat + 1):
+                drill.play(unit, audio, clip.engine, slow=False, round_=round_)
+    except BaseException:
         if drill is not None:
-            result["chapters"].append(drill.close())
+            drill.kill()
+        raise
+    if drill is not None:
+        result["chapters"].append(drill.close())
     return result
 
 
