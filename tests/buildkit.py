@@ -80,7 +80,16 @@ def plain_pronounce(article: Article, policy: str = "verify") -> Iterator[Pronun
 
 
 def decode(path, rate: int | None = None) -> tuple[np.ndarray, int]:
-    """Decode any audio file with ffmpeg (which honours the encoder delay and padding)."""
+    """Decode an audio file as mono float32, honouring encoder delay and padding.
+
+    libsndfile reads MP3, Ogg, FLAC and WAV sample-exact; ffmpeg does MP4
+    (its Vorbis decoder gets the length of very short Ogg files wrong).
+    """
+    if not str(path).endswith((".m4a", ".m4b")):
+        import soundfile
+
+        samples, found = soundfile.read(str(path), dtype="float32", always_2d=True)
+        return samples.mean(axis=1), found
     probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
     found = rate or int(probe.split(" Hz")[0].rsplit(" ", 1)[-1])
     pcm = subprocess.run(
