@@ -39,6 +39,7 @@ class _Atom:
     tone: int | None = None
 
 
+@lru_cache(maxsize=8192)
 def _atoms(content: str) -> tuple[_Atom, ...] | None:
     """Letters with their tone marks, tone digits and gaps; None if not pinyin-shaped."""
     atoms: list[_Atom] = []
@@ -114,23 +115,32 @@ def segment(content: str, characters: str) -> tuple[str, ...] | None:
     toneless = not any(a.tone is not None for a in atoms)
     if toneless and content != content.lower():
         return None
+    return _best_cut(atoms, characters[-letters:], toneless)
+
+
+@lru_cache(maxsize=8192)
+def _best_cut(atoms: tuple[_Atom, ...], characters: str, toneless: bool) -> tuple[str, ...] | None:
+    # The syllables that can start at each atom: (reading, index of the next syllable's first atom).
+    options: list[list[tuple[str, int]]] = []
+    for start in range(len(atoms)):
+        here = []
+        for stop in range(start + 1, min(start + _LONGEST_SYLLABLE, len(atoms)) + 1):
+            syllable = _syllable_at(atoms, start, stop)
+            if syllable is not None:
+                reading, _, after = syllable
+                here.append((reading, after + 1 if after < len(atoms) and atoms[after].kind == "gap" else after))
+        options.append(here)
 
     @lru_cache(maxsize=None)
     def best(start: int, count: int) -> tuple[int, tuple[str, ...]] | None:
         """Best reading of atoms[start:] as exactly `count` syllables ending on characters[-1]."""
         if start == len(atoms):
             return (0, ()) if count == 0 else None
-        if count == 0 or atoms[start].kind != "letter":
+        if count == 0:
             return None
         char = characters[-count]
         found: tuple[int, tuple[str, ...]] | None = None
-        for stop in range(start + 1, min(start + _LONGEST_SYLLABLE, len(atoms)) + 1):
-            syllable = _syllable_at(atoms, start, stop)
-            if syllable is None:
-                continue
-            reading, _, after = syllable
-            if after < len(atoms) and atoms[after].kind == "gap":
-                after += 1
+        for reading, after in options[start]:
             fit = _fit(reading, char)
             if toneless and fit == 0:
                 continue
@@ -140,13 +150,11 @@ def segment(content: str, characters: str) -> tuple[str, ...] | None:
         return found
 
     choices = []
-    for count in range(1, min(letters, len(characters)) + 1):
+    for count in range(1, len(characters) + 1):
         result = best(0, count)
         if result is not None:
             choices.append((result[0], -count, result[1]))
-    if not choices:
-        return None
-    return max(choices)[2]
+    return max(choices)[2] if choices else None
 
 
 def scan_line(
@@ -164,12 +172,12 @@ def scan_line(
     covered = 0  # clean offset up to which characters already carry a hint
     done = 0
     for match in _PARENTHETICAL.finditer(line):
-        for offset in range(done, match.start()):
-            clean.append(line[offset])
-            columns.append(first_column + offset)
+        clean.extend(line[done : match.start()])
+        columns.extend(range(first_column + done, first_column + match.start()))
         done = match.start()
         run = 0
-        while run < len(clean) - covered and is_han(clean[-1 - run]):
+        limit = min(len(clean) - covered, _LONGEST_ANNOTATION)
+        while run < limit and is_han(clean[-1 - run]):
             run += 1
         syllables = segment(match.group(1), "".join(clean[len(clean) - run:])) if run else None
         if syllables is None:
@@ -179,9 +187,8 @@ def scan_line(
         hints.append(Hint(start, syllables, match.group(1), position))
         covered = len(clean)
         done = match.end()
-    for offset in range(done, len(line)):
-        clean.append(line[offset])
-        columns.append(first_column + offset)
+    clean.extend(line[done:])
+    columns.extend(range(first_column + done, first_column + len(line)))
     return "".join(clean), tuple(hints), tuple(columns)
 
 

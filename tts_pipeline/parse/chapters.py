@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..errors import InputError
 from ..model import Chapter, Paragraph
@@ -32,7 +33,7 @@ class Block:
     heading: bool = False
     ends_sentence: bool = True
 
-    @property
+    @cached_property
     def length(self) -> int:
         return sum(spoken_length(s.text) for s in self.paragraph.sentences)
 
