@@ -174,3 +174,12 @@ def test_without_any_espeak_the_engine_says_what_to_install(monkeypatch):
     assert not availability.usable and "espeakng-loader" in availability.reason
     with pytest.raises(engines.EngineError, match="espeakng-loader"):
         engines.create("espeak")
+
+
+@needs_espeak
+def test_a_token_without_a_reading_is_reported_not_spoken():
+    pron = make_pronunciation(("去", "qu4", "lexicon"), ("Ω3", None, "none"), ("。", None, "none"))
+    clip = EspeakEngine().synthesize(pron)
+    (notice,) = clip.notices
+    assert notice.code == "espeak-unspoken" and notice.text == "Ω3"
+    assert pinyin_text(pron) == "qu4."

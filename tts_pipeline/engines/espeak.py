@@ -215,25 +215,38 @@ class EspeakEngine(Engine):
         if backend is None:
             raise EngineError("espeak: " + self.availability().reason)
         text = pinyin_text(pronunciation)
+        notices = _unspoken(pronunciation)
         if not text.strip(",.!? "):
-            return Clip(np.zeros(0, dtype=np.float32), SAMPLE_RATE, self.name)
-        notices: tuple[Notice, ...] = ()
+            return Clip(np.zeros(0, dtype=np.float32), SAMPLE_RATE, self.name, notices)
         if backend.kind == "library":
             samples, unknown = _speak_with_library(backend, text, self.rate, self.pitch)
-            sentence = pronunciation.sentence
-            notices = tuple(
-                Notice(
-                    code="espeak-unknown-syllable",
-                    message=(
-                        f"{sentence.position}: sentence {sentence.id}: espeak's pinyin voice does not know "
-                        f"{word!r} and spells it out; correct the reading or use another engine"
-                    ),
-                    sentence=sentence.index,
-                    position=sentence.position,
-                    text=word,
+            notices += tuple(
+                _notice(
+                    pronunciation, "espeak-unknown-syllable", word,
+                    f"espeak's pinyin voice does not know {word!r} and spells it out; correct the reading or use another engine",
                 )
                 for word in unknown
             )
         else:
             samples = _speak_with_program(backend, text, self.rate, self.pitch)
         return Clip((samples.astype(np.float32) / 32768.0).astype(np.float32), SAMPLE_RATE, self.name, notices)
+
+
+def _notice(pronunciation: Pronunciation, code: str, text: str, what: str) -> Notice:
+    sentence = pronunciation.sentence
+    return Notice(
+        code=code,
+        message=f"{sentence.position}: sentence {sentence.id}: {what}",
+        sentence=sentence.index,
+        position=sentence.position,
+        text=text,
+    )
+
+
+def _unspoken(pronunciation: Pronunciation) -> tuple[Notice, ...]:
+    """Tokens with letters or digits but no reading: the pinyin voice has nothing to say for them."""
+    return tuple(
+        _notice(pronunciation, "espeak-unspoken", token.text, f"espeak says nothing for {token.text!r}: it has no pinyin reading")
+        for token in pronunciation.tokens
+        if not token.pinyin and any(c.isalnum() for c in token.text)
+    )
