@@ -38,7 +38,11 @@ _FOLD.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
 _FOLD.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
 _FOLD.update({ord(a): ord(b) for a, b in zip("％．－＋／～：＄−", "%.-+/~:$-")})
 
-_START = re.compile(r"[0-9A-Za-z]|[-+¥￥$€£](?=[0-9])|\+(?=[A-Za-z])")
+_SYMBOLS = "-+~—–〜/×÷="
+_START = re.compile(r"[0-9A-Za-z]|[¥￥$€£](?=[0-9])|[-+~—–〜/×÷=](?=[0-9A-Za-z])|/(?=[\u4e00-\u9fff])")
+# A number and one or two characters after it (5万, 3.5元): a dash or slash that
+# follows them joins two amounts (5万-10万, 元/吨).
+_COUNTED = re.compile(r"\d[\u4e00-\u9fff]{1,2}")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?")
 _DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d|\.\d)")
@@ -50,6 +54,7 @@ _DOTTED = re.compile(r"\d+(?:\.\d+){2,}(?!\d)")
 # Only a digit run followed by one of these can be a date, phone number, time...
 _DIGIT_RUN = re.compile(r"\+?\d+")
 _SHAPE_MARKS = frozenset("-/.: ")
+_OPERATORS = {"+": "加", "×": "乘", "÷": "除以", "=": "等于"}
 _FALLBACK_RUN = re.compile(r"[-+¥￥$€£]?\d+")
 _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
@@ -74,10 +79,11 @@ def normalize(text: str) -> list[Reading]:
             readings.append(Reading(i, end, text[i:end], spell(folded[i:end])))
             pos = end
             continue
-        if head in "-+" and i and folded[i - 1] in _ASCII_ALNUM:
-            if head == "+":  # 1+1, “1+2+N”
-                readings.append(Reading(i, i + 1, "加"))
-            pos = i + 1  # a hyphen inside a code or word (COVID-19) is silent
+        if head in _SYMBOLS and not context.is_sign(i):
+            reading = context.symbol_at(i)
+            if reading is not None:
+                readings.append(reading)
+            pos = reading.end if reading is not None else i + 1
             continue
         try:
             reading = context.number_at(i)
@@ -113,6 +119,33 @@ class _Context:
 
     def after(self, i: int, width: int = T.CUE_WINDOW) -> str:
         return self.text[i:i + width]
+
+    def is_sign(self, i: int) -> bool:
+        """A - or + that belongs to the number after it: -5, 气温-5℃, +86."""
+        folded = self.folded
+        return (folded[i] in "-+" and folded[i + 1:i + 2].isdigit()
+                and not (i and folded[i - 1] in _ASCII_ALNUM) and not self._counted_before(i))
+
+    def _counted_before(self, i: int) -> bool:
+        return _COUNTED.fullmatch(self.folded, max(0, i - 3), i) is not None or (
+            _COUNTED.fullmatch(self.folded, max(0, i - 2), i) is not None)
+
+    def symbol_at(self, i: int) -> Reading | None:
+        """A symbol between words or numbers: 1+1 加, 3×4 乘, 5万-10万 到, 元/kg 每公斤; None: silent."""
+        folded, head = self.folded, self.folded[i]
+        after_alnum = i > 0 and folded[i - 1] in _ASCII_ALNUM
+        if after_alnum and head in _OPERATORS:
+            return Reading(i, i + 1, _OPERATORS[head])
+        if after_alnum or not self._counted_before(i):
+            return None  # COVID-19, and/or: silent
+        if head in T.RANGE_DASHES:
+            return Reading(i, i + 1, "到")
+        if head == "/":
+            unit = T.UNIT_PATTERN.match(folded, i + 1)
+            if unit and not _LETTERS.match(folded, unit.end()):
+                return Reading(i, unit.end(), "每" + T.UNITS[unit.group()][0])
+            return Reading(i, i + 1, "每")
+        return None
 
     def number_at(self, i: int) -> Reading:
         run = _DIGIT_RUN.match(self.folded, i)
