@@ -158,6 +158,21 @@ def test_a_slow_speed_selects_googles_slow_pace(google):
     assert sent_parameters(google.calls[0].request.body)[2] is True
 
 
+def test_a_long_sentence_goes_in_several_requests_joined_in_order(google):
+    tokens = []
+    for _ in range(40):
+        tokens += [("银", "yin2", "lexicon"), ("行", "hang2", "lexicon"), ("，", None, "none")]
+    pron = make_pronunciation(*tokens, ("。", None, "none"))
+    google.add(responses.POST, GOOGLE_URL, body=reply_audio(), status=200)
+    one = GttsEngine().synthesize(SHIXING_FORCED)
+    long = GttsEngine().synthesize(pron)
+    parts = len(google.calls) - 1
+    assert parts >= 2  # 121 characters: over gTTS's 100 per request
+    assert all(len(sent_parameters(c.request.body)[0]) <= 100 for c in google.calls)
+    assert "".join(sent_parameters(c.request.body)[0] for c in google.calls[1:]).strip("，。").replace("，", "") == "银行" * 40
+    assert len(long.samples) == parts * len(one.samples)
+
+
 def test_too_many_requests_is_retried_after_a_backoff(google, pauses):
     google.add(responses.POST, GOOGLE_URL, body="Too Many Requests", status=429)
     google.add(responses.POST, GOOGLE_URL, body=reply_audio(), status=200)
@@ -297,3 +312,66 @@ def test_after_one_sentence_used_up_its_attempts_the_next_fail_fast_until_a_prob
     assert engine.synthesize(SHIXING_FORCED).duration > 0.35
     assert engine.synthesize(SHIXING_FORCED).duration > 0.35  # back to normal
     assert len(google.calls) == 6
+
+
+# -- the whole build ---------------------------------------------------------
+
+ARTICLE = "实行(háng)资产盘活。\n重(chóng)庆的银行很多。\n"
+
+
+def _pronounce_stage_ready() -> bool:
+    try:
+        from tts_pipeline.pronounce import pronounce_article  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_pronounce = pytest.mark.skipif(not _pronounce_stage_ready(), reason="the pronounce stage (pronounce_article) is not installed")
+
+
+def _read_manifest(folder):
+    import json
+
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+@needs_pronounce
+def test_whole_build_with_gtts_against_the_replayed_exchange(tmp_path, google, pauses):
+    from tts_pipeline.build import build
+
+    google.add(responses.POST, GOOGLE_URL, body=reply_audio(), status=200)
+    source = tmp_path / "news.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    build(source, output=out, engine="gtts", hints="force", quiet=True)
+    manifest = _read_manifest(out)
+    assert manifest["engine"]["name"] == "gtts"
+    assert [s["engine"] for s in manifest["sentences"]] == ["gtts", "gtts"]
+    assert (out / "book.mp3").stat().st_size > 0
+    for sentence in manifest["sentences"]:
+        assert (out / sentence["file"]).exists()
+        assert sentence["end"] > sentence["start"]
+    sent = [sent_parameters(call.request.body)[0] for call in google.calls]
+    assert len(sent) == 2
+    assert sent[0].startswith("实航") and "行" not in sent[0]  # the forced háng reaches Google
+    assert sent[1] == "重庆的银行很多。"  # pypinyin already reads these as resolved
+
+
+@needs_pronounce
+@needs_espeak
+def test_whole_build_with_google_down_and_espeak_as_fallback(tmp_path, google, pauses):
+    from tts_pipeline.build import build
+
+    google.add(responses.POST, GOOGLE_URL, body="unavailable", status=503)
+    source = tmp_path / "news.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    build(source, output=out, engine="gtts", fallback="espeak", hints="force", quiet=True,
+          settings=VoiceSettings(options=(("attempts", 2),)))
+    manifest = _read_manifest(out)
+    assert [s["engine"] for s in manifest["sentences"]] == ["espeak", "espeak"]
+    # the first sentence used its two attempts; the second was not retried during the cool-down
+    assert len(google.calls) == 2
+    fallbacks = [w for w in manifest["warnings"] if w["code"] == "engine-fallback"]
+    assert len(fallbacks) == 2 and all("Google could not be reached" in w["message"] for w in fallbacks)
