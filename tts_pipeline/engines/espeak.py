@@ -93,9 +93,12 @@ class _Backend:
 @functools.lru_cache(maxsize=1)
 def _find_backend() -> _Backend | None:
     try:
+        import _ctypes
+
         import espeakng_loader
 
         library, data = espeakng_loader.get_library_path(), espeakng_loader.get_data_path()
+        _ctypes.dlclose(ctypes.CDLL(library)._handle)  # loadable here (its own dependencies present)?
         return _Backend("library", library, data)
     except (ImportError, RuntimeError, OSError):
         pass
