@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from tts_pipeline.cache import ClipCache, ContentKey, content_key, default_cache_dir, quantize
-from tts_pipeline.incremental import KEYS_FILE, OutputKeys, build_stamp, chapter_key, code_fingerprint
+from tts_pipeline.incremental import (
+    KEYS_FILE, OutputKeys, build_stamp, chapter_key, code_fingerprint, record_output, root_stamp, up_to_date_outputs,
+)
 from tts_pipeline.model import Clip, Notice, SourcePosition
 
 
@@ -149,15 +151,15 @@ def test_content_key_can_be_built_piece_by_piece():
     assert running.hexdigest() == content_key("chapter", 1, "s0001", 0, "s0002", 1)
 
 
-def test_build_stamp_changes_with_the_input_the_options_and_the_voice(tmp_path):
+def test_build_stamp_changes_with_the_input_and_the_options(tmp_path):
     source = tmp_path / "a.txt"
     source.write_text("你好。", encoding="utf-8")
-    stamp = build_stamp([source], {"speed": 1.0}, "voice-1")
-    assert stamp == build_stamp([source], {"speed": 1.0}, "voice-1")
-    assert stamp != build_stamp([source], {"speed": 0.9}, "voice-1")
-    assert stamp != build_stamp([source], {"speed": 1.0}, "voice-2")
+    stamp = build_stamp([source], {"speed": 1.0})
+    assert stamp == build_stamp([source], {"speed": 1.0})
+    assert stamp != build_stamp([source], {"speed": 0.9})
     source.write_text("你好！", encoding="utf-8")
-    assert stamp != build_stamp([source], {"speed": 1.0}, "voice-1")
+    assert stamp != build_stamp([source], {"speed": 1.0})
+    assert build_stamp([tmp_path / "missing.txt"], {}) is None
     assert len(code_fingerprint()) == 64
 
 
@@ -184,7 +186,7 @@ def staged_build(root: Path, staging: Path, keys: OutputKeys, chapter_keys: dict
                 (staging / file).parent.mkdir(parents=True, exist_ok=True)
                 (staging / file).write_text(f"{file} encoded from {key}")
     (staging / "manifest.json").write_text("{}")
-    keys.write(staging, "stamp-" + "-".join(chapter_keys.values()), ["chapters", "sentences", "manifest.json"])
+    keys.write(staging, root_stamp("stamp-" + "-".join(chapter_keys.values()), root))
     shutil.rmtree(root, ignore_errors=True)
     staging.rename(root)
     return reused
@@ -197,7 +199,7 @@ def test_unchanged_chapters_are_linked_from_the_previous_output(tmp_path):
     old = (root / "chapters/02.mp3").read_text()
 
     keys = OutputKeys.load(root)
-    assert keys.up_to_date("stamp-k1-k2") and not keys.up_to_date("stamp-k1-k9")
+    assert keys.up_to_date(root_stamp("stamp-k1-k2", root)) and not keys.up_to_date(root_stamp("stamp-k1-k9", root))
     second = staged_build(root, tmp_path / "stage2", keys, {"01": "k1-edited", "02": "k2"})
     assert second == [False, True] and keys.reused == 1
     assert (root / "chapters/02.mp3").read_text() == old
@@ -205,14 +207,31 @@ def test_unchanged_chapters_are_linked_from_the_previous_output(tmp_path):
     assert (root / KEYS_FILE).is_file()
 
 
-def test_a_missing_file_means_not_up_to_date_and_not_reusable(tmp_path):
+def test_a_missing_or_changed_file_means_not_up_to_date_and_not_reusable(tmp_path):
     root = tmp_path / "out"
     staged_build(root, tmp_path / "stage1", OutputKeys.load(root), {"01": "k1"})
+    stamp = root_stamp("stamp-k1", root)
+    assert OutputKeys.load(root).up_to_date(stamp)
+    (root / "manifest.json").write_text("{} ")
+    assert not OutputKeys.load(root).up_to_date(stamp)
     (root / "sentences/01-1.mp3").unlink()
     keys = OutputKeys.load(root)
+    assert not keys.up_to_date(stamp)
     assert not keys.reuse_chapter("k1", tmp_path, ["chapters/01.mp3", "sentences/01-1.mp3"])
-    shutil.rmtree(root / "sentences")
-    assert not OutputKeys.load(root).up_to_date("stamp-k1")
+
+
+def test_the_cache_folder_records_which_outputs_a_stamp_made(tmp_path):
+    cache, one, two = tmp_path / "cache", tmp_path / "one", tmp_path / "two"
+    assert up_to_date_outputs("s", cache, expected=1) is None
+    staged_build(one, tmp_path / "stage1", OutputKeys.load(one), {"01": "k1"})
+    record_output(cache, "stamp-k1", one)
+    record_output(cache, "stamp-k1", one)
+    assert up_to_date_outputs("stamp-k1", cache, expected=1) == [str(one)]
+    assert up_to_date_outputs("stamp-k1", cache, expected=2) is None
+    staged_build(two, tmp_path / "stage2", OutputKeys.load(two), {"01": "k1"})
+    record_output(cache, "stamp-k1", two)
+    assert up_to_date_outputs("stamp-k1", cache, expected=2) == [str(one), str(two)]
+    assert up_to_date_outputs(None, cache, expected=1) is None
 
 
 def test_a_damaged_keys_file_is_ignored(tmp_path):

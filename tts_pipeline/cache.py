@@ -24,6 +24,7 @@ import numpy as np
 import soundfile as sf
 
 from .errors import OutputError
+from .incremental import ContentKey, content_key  # noqa: F401 - re-exported for the assembler
 from .model import Clip, Notice, SourcePosition
 
 ENV_VAR = "TTS_PIPELINE_CACHE"
@@ -51,52 +52,6 @@ def quantize(samples: np.ndarray) -> np.ndarray:
 def _to_int16(samples: np.ndarray) -> np.ndarray:
     scaled = np.rint(np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767.0)
     return scaled.astype(np.int16)
-
-
-def content_key(*parts: object) -> str:
-    """A hex digest of `parts`: str, bytes, numbers, numpy arrays, Clips, or nested lists of them.
-
-    For the assembler: a chapter whose key (its clips, its pause plan, the
-    output format) equals the one recorded last time need not be re-encoded.
-    """
-    return ContentKey(*parts).hexdigest()
-
-
-class ContentKey:
-    """`content_key` built up piece by piece, so a chapter's clips need not be held at once."""
-
-    def __init__(self, *parts: object) -> None:
-        self._digest = hashlib.sha256()
-        self.add(*parts)
-
-    def add(self, *parts: object) -> None:
-        for part in parts:
-            _feed(self._digest, part)
-
-    def hexdigest(self) -> str:
-        return self._digest.hexdigest()
-
-
-def _feed(digest, part: object) -> None:
-    if isinstance(part, Clip):
-        digest.update(b"clip:%d:" % part.sample_rate)
-        _feed(digest, part.samples)
-    elif isinstance(part, np.ndarray):
-        array = np.ascontiguousarray(part)
-        digest.update(f"array:{array.dtype.str}:{array.shape}:".encode())
-        digest.update(array.tobytes())
-    elif isinstance(part, bytes):
-        digest.update(b"bytes:%d:" % len(part))
-        digest.update(part)
-    elif isinstance(part, (list, tuple)):
-        digest.update(b"seq:%d:" % len(part))
-        for item in part:
-            _feed(digest, item)
-    else:
-        text = repr(part) if not isinstance(part, str) else part
-        encoded = text.encode("utf-8")
-        digest.update(b"str:%d:" % len(encoded))
-        digest.update(encoded)
 
 
 @dataclass(frozen=True)

