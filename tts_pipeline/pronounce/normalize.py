@@ -110,6 +110,8 @@ class _Quantity:
 
 
 class _Context:
+    """The rules for one text; `folded` is `text` with full-width forms made ASCII."""
+
     def __init__(self, text: str, folded: str):
         self.text = text
         self.folded = folded
