@@ -151,3 +151,15 @@ def test_position_counts_characters_not_bytes():
     _, hints = extract_annotations("——《重庆日报》重(chóng)")
     assert hints[0].position.column == 10
     assert hints[0].position.line == 1
+
+
+@pytest.mark.parametrize("annotation", ["wánr", "wanr2", "WÁNR", "wan2 er5"])
+def test_erhua_spelling_covers_the_er(annotation):
+    clean, hints = hint_view(f"去玩儿({annotation})")
+    assert clean == "去玩儿"
+    assert hints[0][:2] == (1, ("wan2", "er5"))
+
+
+def test_erhua_in_a_longer_word_and_only_before_er():
+    assert hint_view("一点儿(yìdiǎnr)")[1][0][1] == ("yi4", "dian3", "er5")
+    assert extract_annotations("那(nàr)") == ("那(nàr)", ())

@@ -17,6 +17,7 @@ from .syllables import _DIAERESIS, _TONE_MARKS, canonical_letters, readings_of
 _PARENTHETICAL = re.compile(r"[(（]([^()（）]*)[)）]")
 _SEPARATORS = frozenset(" \t\u3000'’‘-")
 _LONGEST_SYLLABLE = 6  # zhuang, chuang, shuang
+_ER = "儿兒"
 _LONGEST_ANNOTATION = 160  # letters; longer parentheticals are prose, not hints
 
 
@@ -65,10 +66,12 @@ def _atoms(content: str) -> tuple[_Atom, ...] | None:
     return tuple(atoms)
 
 
-def _syllable_at(atoms: tuple[_Atom, ...], start: int, stop: int) -> tuple[str, bool, int] | None:
+def _syllable_at(atoms: tuple[_Atom, ...], start: int, stop: int) -> tuple[tuple[str, ...], int] | None:
     """The syllable spelled by letters atoms[start:stop] (plus a tone digit right after).
 
-    Returns (tone-number syllable, whether a tone was written, index after it).
+    Returns its tone-number readings and the index after it. An erhua
+    spelling such as nǎr or diǎnr gives two readings, the syllable and er5,
+    for the character and the 儿 after it.
     """
     letters = atoms[start:stop]
     if any(a.kind != "letter" for a in letters):
@@ -76,7 +79,11 @@ def _syllable_at(atoms: tuple[_Atom, ...], start: int, stop: int) -> tuple[str, 
     marks = [a.tone for a in letters if a.tone is not None]
     if len(marks) > 1:
         return None
-    canonical = canonical_letters("".join(a.value for a in letters))
+    spelled = "".join(a.value for a in letters)
+    canonical = canonical_letters(spelled)
+    erhua = canonical is None and len(spelled) > 1 and spelled[-1] == "r" and letters[-1].tone is None
+    if erhua:
+        canonical = canonical_letters(spelled[:-1])
     if canonical is None:
         return None
     after = stop
@@ -86,7 +93,8 @@ def _syllable_at(atoms: tuple[_Atom, ...], start: int, stop: int) -> tuple[str, 
             return None
         tone = atoms[stop].tone
         after = stop + 1
-    return f"{canonical}{tone or 5}", tone is not None, after
+    reading = f"{canonical}{tone or 5}"
+    return ((reading, "er5") if erhua else (reading,)), after
 
 
 def _fit(reading: str, char: str) -> int:
@@ -120,15 +128,15 @@ def segment(content: str, characters: str) -> tuple[str, ...] | None:
 
 @lru_cache(maxsize=8192)
 def _best_cut(atoms: tuple[_Atom, ...], characters: str, toneless: bool) -> tuple[str, ...] | None:
-    # The syllables that can start at each atom: (reading, index of the next syllable's first atom).
-    options: list[list[tuple[str, int]]] = []
+    # The syllables that can start at each atom: (readings, index of the next syllable's first atom).
+    options: list[list[tuple[tuple[str, ...], int]]] = []
     for start in range(len(atoms)):
         here = []
-        for stop in range(start + 1, min(start + _LONGEST_SYLLABLE, len(atoms)) + 1):
+        for stop in range(start + 1, min(start + _LONGEST_SYLLABLE + 1, len(atoms)) + 1):
             syllable = _syllable_at(atoms, start, stop)
             if syllable is not None:
-                reading, _, after = syllable
-                here.append((reading, after + 1 if after < len(atoms) and atoms[after].kind == "gap" else after))
+                readings, after = syllable
+                here.append((readings, after + 1 if after < len(atoms) and atoms[after].kind == "gap" else after))
         options.append(here)
 
     @lru_cache(maxsize=None)
@@ -136,17 +144,17 @@ def _best_cut(atoms: tuple[_Atom, ...], characters: str, toneless: bool) -> tupl
         """Best reading of atoms[start:] as exactly `count` syllables ending on characters[-1]."""
         if start == len(atoms):
             return (0, ()) if count == 0 else None
-        if count == 0:
-            return None
-        char = characters[-count]
         found: tuple[int, tuple[str, ...]] | None = None
-        for reading, after in options[start]:
-            fit = _fit(reading, char)
-            if toneless and fit == 0:
+        for readings, after in options[start]:
+            if count < len(readings) or (len(readings) == 2 and characters[-count + 1] not in _ER):
                 continue
-            rest = best(after, count - 1)
+            fits = [_fit(r, characters[-count + i]) for i, r in enumerate(readings)]
+            if toneless and 0 in fits:
+                continue
+            fit = sum(fits)
+            rest = best(after, count - len(readings))
             if rest is not None and (found is None or fit + rest[0] > found[0]):
-                found = (fit + rest[0], (reading, *rest[1]))
+                found = (fit + rest[0], (*readings, *rest[1]))
         return found
 
     choices = []
