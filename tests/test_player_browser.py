@@ -182,3 +182,35 @@ def test_screenshot(page, book):
     shot = ARTIFACTS / "player.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "chongqing-news.txt"
+
+
+def test_page_of_a_real_build_of_the_example(browser, tmp_path):
+    import json
+
+    import tone_engine  # noqa: F401 - registers the test-tone engine
+    from tts_pipeline.build import build
+
+    out = tmp_path / "news"
+    build(EXAMPLE, output=out, engine="test-tone", shadowing=ShadowingOptions(repeat=1))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: errors.append(f"request {r.url}") if not r.url.startswith("file://") else None)
+    page.goto((out / "index.html").as_uri())
+    page.wait_for_function("document.getElementById('audio').readyState >= 1", timeout=10000)
+    page.evaluate("document.getElementById('audio').muted = true")
+    target = manifest["sentences"][min(3, len(manifest["sentences"]) - 1)]
+    page.click(f"#{target['id']}")
+    page.wait_for_function("!document.getElementById('audio').paused", timeout=5000)
+    assert _time(page) == pytest.approx(target["book_start"], abs=0.35)
+    assert _current(page) == [target["id"]]
+    page.keyboard.press("Space")
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "player-example.png"))
+    page.close()
+    assert errors == []

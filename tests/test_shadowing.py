@@ -1,7 +1,9 @@
 """Shadowing drills: units, timeline, and the audio they write (tone bursts stand in for speech)."""
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -159,3 +161,25 @@ def test_slow_pass_comes_from_the_engine_through_the_synthesis_loop(tmp_path):
     # the tone engine makes every syllable last SYLLABLE_SECONDS / speed: twice as long at 0.5
     ratio = (slow["end"] - slow["start"]) / (normal["end"] - normal["start"])
     assert ratio == pytest.approx(2.0, rel=0.05)
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "chongqing-news.txt"
+
+
+def test_build_of_the_example_writes_drills_into_the_manifest_and_the_page(tmp_path):
+    import tone_engine  # noqa: F401 - registers the test-tone engine
+    from tts_pipeline.build import build
+
+    out = tmp_path / "news"
+    build(EXAMPLE, output=out, engine="test-tone", shadowing=ShadowingOptions(repeat=1, slow_pass=0.75))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    drills = manifest["shadowing"]
+    assert [c["index"] for c in drills["chapters"]] == [c["index"] for c in manifest["chapters"]]
+    for chapter, drill in zip(manifest["chapters"], drills["chapters"]):
+        assert drill["file"] == "shadowing/" + chapter["file"].split("/", 1)[1]
+        assert (out / drill["file"]).stat().st_size > 1000 and (out / drill["lrc"]).exists()
+    whole = [u["sentence"] for c in drills["chapters"] for u in c["units"] if u["kind"] == "sentence" and u["pass"] == "normal"]
+    assert whole == [s["id"] for s in manifest["sentences"]]  # every sentence drilled whole, in order
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'id="{s["id"]}"' in page for s in manifest["sentences"])
+    assert "Shadowing drills" in page

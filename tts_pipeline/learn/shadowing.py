@@ -30,6 +30,8 @@ from ..model import Clip, Pronunciation
 from ..stitch import PEAK_CEILING_DBTP, TARGET_LUFS, PausePlan, sentence_audio
 from .text import chapter_stem, format_lrc_time, pinyin_line
 
+_QUOTES = re.compile(r"[“”‘’「」『』\"]")
+_CLAUSE_MARKS = "，,；;：:、 "
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 # Silence at the head of each drill file, so players that fade in don't eat the first syllable.
@@ -77,7 +79,11 @@ class DrillUnit:
 
     @property
     def text(self) -> str:
-        return self.pronunciation.sentence.text.strip()
+        """What a player shows: a clause without its trailing comma or any quotation mark it splits."""
+        text = self.pronunciation.sentence.text.strip()
+        if self.kind == "clause":
+            text = _QUOTES.sub("", text).rstrip(_CLAUSE_MARKS).strip()
+        return text
 
 
 def han_count(text: str) -> int:
