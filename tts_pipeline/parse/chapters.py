@@ -20,7 +20,6 @@ AUTO_CHAPTER_MINUTES = 4.0
 MAX_AUTO_CHAPTERS = 99  # chapter files are numbered with two digits
 HEADLINE_MAX_LINES = 8
 TITLE_LENGTH = 24
-MODES = ("auto", "heading", "paragraph", "minutes:N")
 
 _MINUTES = re.compile(r"minutes:(\d+(?:\.\d+)?)")
 
@@ -47,7 +46,7 @@ def check_mode(mode: str) -> str:
     """The mode itself if valid, else InputError listing the valid ones."""
     if mode in ("auto", "heading", "paragraph"):
         return mode
-    match = _MINUTES.fullmatch(mode)
+    match = _MINUTES.fullmatch(mode) if isinstance(mode, str) else None
     if match and float(match.group(1)) > 0:
         return mode
     raise InputError(
