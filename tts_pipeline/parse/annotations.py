@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Hint, SourcePosition
-from .syllables import _DIAERESIS, _TONE_MARKS, canonical_letters, readings_of
+from .syllables import CIRCUMFLEX, DIAERESIS, TONE_MARKS, canonical_letters, readings_of
 
 _PARENTHETICAL = re.compile(r"[(（]([^()（）]*)[)）]")
 _SEPARATORS = frozenset(" \t\u3000'’‘-")
@@ -53,11 +53,11 @@ def _atoms(content: str) -> tuple[_Atom, ...] | None:
         elif ch in _SEPARATORS:
             if last is not None and last.kind != "gap":
                 atoms.append(_Atom("gap"))
-        elif last is not None and last.kind == "letter" and ch in _TONE_MARKS and last.tone is None:
-            atoms[-1] = _Atom("letter", last.value, _TONE_MARKS[ch])
-        elif last is not None and last.kind == "letter" and ch == _DIAERESIS and last.value == "u":
+        elif last is not None and last.kind == "letter" and ch in TONE_MARKS and last.tone is None:
+            atoms[-1] = _Atom("letter", last.value, TONE_MARKS[ch])
+        elif last is not None and last.kind == "letter" and ch == DIAERESIS and last.value == "u":
             atoms[-1] = _Atom("letter", "v", last.tone)
-        elif last is not None and last.kind == "letter" and ch == "\u0302" and last.value == "e":
+        elif last is not None and last.kind == "letter" and ch == CIRCUMFLEX and last.value == "e":
             atoms[-1] = _Atom("letter", "ê", last.tone)
         else:
             return None

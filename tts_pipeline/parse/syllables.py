@@ -9,9 +9,9 @@ import unicodedata
 from functools import lru_cache
 
 # Combining marks left after NFD decomposition of a written syllable.
-_TONE_MARKS = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
-_DIAERESIS = "\u0308"
-_CIRCUMFLEX = "\u0302"
+TONE_MARKS = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
+DIAERESIS = "\u0308"
+CIRCUMFLEX = "\u0302"
 
 # Spellings authors use that the dictionary writes differently.
 _ALIASES = {"lue": "lve", "nue": "nve", "jv": "ju", "qv": "qu", "xv": "xu", "yv": "yu",
@@ -30,11 +30,11 @@ def split_written(syllable: str) -> tuple[str, int | None, bool] | None:
     letters: list[str] = []
     tones: list[int] = []
     for ch in text:
-        if ch in _TONE_MARKS:
-            tones.append(_TONE_MARKS[ch])
-        elif ch == _DIAERESIS and letters and letters[-1] == "u":
+        if ch in TONE_MARKS:
+            tones.append(TONE_MARKS[ch])
+        elif ch == DIAERESIS and letters and letters[-1] == "u":
             letters[-1] = "v"
-        elif ch == _CIRCUMFLEX and letters and letters[-1] == "e":
+        elif ch == CIRCUMFLEX and letters and letters[-1] == "e":
             letters[-1] = "ê"
         elif "a" <= ch <= "z":
             letters.append(ch)
