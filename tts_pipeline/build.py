@@ -65,6 +65,7 @@ class _Options:
     quiet: bool
     shadowing: Any
     player: bool
+    stamp: str | None = None  # incremental.stamp_from_args: lets an unchanged output be kept as it is
 
 
 def build(
@@ -89,6 +90,7 @@ def build(
     quiet: bool = True,
     shadowing: Any = None,
     player: bool = True,
+    stamp: str | None = None,
 ) -> Manifest | tuple[Manifest, ...]:
     """Build the output folder for each input and return its manifest.
 
@@ -122,6 +124,7 @@ def build(
         quiet=quiet,
         shadowing=shadowing,
         player=player,
+        stamp=stamp,
     )
     paths = [Path(p) for p in inputs]
     if merge or len(paths) == 1:
@@ -175,14 +178,24 @@ def merge_articles(articles: Sequence[Article], title: str) -> tuple[Article, li
 
 
 def _build_book(article: Article, sources: Sequence[str], root: Path, options: _Options) -> Manifest:
+    from .incremental import OutputKeys, record_output, root_stamp
+
+    # Incremental rebuilds (cache owner): an output made with the same stamp
+    # is kept; otherwise unchanged chapters are linked, not encoded again.
+    stamp = root_stamp(options.stamp, root) if options.stamp else None
+    keys = OutputKeys.load(root)
+    if keys.up_to_date(stamp):
+        return Manifest.read(root / "manifest.json")
     folder = OutputFolder(root, force=options.force)
     staging = folder.prepare()
     try:
         try:
-            manifest = _write_book(article, sources, folder, staging, options)
+            manifest = _write_book(article, sources, folder, staging, options, keys, stamp)
         except OSError as exc:
             raise output_error(exc, root) from None
         folder.commit()
+        if options.stamp and options.cache is not None:
+            record_output(options.cache.root, options.stamp, root)
         if not options.quiet:
             print(f"wrote {root}{os.sep}")
         return manifest
@@ -280,7 +293,10 @@ def _encode_chapter(wav: Path, target: Path, cuts, codec: ffmpeg.Codec, bitrate:
         wav.unlink()
 
 
-def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, staging: Path, options: _Options) -> Manifest:
+def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, staging: Path, options: _Options,
+                keys=None, stamp: str | None = None) -> Manifest:
+    from .incremental import chapter_key
+
     rate = engines.engine_class(options.engine).sample_rate
     codec = ffmpeg.file_codec(options.format)
     pauses = options.pauses
@@ -305,12 +321,15 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         for number, chapter in enumerate(article.chapters):
             chapter_file = f"chapters/{chapter.index:0{width}d}-{slug(chapter.title, 'chapter', 40)}.{codec.extension}"
             assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.f32")
+            closing = pauses.paragraph if number == len(article.chapters) - 1 else pauses.chapter
+            content = chapter_key(chapter.title, chapter_file, pauses, options.format, options.bitrate, closing)
             pending: list[tuple[Any, Pronunciation, str]] = []
             try:
                 for paragraph_index, paragraph in enumerate(chapter.paragraphs):
                     for sentence in paragraph.sentences:
                         try:
                             pron, clip = next(pairs)
+                            content.add(clip, sentence.id, paragraph_index)
                         except StopIteration:
                             raise EngineError(f"synthesis stopped before sentence {sentence.id} ({sentence.position})") from None
                         span = assembler.add(clip, sentence.index, paragraph_index)
@@ -358,7 +377,11 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                     true_peak=timing.true_peak,
                 )
             )
-            encoders.submit(_encode_chapter, wav, folder.inside(chapter_file), cuts, codec, options.bitrate, chapter.title)
+            files = [chapter_file] + [f"sentences/{pron.sentence.id}.{codec.extension}" for _, pron, _ in pending]
+            if keys is not None and keys.reuse_chapter(content.hexdigest(), staging, files):
+                wav.unlink()
+            else:
+                encoders.submit(_encode_chapter, wav, folder.inside(chapter_file), cuts, codec, options.bitrate, chapter.title)
             position = timing.end
         if progress is not None:
             progress.note("finishing the book file")
@@ -407,6 +430,8 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     shutil.rmtree(work)
     manifest = _learner_files(article, staging, manifest, options)
     (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+    if keys is not None:
+        keys.write(staging, stamp)
     if progress is not None:
         progress.finish(warnings=len(warnings))
     return manifest
@@ -474,6 +499,7 @@ def build_from_args(args) -> int:
         cache=cache,
         quiet=getattr(args, "quiet", False),
         shadowing=_shadowing_options(args),
+        stamp=getattr(args, "stamp", None),
     )
     return 0
 

@@ -100,6 +100,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    from .incremental import up_to_date_from_args
+
+    if up_to_date_from_args(args):  # before importing the heavy stages
+        return 0
     from .build import build_from_args
 
     return build_from_args(args)

