@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -70,12 +71,19 @@ def render_page(manifest: Mapping[str, Any]) -> str:
         "<!--@CHECKS-->": _checks(manifest),
         "<!--@DRILLS-->": _drills(manifest),
         "<!--@AUDIO-->": _e(_url(_book_file(manifest))),
-        "<!--@MANIFEST-->": _inline_json(manifest),
+        "<!--@MANIFEST-->": _inline_json(_page_manifest(manifest)),
         "<!--@SCRIPT-->": _asset("player.js"),
     }
     for marker, value in replacements.items():
         page = page.replace(marker, value)
     return page
+
+
+def _page_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest as the page carries it: sentence tokens are left out, being in the ruby markup already."""
+    data = dict(manifest)
+    data["sentences"] = [{k: v for k, v in s.items() if k != "tokens"} for s in manifest.get("sentences") or []]
+    return data
 
 
 def _e(text: Any) -> str:
@@ -165,16 +173,27 @@ def _warning_title(warning: Mapping[str, Any]) -> str:
 
 
 def _ruby(token: Mapping[str, Any], warning: Mapping[str, Any] | None) -> str:
-    text = _e(token.get("text", ""))
-    reading = tone_marks(token.get("pinyin"))
+    text, pinyin, source = token.get("text", ""), token.get("pinyin"), token.get("source") or "none"
+    if warning is None:
+        return _plain_ruby(text, pinyin, source)
+    if not pinyin:
+        return _plain_ruby(text, pinyin, source)
+    kind = "overruled" if _overruled(warning) else "warned"
+    return (
+        f'<ruby class="src-{_e(source)} {kind}" title="{_e(_warning_title(warning))}">'
+        f"{_e(text)}<rt>{_e(tone_marks(pinyin))}</rt></ruby>"
+    )
+
+
+@lru_cache(maxsize=8192)
+def _plain_ruby(text: str, pinyin: str | None, source: str) -> str:
+    # A book repeats a few thousand characters many times over: each is rendered once.
+    reading = tone_marks(pinyin)
     if not reading:
-        return f'<span class="p">{text}</span>' if text.strip() else text
-    classes = ["t", f"src-{_e(token.get('source') or 'none')}"]
-    title = ""
-    if warning is not None:
-        classes.append("overruled" if _overruled(warning) else "warned")
-        title = f' title="{_e(_warning_title(warning))}"'
-    return f'<ruby class="{" ".join(classes)}"{title}>{text}<rt>{_e(reading)}</rt></ruby>'
+        return f'<span class="p">{_e(text)}</span>' if text.strip() else _e(text)
+    # Only a hint's reading is marked; the markup of a long book stays small.
+    marked = ' class="src-hint"' if source == "hint" else ""
+    return f"<ruby{marked}>{_e(text)}<rt>{_e(reading)}</rt></ruby>"
 
 
 def _article(manifest: Mapping[str, Any]) -> str:

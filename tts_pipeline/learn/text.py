@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from pypinyin.contrib.tone_convert import to_tone
@@ -15,7 +16,12 @@ def tone_marks(pinyin: str | None) -> str:
     """'chong2 qing4' -> 'chóng qìng'; None -> ''."""
     if not pinyin:
         return ""
-    return " ".join(to_tone(syllable) for syllable in pinyin.split())
+    return " ".join(_marked(syllable) for syllable in pinyin.split())
+
+
+@lru_cache(maxsize=4096)
+def _marked(syllable: str) -> str:
+    return to_tone(syllable)
 
 
 def pinyin_line(tokens: Iterable[Token]) -> str:
