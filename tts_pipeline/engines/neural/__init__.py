@@ -18,8 +18,12 @@ from .frontend import Frontend, Script
 from .model import HOP, SAMPLE_RATE, Prosody, VoiceModel
 from .rewrite import REWRITE_VERSION, ModelShapeError, cache_dir, eval_mode_model, file_sha256
 
-PIECE_PAUSE = 0.22
-"""Seconds of silence between the pieces of a sentence split for length."""
+PIECE_PAUSE = 0.3
+"""Seconds of silence between the pieces of a sentence split for length (the
+voice's own pause at a clause mark, #3, lasts 0.2-0.4 s)."""
+EDGE_KEEP = 0.05
+"""Seconds of the model's leading and trailing silence kept around speech."""
+QUIET_RMS = 0.003
 
 SPEED_RANGE = (0.5, 2.0)
 RATIO_RANGE = (0.5, 2.0)
@@ -79,7 +83,7 @@ class NeuralEngine(Engine):
                 mel, _ = self.model.mel(self.ids(piece), self.prosody)
                 if parts:
                     parts.append(pause)
-                parts.append(self.model.waveform(mel))
+                parts.append(trim_silence(self.model.waveform(mel)))
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"neural engine: sentence {pronunciation.sentence.id}: the model failed: {exc}") from None
         samples = np.concatenate(parts) if parts else np.zeros(HOP * 8, np.float32)
@@ -94,8 +98,26 @@ class NeuralEngine(Engine):
             "pieces": self.script(pronunciation).pieces,
             "prosody": [self.prosody.speed_ratio, self.prosody.f0_ratio, self.prosody.energy_ratio],
             "pause": PIECE_PAUSE,
+            "edges": [EDGE_KEEP, QUIET_RMS],
         }
         return hashlib.sha256(json.dumps(plan, ensure_ascii=False).encode()).hexdigest()
+
+
+def trim_silence(samples: np.ndarray) -> np.ndarray:
+    """Cut the model's silence at both ends down to EDGE_KEEP, so that pauses
+    between sentences and pieces are the ones the pipeline plans."""
+    frame = SAMPLE_RATE // 100
+    count = len(samples) // frame
+    if count == 0:
+        return samples
+    rms = np.sqrt(np.mean(samples[: count * frame].reshape(count, frame) ** 2, axis=1))
+    loud = np.flatnonzero(rms >= QUIET_RMS)
+    if len(loud) == 0:
+        return samples
+    keep = int(EDGE_KEEP * SAMPLE_RATE)
+    start = max(0, loud[0] * frame - keep)
+    end = min(len(samples), (loud[-1] + 1) * frame + keep)
+    return samples[start:end]
 
 
 def _prosody(settings: VoiceSettings) -> Prosody:
