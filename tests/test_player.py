@@ -192,3 +192,13 @@ def test_engine_notes_are_told_apart_from_overruled_hints(tmp_path):
     assert "warned" in marked["画"] and "overruled" not in marked["画"]
     assert "overruled" in marked["行"]
     assert '<li class="warned"><a href="#s0005"' in html
+
+
+def test_a_character_without_a_reading_can_still_be_marked(tmp_path):
+    manifest = make_book(tmp_path, with_audio=False)
+    manifest["sentences"][0]["tokens"][-1] = {"text": "。", "pinyin": None, "source": "none"}
+    manifest["sentences"][1]["tokens"].insert(0, {"text": "2024", "pinyin": None, "source": "none"})
+    manifest["warnings"] = [{"code": "unspeakable", "message": "s0002: '2' has no reading", "sentence": "s0002",
+                             "text": "2", "hint": None, "used": None}]
+    html, _, _ = _page(tmp_path, manifest)
+    assert '<span class="p warned" title="s0002: &#x27;2&#x27; has no reading">2024</span>' in html

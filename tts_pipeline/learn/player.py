@@ -155,7 +155,7 @@ def _token_marks(sentence: Mapping[str, Any], warnings: list[dict[str, Any]]) ->
         if not text:
             continue
         for i, token in enumerate(tokens):
-            if i not in marks and token.get("text") == text:
+            if i not in marks and text in (token.get("text") or ""):
                 marks[i] = warning
                 break
             # a warning may name several characters (a word): mark its first
@@ -176,9 +176,9 @@ def _ruby(token: Mapping[str, Any], warning: Mapping[str, Any] | None) -> str:
     text, pinyin, source = token.get("text", ""), token.get("pinyin"), token.get("source") or "none"
     if warning is None:
         return _plain_ruby(text, pinyin, source)
-    if not pinyin:
-        return _plain_ruby(text, pinyin, source)
     kind = "overruled" if _overruled(warning) else "warned"
+    if not pinyin:  # e.g. a character no engine could say
+        return f'<span class="p {kind}" title="{_e(_warning_title(warning))}">{_e(text)}</span>'
     return (
         f'<ruby class="src-{_e(source)} {kind}" title="{_e(_warning_title(warning))}">'
         f"{_e(text)}<rt>{_e(tone_marks(pinyin))}</rt></ruby>"
