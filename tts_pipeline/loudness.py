@@ -69,6 +69,39 @@ def oversampled(samples: np.ndarray) -> np.ndarray:
     return signal.resample_poly(padded, OVERSAMPLING, 1, window=_INTERPOLATOR)
 
 
+def _loud_stretches(magnitude: np.ndarray, threshold: float, reach: int) -> list[tuple[int, int]]:
+    """[start, end) stretches around samples above `threshold`, widened by `reach`."""
+    loud = np.flatnonzero(magnitude >= threshold)
+    if not len(loud):
+        return []
+    breaks = np.flatnonzero(np.diff(loud) > 2 * reach)
+    starts = np.concatenate([[loud[0]], loud[breaks + 1]])
+    ends = np.concatenate([loud[breaks], [loud[-1]]])
+    return [(max(0, int(a) - reach), min(len(magnitude), int(b) + reach + 1)) for a, b in zip(starts, ends)]
+
+
+_REACH = 24  # samples on each side that the interpolation filter can carry a peak
+
+
+def _stretch_peaks(x: np.ndarray, stretches: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Per sample of each stretch, the largest oversampled value from it to the next sample.
+
+    The stretches are oversampled in one call, laid end to end with silence
+    between them so that they do not interfere.
+    """
+    gap = np.zeros(2 * _REACH)
+    joined = np.concatenate([piece for a, b in stretches for piece in (x[a:b], gap)])
+    up = np.abs(oversampled(joined))[16 * OVERSAMPLING : -16 * OVERSAMPLING]
+    per_sample = up.reshape(-1, OVERSAMPLING).max(axis=1)
+    # A peak just before a sample belongs to it too.
+    per_sample = np.maximum(per_sample, np.concatenate([[0.0], per_sample[:-1]]))
+    result, offset = [], 0
+    for a, b in stretches:
+        result.append(per_sample[offset : offset + b - a])
+        offset += b - a + len(gap)
+    return result
+
+
 def true_peak(samples: np.ndarray) -> float:
     """Largest absolute value of the signal oversampled 4x (BS.1770 annex 2), linear.
 
@@ -80,15 +113,11 @@ def true_peak(samples: np.ndarray) -> float:
     if not len(x):
         return 0.0
     magnitude = np.abs(x)
-    loud = np.flatnonzero(magnitude >= magnitude.max() * 0.5)
-    # Group the loud samples into stretches, each widened by the filter's reach.
-    reach = 24
-    breaks = np.flatnonzero(np.diff(loud) > 2 * reach)
-    starts = np.concatenate([[loud[0]], loud[breaks + 1]])
-    ends = np.concatenate([loud[breaks], [loud[-1]]])
-    gap = np.zeros(2 * reach)
-    stretches = [piece for start, end in zip(starts, ends) for piece in (x[max(0, start - reach) : end + reach + 1], gap)]
-    return max(float(magnitude.max()), float(np.max(np.abs(oversampled(np.concatenate(stretches))))))
+    largest = float(magnitude.max())
+    stretches = _loud_stretches(magnitude, largest * 0.5, _REACH)
+    if not stretches or largest == 0:
+        return largest
+    return max(largest, max(float(p.max()) for p in _stretch_peaks(x, stretches)))
 
 
 def db(linear: float) -> float:
@@ -101,16 +130,17 @@ def limit(samples: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
     The gain curve is the running minimum of the gain each sample needs,
     taken over 2W, then averaged over W (W = 5 ms): the average of values that
     are each at most the need of the middle sample can never exceed it, so
-    the result stays under the ceiling without clicks.
+    the result stays under the ceiling without clicks. Only stretches near
+    samples above half the ceiling are oversampled; quieter ones cannot peak
+    above it.
     """
     x = np.asarray(samples, dtype=np.float64)
-    if not len(x):
+    stretches = _loud_stretches(np.abs(x), ceiling * 0.5, _REACH) if len(x) else []
+    if not stretches:
         return x
-    up = np.abs(oversampled(x))[16 * OVERSAMPLING : -16 * OVERSAMPLING]
-    peaks = up.reshape(-1, OVERSAMPLING).max(axis=1)
-    # Neighbouring inter-sample peaks belong to this sample too.
-    peaks = np.maximum(peaks, np.concatenate([[0.0], peaks[:-1]]))
-    need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    need = np.ones(len(x))
+    for (a, b), peaks in zip(stretches, _stretch_peaks(x, stretches)):
+        need[a:b] = np.minimum(need[a:b], ceiling / np.maximum(peaks, 1e-12))
     if need.min() >= 1.0:
         return x
     width = max(3, int(sample_rate * 0.005) | 1)

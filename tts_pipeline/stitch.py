@@ -217,26 +217,25 @@ class ChapterAssembler:
         gain_db = TARGET_LUFS - measured if math.isfinite(measured) else 0.0
         # Headroom for 16-bit rounding and for meters whose interpolation filter differs from ours.
         ceiling = 10 ** ((PEAK_CEILING_DBTP - 0.3) / 20)
-        # Limiting dense peaks takes some loudness away; dry runs find the gain that gives it back.
-        for _ in range(3):
-            if self._peak * 10 ** (gain_db / 20) <= ceiling:
-                break
-            loudness, _ = self._render(gain_db, ceiling)
-            if not math.isfinite(loudness) or abs(loudness - TARGET_LUFS) < 0.3:
+        # Limiting dense peaks takes some loudness away: render, and if the
+        # result misses the target, render again with the gain corrected.
+        rendered = self.scratch.with_suffix(".pcm")
+        for attempt in range(3):
+            with open(rendered, "wb") as pcm_file:
+                loudness, peak = self._render(gain_db, ceiling, lambda pcm: pcm_file.write(pcm.tobytes()))
+            limited = self._peak * 10 ** (gain_db / 20) > ceiling
+            if not limited or not math.isfinite(loudness) or abs(loudness - TARGET_LUFS) < 0.3 or attempt == 2:
                 break
             gain_db += TARGET_LUFS - loudness
-        with soundfile.SoundFile(
+        sinks = list(sinks)
+        with open(rendered, "rb") as pcm_file, soundfile.SoundFile(
             wav_path, "w", samplerate=self.sample_rate, channels=1, subtype="PCM_16", format="WAV"
         ) as out:
-            sinks = list(sinks)
-
-            def consume(pcm: np.ndarray) -> None:
-                out.write(pcm)
-                data = pcm.tobytes()
+            while data := pcm_file.read(1 << 20):
+                out.write(np.frombuffer(data, dtype="<i2"))
                 for sink in sinks:
                     sink(data)
-
-            loudness, peak = self._render(gain_db, ceiling, consume)
+        rendered.unlink()
         self.scratch.unlink()
         return ChapterTiming(
             index=self.index,
@@ -278,3 +277,4 @@ class ChapterAssembler:
         if not self._file.closed:
             self._file.close()
         self.scratch.unlink(missing_ok=True)
+        self.scratch.with_suffix(".pcm").unlink(missing_ok=True)
