@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 import warnings
+import wave
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 import numpy as np
-import soundfile
 from scipy import signal
 
 with warnings.catch_warnings():
@@ -228,11 +228,12 @@ class ChapterAssembler:
                 break
             gain_db += TARGET_LUFS - loudness
         sinks = list(sinks)
-        with open(rendered, "rb") as pcm_file, soundfile.SoundFile(
-            wav_path, "w", samplerate=self.sample_rate, channels=1, subtype="PCM_16", format="WAV"
-        ) as out:
+        with open(rendered, "rb") as pcm_file, wave.open(str(wav_path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(self.sample_rate)
             while data := pcm_file.read(1 << 20):
-                out.write(np.frombuffer(data, dtype="<i2"))
+                out.writeframesraw(data)
                 for sink in sinks:
                     sink(data)
         rendered.unlink()
