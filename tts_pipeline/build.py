@@ -35,7 +35,7 @@ from .export.manifest import (
 )
 from .export.transcripts import WRITERS, Cue, pinyin_line
 from .model import Article, Chapter, Notice, Paragraph, Pronunciation
-from .stitch import ChapterAssembler, ChapterTiming, PausePlan
+from .stitch import ChapterAssembler, ChapterTiming, PausePlan, Timeline
 
 DEFAULT_ROOT = Path("audio_out")
 DEFAULT_BITRATE = "64k"
@@ -396,10 +396,11 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         encoders.cancel()
         raise
 
-    marks_ms = [(round(t.start * 1000 / rate), round(t.end * 1000 / rate), t.title) for t in timings]
+    timeline = Timeline(rate, tuple(timings))
+    marks_ms = [(round(t.start * 1000 / rate), round(t.end * 1000 / rate), t.title) for t in timeline.chapters]
     write_chapters(staging / "book.mp3", article.title, marks_ms, f"tts-pipeline {__version__}")
     if m4a:
-        ffmpeg.write_m4b(work / "book.m4a", staging / "book.m4b", [(t.start, t.end, t.title) for t in timings], article.title, rate)
+        ffmpeg.write_m4b(work / "book.m4a", staging / "book.m4b", [(t.start, t.end, t.title) for t in timeline.chapters], article.title, rate)
 
     cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in sentences]
     for kind, writer in WRITERS.items():
@@ -412,7 +413,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         created_by=f"tts-pipeline {__version__}",
         engine=EngineInfo(options.engine, settings, options.fallback),
         sample_rate=rate,
-        duration=round(position / rate, 3),
+        duration=timeline.seconds(timeline.length),
         files=Files(
             book="book.mp3",
             book_m4b="book.m4b" if m4a else None,
