@@ -375,3 +375,23 @@ def test_whole_build_with_google_down_and_espeak_as_fallback(tmp_path, google, p
     assert len(google.calls) == 2
     fallbacks = [w for w in manifest["warnings"] if w["code"] == "engine-fallback"]
     assert len(fallbacks) == 2 and all("Google could not be reached" in w["message"] for w in fallbacks)
+
+
+@needs_pronounce
+@needs_espeak
+def test_whole_build_mixing_google_and_espeak_clips_in_one_book(tmp_path, google, pauses):
+    from tts_pipeline.build import build
+
+    google.add(responses.POST, GOOGLE_URL, body=reply_audio(), status=200)
+    google.add(responses.POST, GOOGLE_URL, body="unavailable", status=503)
+    source = tmp_path / "news.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    build(source, output=out, engine="gtts", fallback="espeak", quiet=True,
+          settings=VoiceSettings(options=(("attempts", 1),)))
+    manifest = _read_manifest(out)
+    first, second = manifest["sentences"]
+    assert (first["engine"], second["engine"]) == ("gtts", "espeak")
+    assert first["book_end"] <= second["book_start"] < second["book_end"] <= manifest["duration"] + 0.01
+    # each clip keeps its length through the conversion to the book's rate
+    assert first["end"] - first["start"] == pytest.approx(0.4, abs=0.1)
