@@ -14,7 +14,6 @@ import buildkit
 import tts_pipeline
 from buildkit import decode
 from tts_pipeline import cli
-from tts_pipeline.errors import OutputError
 from tts_pipeline.export import ffmpeg
 from tts_pipeline.export.folder import MARKER, STAGING
 from tts_pipeline.export.manifest import Manifest

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from . import __version__, engines
 from .engines.base import VoiceSettings
-from .errors import EngineError, OutputError, PipelineError
+from .errors import EngineError, PipelineError
 from .export import ffmpeg
 from .export.folder import OutputFolder, output_error
 from .export.id3 import write_chapters
@@ -35,7 +35,7 @@ from .export.manifest import (
 )
 from .export.transcripts import WRITERS, Cue, pinyin_line
 from .model import Article, Chapter, Notice, Paragraph, Pronunciation
-from .stitch import ChapterAssembler, ChapterTiming, PausePlan, Timeline
+from .stitch import ChapterAssembler, ChapterTiming, PausePlan, SentenceTiming, Timeline
 
 DEFAULT_ROOT = Path("audio_out")
 DEFAULT_BITRATE = "64k"
@@ -293,6 +293,26 @@ def _encode_chapter(wav: Path, target: Path, cuts, codec: ffmpeg.Codec, bitrate:
         wav.unlink()
 
 
+def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str, chapter: ChapterTiming,
+                    extension: str, rate: int) -> SentenceEntry:
+    sentence = pron.sentence
+    return SentenceEntry(
+        id=sentence.id,
+        index=sentence.index,
+        chapter=chapter.index,
+        paragraph=span.paragraph,
+        text=sentence.text,
+        pinyin=pinyin_line(pron.tokens),
+        tokens=tuple(TokenEntry(t.text, t.pinyin, t.source) for t in pron.tokens),
+        engine=engine,
+        file=f"sentences/{sentence.id}.{extension}",
+        start=round(span.start / rate, 3),
+        end=round(span.end / rate, 3),
+        book_start=round((chapter.start + span.start) / rate, 3),
+        book_end=round((chapter.start + span.end) / rate, 3),
+    )
+
+
 def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, staging: Path, options: _Options,
                 keys=None, stamp: str | None = None) -> Manifest:
     from .incremental import chapter_key
@@ -335,36 +355,17 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                         span = assembler.add(clip, sentence.index, paragraph_index)
                         pending.append((span, pron, clip.engine))
                         warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
-                last = number == len(article.chapters) - 1
                 wav = work / f"{number}.wav"
                 sinks = [book.write] + ([m4a.write] if m4a else [])
-                timing = assembler.finish(pauses.paragraph if last else pauses.chapter, wav, position, sinks)
+                timing = assembler.finish(closing, wav, position, sinks)
             except BaseException:
                 assembler.abandon()
                 raise
             timings.append(timing)
-            cuts = []
-            for span, pron, engine_name in pending:
-                sentence = pron.sentence
-                file = f"sentences/{sentence.id}.{codec.extension}"
-                cuts.append((span.start, span.end, folder.inside(file)))
-                sentences.append(
-                    SentenceEntry(
-                        id=sentence.id,
-                        index=sentence.index,
-                        chapter=chapter.index,
-                        paragraph=span.paragraph,
-                        text=sentence.text,
-                        pinyin=pinyin_line(pron.tokens),
-                        tokens=tuple(TokenEntry(t.text, t.pinyin, t.source) for t in pron.tokens),
-                        engine=engine_name,
-                        file=file,
-                        start=round(span.start / rate, 3),
-                        end=round(span.end / rate, 3),
-                        book_start=round((position + span.start) / rate, 3),
-                        book_end=round((position + span.end) / rate, 3),
-                    )
-                )
+            entries = [_sentence_entry(pron, span, engine_name, timing, codec.extension, rate)
+                       for span, pron, engine_name in pending]
+            sentences.extend(entries)
+            cuts = [(span.start, span.end, folder.inside(entry.file)) for (span, _, _), entry in zip(pending, entries)]
             chapters.append(
                 ChapterEntry(
                     index=chapter.index,
