@@ -7,6 +7,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 from mutagen.id3 import ID3
+from scipy import signal
 
 from buildkit import decode
 from tts_pipeline import cli, engines
@@ -95,3 +96,5 @@ def test_each_chapter_is_at_minus_16_lufs(folder):
         audio, rate = decode(out / chapter["file"])
         loudness = pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64))
         assert abs(loudness + 16) <= 1.0, chapter["title"]
+        peak = np.max(np.abs(signal.resample_poly(audio.astype(np.float64), 4, 1)))
+        assert 20 * np.log10(peak) <= -1.0, chapter["title"]

@@ -207,3 +207,24 @@ def test_manifest_round_trips(tmp_path):
     path = tmp_path / "manifest.json"
     path.write_text(manifest.to_json(), encoding="utf-8")
     assert Manifest.read(path) == manifest
+
+
+def test_mp3_files_keep_the_level_of_the_pcm(tmp_path):
+    """LAME scales its input by 0.95; every MP3 path must undo that, or chapters land 0.45 LU low."""
+    t = np.arange(RATE * 2) / RATE
+    tone = (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    source = tmp_path / "tone.wav"
+    soundfile.write(source, tone, RATE, subtype="PCM_16")
+    codec = ffmpeg.CODECS["mp3"]
+    ffmpeg.encode_file(source, tmp_path / "file.mp3", codec, "64k")
+    ffmpeg.encode_sentences(source, [(0, RATE, tmp_path / "cut.mp3"), (RATE, 2 * RATE, tmp_path / "cut2.mp3")], codec, "64k")
+    stream = ffmpeg.StreamEncoder(tmp_path / "stream.mp3", RATE, codec, "64k")
+    stream.write((tone * 32767).astype("<i2").tobytes())
+    stream.close()
+
+    def rms(x):
+        return np.sqrt(np.mean(x[RATE // 4 : -RATE // 4] ** 2))
+
+    for name in ("file.mp3", "cut.mp3", "cut2.mp3", "stream.mp3"):
+        decoded, _ = decode(tmp_path / name)
+        assert 20 * np.log10(rms(decoded) / rms(tone[: len(decoded)])) == pytest.approx(0.0, abs=0.1), name

@@ -28,10 +28,21 @@ class Codec:
     extension: str
     args: tuple[str, ...]
     uses_bitrate: bool
+    # Linear gain applied before encoding to undo the encoder's own scaling.
+    gain: float = 1.0
 
+    @property
+    def volume(self) -> str | None:
+        return None if self.gain == 1.0 else f"volume={self.gain:.7f}"
+
+
+# LAME as ffmpeg drives it scales its input by 0.95 (measured: a decoded MP3 is
+# 0.45 dB quieter than its PCM at every bitrate and frequency); the gain undoes
+# that so MP3 files keep the loudness the stitcher measured.
+LAME_SCALE = 0.95
 
 CODECS = {
-    "mp3": Codec("mp3", ("-c:a", "libmp3lame"), True),
+    "mp3": Codec("mp3", ("-c:a", "libmp3lame"), True, gain=1 / LAME_SCALE),
     "ogg": Codec("ogg", ("-c:a", "libvorbis"), True),
     "flac": Codec("flac", ("-c:a", "flac"), False),
     "wav": Codec("wav", ("-c:a", "pcm_s16le"), False),
@@ -57,8 +68,11 @@ def ffmpeg_exe() -> str:
         raise OutputError(f"ffmpeg not found on PATH and imageio-ffmpeg has none ({exc}); install ffmpeg") from None
 
 
-def _codec_args(codec: Codec, bitrate: str) -> list[str]:
+def _codec_args(codec: Codec, bitrate: str, filtered: bool = False) -> list[str]:
+    """Encoder options; `filtered` outputs get the volume from their filter graph instead of -af."""
     args = list(codec.args)
+    if codec.volume and not filtered:
+        args += ["-af", codec.volume]
     if codec.uses_bitrate:
         args += ["-b:a", bitrate]
     return args
@@ -93,12 +107,17 @@ def encode_sentences(source: Path, cuts: Sequence[tuple[int, int, Path]], codec:
         graph = [f"[0:a]asplit={len(batch)}" + "".join(f"[in{i}]" for i in range(len(batch)))]
         outputs: list[str] = []
         for i, (start, end, target) in enumerate(batch):
-            graph.append(f"[in{i}]atrim=start_sample={start}:end_sample={end},asetpts=PTS-STARTPTS[out{i}]")
-            outputs += ["-map", f"[out{i}]", "-map_metadata", "-1", *_codec_args(codec, bitrate), str(target)]
+            graph.append(f"[in{i}]{_cut(start, end, codec)}[out{i}]")
+            outputs += ["-map", f"[out{i}]", "-map_metadata", "-1", *_codec_args(codec, bitrate, filtered=True), str(target)]
         if len(batch) == 1:
             start, end, target = batch[0]
-            graph = [f"[0:a]atrim=start_sample={start}:end_sample={end},asetpts=PTS-STARTPTS[out0]"]
+            graph = [f"[0:a]{_cut(start, end, codec)}[out0]"]
         run(["-i", str(source), "-filter_complex", ";".join(graph), *outputs], f"{batch[0][2].name}…")
+
+
+def _cut(start: int, end: int, codec: Codec) -> str:
+    chain = f"atrim=start_sample={start}:end_sample={end},asetpts=PTS-STARTPTS"
+    return f"{chain},{codec.volume}" if codec.volume else chain
 
 
 class StreamEncoder:
