@@ -1,0 +1,166 @@
+"""pronounce: a reading for every token of a sentence.
+
+    pronounce_sentence(sentence, policy="verify") -> Pronunciation
+    pronounce_article(article, policy="verify") -> Iterator[Pronunciation]
+    pronounce_text(text, hints="verify") -> list[Token]
+
+A Han character is one token; a number, symbol or Latin run that
+`normalize` reads is one token (source "normalized"); punctuation and spaces
+are tokens with no reading (source "none"). Han characters are read from the
+author's hint when the hint policy lets it decide (hints.py), else in context
+(polyphones.py). Word boundaries come from jieba, for prosody.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, Token
+from .hints import POLICIES, check_policy, judge
+from .polyphones import Resolved, is_han, resolve
+from .readings import marked
+from .segment import words
+
+__all__ = ["POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_text"]
+
+
+def _normalized(text: str) -> list:
+    """normalize(text), ordered and without overlaps; [] when nothing in `text` needs it."""
+    if not any(not is_han(c) and c.isalnum() or c in "%‰℃$¥￥€£+-/×÷=~:" for c in text):
+        return []
+    from .normalize import normalize
+
+    kept = []
+    end = 0
+    for reading in sorted(normalize(text), key=lambda r: r.start):
+        if reading.start >= end and reading.end > reading.start:
+            kept.append(reading)
+            end = reading.end
+    return kept
+
+
+def _spoken_pinyin(spoken: str) -> str | None:
+    resolved = resolve(spoken)
+    syllables = [resolved[i].pinyin for i in sorted(resolved)]
+    return " ".join(syllables) or None
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() and char.isalpha() or "\uff21" <= char <= "\uff3a" or "\uff41" <= char <= "\uff5a"
+
+
+def _run(text: str, start: int, belongs) -> int:
+    end = start + 1
+    while end < len(text) and belongs(text[end]):
+        end += 1
+    return end
+
+
+def _hinted_readings(
+    sentence: Sentence, spans: list[tuple[int, int]], policy: str
+) -> tuple[dict[int, str], list[Notice]]:
+    """The syllable each hint gives its character, and the notices about hints not used as written."""
+    text = sentence.text
+    word_of: dict[int, tuple[int, int]] = {}
+    for start, end in spans:
+        for position in range(start, end):
+            word_of[position] = (start, end)
+    used: dict[int, str] = {}
+    notices: list[Notice] = []
+    for hint in sentence.hints:
+        for offset, hinted in enumerate(hint.syllables):
+            position = hint.start + offset
+            if not 0 <= position < len(text) or not is_han(text[position]):
+                continue
+            char = text[position]
+            start, end = word_of.get(position, (position, position + 1))
+            verdict = judge(char, hinted, text[start:end], position - start, policy)
+            if verdict.used is not None:
+                used[position] = verdict.used
+            if verdict.code is not None:
+                notices.append(_notice(sentence, hint.position, char, hinted, verdict))
+    return used, notices
+
+
+def _notice(sentence: Sentence, where: SourcePosition, char: str, hinted: str, verdict) -> Notice:
+    if verdict.used is None:
+        outcome = "read in context"
+    else:
+        outcome = f"used {marked(verdict.used)}"
+    return Notice(
+        code=verdict.code,
+        message=f"{char}: hint {marked(hinted)}, {outcome} ({verdict.reason})",
+        sentence=sentence.index,
+        position=where,
+        text=char,
+        hint=marked(hinted),
+        used=marked(verdict.used) if verdict.used else None,
+    )
+
+
+def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciation:
+    """Read every token of `sentence` under hint policy `policy` ("verify", "force" or "off")."""
+    check_policy(policy)
+    text = sentence.text
+    spans = words(text)
+    word_starts = {start for start, _ in spans}
+    readings = resolve(text, spans)
+    hinted, notices = _hinted_readings(sentence, spans, policy)
+    for position, syllable in hinted.items():
+        readings[position] = Resolved(syllable, "hint")
+    normalized = {r.start: r for r in _normalized(text)}
+
+    tokens: list[Token] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        reading = normalized.get(i)
+        if reading is not None:
+            pinyin = reading.pinyin or _spoken_pinyin(reading.spoken)
+            tokens.append(Token(text[i : reading.end], pinyin, "normalized", i, reading.spoken, True))
+            i = reading.end
+        elif is_han(char):
+            found = readings.get(i)
+            if found is None:
+                tokens.append(Token(char, None, "none", i, char, i in word_starts))
+            else:
+                tokens.append(Token(char, found.pinyin, found.source, i, char, i in word_starts))
+            i += 1
+        else:
+            # Latin words and digit runs that normalize did not read, and
+            # single punctuation marks or spaces, are shown but not spoken.
+            if _is_latin(char):
+                end = _run(text, i, _is_latin)
+            elif char.isdigit():
+                end = _run(text, i, str.isdigit)
+            else:
+                end = i + 1
+            tokens.append(Token(text[i:end], None, "none", i, text[i:end], True))
+            i = end
+    return Pronunciation(sentence, tuple(tokens), tuple(notices))
+
+
+def pronounce_article(article: Article, policy: str = "verify") -> Iterator[Pronunciation]:
+    """Pronunciations of the article's sentences, in order, one at a time."""
+    check_policy(policy)
+    for sentence in article.sentences():
+        yield pronounce_sentence(sentence, policy)
+
+
+def pronounce_sentences(sentences: Iterable[Sentence], policy: str = "verify") -> Iterator[Pronunciation]:
+    check_policy(policy)
+    for sentence in sentences:
+        yield pronounce_sentence(sentence, policy)
+
+
+def pronounce_text(text: str, hints: str = "verify") -> list[Token]:
+    """The tokens of one line of text; pinyin annotations in it are hints."""
+    return list(pronounce_line(text, hints).tokens)
+
+
+def pronounce_line(text: str, hints: str = "verify", index: int = 0) -> Pronunciation:
+    """Like pronounce_text, with the notices: the line becomes sentence `index`."""
+    from ..parse import extract_annotations
+
+    clean, found = extract_annotations(text)
+    sentence = Sentence(index, clean, found, (), SourcePosition("<text>", index + 1, 1))
+    return pronounce_sentence(sentence, hints)

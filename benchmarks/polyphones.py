@@ -1,0 +1,138 @@
+"""Polyphone accuracy and speed on the CPP dev split, three readers side by side.
+
+    .venv/bin/python benchmarks/polyphones.py [--limit N]
+
+- pypinyin: pypinyin.pinyin() alone (its phrase dictionary, else the first reading);
+- g2pM package: G2pM()(sentence) as the package ships it (argmax over all syllables);
+- context model: the same g2pM weights run by tts_pipeline, choosing among the
+  character's own readings;
+- resolver: the project's resolver (context model + phrase-dictionary votes on
+  jieba words), tts_pipeline.pronounce.polyphones.resolve.
+
+The data (benchmarks/data/cpp-dev, see its README) has one judged polyphone
+per sentence and 16-21 sentences per character, so plain accuracy is already
+balanced per character; the mean of per-character accuracies is printed too.
+Times are per dev sentence (mean length ~50 characters) and scaled to 30
+characters; load times are reported apart. Target: >= 98.0%, <= 5 ms per
+30-character sentence.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "benchmarks" / "data" / "cpp-dev"
+MARK = "\u2581"
+
+
+def load(limit: int | None) -> list[tuple[str, int, str]]:
+    sentences = (DATA / "dev.sent").read_text(encoding="utf-8").splitlines()
+    labels = (DATA / "dev.lb").read_text(encoding="utf-8").split()
+    cases = []
+    for line, label in zip(sentences, labels):
+        position = line.index(MARK)
+        cases.append((line.replace(MARK, ""), position, label.replace("u:", "v")))
+    return cases[:limit] if limit else cases
+
+
+def pypinyin_reader():
+    import pypinyin
+
+    def read(text: str, position: int) -> str:
+        syllables = pypinyin.pinyin(
+            text, style=pypinyin.Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: list(chars)
+        )
+        return syllables[position][0]
+
+    return read
+
+
+def g2pm_package_reader():
+    from g2pM import G2pM
+
+    model = G2pM()
+
+    def read(text: str, position: int) -> str:
+        return model(text, char_split=True)[position].replace("u:", "v")
+
+    return read
+
+
+def context_model_reader():
+    from tts_pipeline.pronounce.context_model import context_model
+
+    model = context_model()
+
+    def read(text: str, position: int) -> str:
+        guess = model.guess(text, [position]).get(position)
+        return guess.reading if guess else ""
+
+    return read
+
+
+def resolver_reader():
+    from tts_pipeline.pronounce.polyphones import resolve
+
+    resolve("银行行长")  # loads jieba, the lexicon and the model
+
+    def read(text: str, position: int) -> str:
+        found = resolve(text).get(position)
+        return found.pinyin if found else ""
+
+    return read
+
+
+READERS = {
+    "pypinyin": pypinyin_reader,
+    "g2pM package": g2pm_package_reader,
+    "context model": context_model_reader,
+    "resolver": resolver_reader,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, help="only the first N sentences")
+    args = parser.parse_args()
+    cases = load(args.limit)
+    characters = sum(len(text) for text, _, _ in cases)
+    print(f"CPP dev: {len(cases)} sentences, {characters / len(cases):.1f} characters on average")
+    print(f"{'reader':14} {'accuracy':>9} {'per char':>9} {'ms/sent':>8} {'ms/30ch':>8} {'load s':>7}")
+    readers = {}
+    loads = {}
+    for name, make in READERS.items():
+        began = time.perf_counter()
+        readers[name] = make()
+        loads[name] = time.perf_counter() - began
+    right = dict.fromkeys(readers, 0)
+    spent = dict.fromkeys(readers, 0.0)
+    by_char: dict[str, dict[str, list[int]]] = {name: defaultdict(lambda: [0, 0]) for name in readers}
+    # Readers take turns on chunks of sentences, so a busy machine slows them alike.
+    for chunk in range(0, len(cases), 200):
+        for name, read in readers.items():
+            began = time.perf_counter()
+            answers = [read(text, position) for text, position, _ in cases[chunk : chunk + 200]]
+            spent[name] += time.perf_counter() - began
+            for answer, (text, position, label) in zip(answers, cases[chunk : chunk + 200]):
+                ok = answer == label
+                right[name] += ok
+                tally = by_char[name][text[position]]
+                tally[0] += ok
+                tally[1] += 1
+    for name in readers:
+        per_char = sum(r / n for r, n in by_char[name].values()) / len(by_char[name])
+        per_sentence = spent[name] / len(cases) * 1000
+        print(
+            f"{name:14} {right[name] / len(cases):9.2%} {per_char:9.2%} {per_sentence:8.2f} "
+            f"{per_sentence * 30 * len(cases) / characters:8.2f} {loads[name]:7.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

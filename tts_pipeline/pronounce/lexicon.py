@@ -1,0 +1,145 @@
+"""The phrase lexicon: how dictionaries read the polyphones of multi-character words.
+
+Three phrase dictionaries that ship in PyPI wheels vote: pypinyin's own
+(phrase-pinyin-data), and CC-CEDICT and the 汉典 词典 lists of `pypinyin-dict`.
+Only words of two or more characters that hold a character with more than
+one reading are kept. A word maps to its distinct readings, each with the
+number of dictionaries that give it, packed in one string ("shi2 xing2/3",
+"a b/2;c d/1") because a table of 300,000 strings loads several times faster
+than one of 300,000 nested tuples.
+
+Building the table reads about 500,000 entries (a few seconds), so the result
+is kept in the user cache folder, keyed by the versions of the packages it
+came from; later runs load it in a fraction of a second.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+import pickle
+import tempfile
+import threading
+from pathlib import Path
+
+from .readings import char_readings, numbered
+
+# (module, attribute) of each phrase dictionary; a missing optional package just has no vote.
+_SOURCES = (
+    ("pypinyin.phrases_dict", "phrases_dict"),
+    ("pypinyin_dict.phrase_pinyin_data.cc_cedict", "phrases_dict"),
+    ("pypinyin_dict.phrase_pinyin_data.zdic_cibs", "phrases_dict"),
+)
+_FORMAT = "lexicon-v2"
+
+Lexicon = dict[str, str]
+
+
+def _is_han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\U00020000" <= char <= "\U0003134f"
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _cache_path() -> Path:
+    from ..incremental import default_cache_dir
+
+    stamp = f"{_FORMAT}-pypinyin{_version('pypinyin')}-dict{_version('pypinyin-dict')}"
+    return default_cache_dir() / "pronounce" / f"{stamp}.pickle"
+
+
+def build_lexicon() -> Lexicon:
+    polyphonic: dict[str, bool] = {}
+
+    def has_polyphone(word: str) -> bool:
+        for char in word:
+            known = polyphonic.get(char)
+            if known is None:
+                known = polyphonic[char] = len(char_readings(char)) > 1
+            if known:
+                return True
+        return False
+
+    votes: dict[str, dict[tuple[str, ...], int]] = {}
+    for module_name, attribute in _SOURCES:
+        try:
+            entries = getattr(importlib.import_module(module_name), attribute)
+        except ImportError:
+            continue
+        for word, syllables in entries.items():
+            if len(word) < 2 or len(syllables) != len(word) or not all(_is_han(c) for c in word):
+                continue
+            if not has_polyphone(word):
+                continue
+            reading = tuple(numbered(s[0]) for s in syllables)
+            counts = votes.setdefault(word, {})
+            counts[reading] = counts.get(reading, 0) + 1
+    return {
+        word: ";".join(f"{' '.join(reading)}/{count}" for reading, count in sorted(counts.items(), key=lambda i: -i[1]))
+        for word, counts in votes.items()
+    }
+
+
+def _entries(word: str) -> list[tuple[list[str], int]]:
+    """[(syllables of the word, votes), ...], most votes first; [] for a word no dictionary lists."""
+    packed = lexicon().get(word)
+    if not packed:
+        return []
+    entries = []
+    for item in packed.split(";"):
+        reading, votes = item.rsplit("/", 1)
+        entries.append((reading.split(), int(votes)))
+    return entries
+
+
+_lexicon: Lexicon | None = None
+_lock = threading.Lock()
+
+
+def lexicon() -> Lexicon:
+    """The shared lexicon, loaded from the cache folder or built and stored there on first use."""
+    global _lexicon
+    if _lexicon is None:
+        with _lock:
+            if _lexicon is None:
+                _lexicon = _load_or_build(_cache_path())
+    return _lexicon
+
+
+def _load_or_build(path: Path) -> Lexicon:
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        pass
+    table = build_lexicon()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # written under a temporary name so that a concurrent reader never sees half a file
+        fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a read-only cache folder only costs the build time on every run
+    return table
+
+
+def word_votes(word: str, offset: int) -> dict[str, int]:
+    """How many dictionaries read the character at `offset` of `word` each way ({} when none lists the word)."""
+    counts: dict[str, int] = {}
+    for reading, votes in _entries(word):
+        syllable = reading[offset]
+        counts[syllable] = counts.get(syllable, 0) + votes
+    return counts
+
+
+def word_reading(word: str) -> tuple[str, ...] | None:
+    """The reading most dictionaries give `word`, or None when none lists it."""
+    entries = _entries(word)
+    return tuple(entries[0][0]) if entries else None

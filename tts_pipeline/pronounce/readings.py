@@ -1,0 +1,72 @@
+"""Syllables and the readings a character can have.
+
+Syllables are kept in tone-number form ("xing2", "lve4", neutral "de5"); the
+tone-marked form is only for people to read.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+@lru_cache(maxsize=4096)
+def numbered(marked: str) -> str:
+    """A tone-marked dictionary syllable ("lǜ", "de") in tone-number form ("lv4", "de5")."""
+    from pypinyin.contrib.tone_convert import to_tone3
+
+    return to_tone3(marked, neutral_tone_with_five=True)
+
+
+@lru_cache(maxsize=4096)
+def marked(syllable: str) -> str:
+    """A tone-number syllable ("lve4", "de5") with tone marks ("lüè", "de")."""
+    from pypinyin.contrib.tone_convert import to_tone
+
+    return to_tone(syllable)
+
+
+def marked_line(syllables: str) -> str:
+    return " ".join(marked(s) for s in syllables.split())
+
+
+def toneless(syllable: str) -> str:
+    return syllable[:-1] if syllable[-1:].isdigit() else syllable
+
+
+def same_but_neutral(a: str, b: str) -> bool:
+    """True when two syllables differ only in that one of them is in the neutral tone (tóu / tou)."""
+    return a != b and toneless(a) == toneless(b) and ("5" in (a[-1], b[-1]))
+
+
+@lru_cache(maxsize=None)
+def _pypinyin_readings() -> dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict
+
+
+@lru_cache(maxsize=65536)
+def char_readings(char: str) -> tuple[str, ...]:
+    """Every reading dictionaries give `char`, the most common first; () for a non-Han character.
+
+    pypinyin's character table comes first (its first reading is the usual
+    one); readings that only CC-CEDICT (through g2pM) lists are added after.
+    """
+    found: list[str] = []
+    listed = _pypinyin_readings().get(ord(char))
+    if listed:
+        for reading in listed.split(","):
+            syllable = numbered(reading)
+            if syllable not in found:
+                found.append(syllable)
+    from .context_model import context_model
+
+    for syllable in context_model().all_readings.get(char, ()):
+        if syllable not in found:
+            found.append(syllable)
+    return tuple(found)
+
+
+def is_reading(char: str, syllable: str) -> bool:
+    """Whether `syllable` is a reading of `char`, its neutral-tone form included."""
+    readings = char_readings(char)
+    return syllable in readings or (syllable.endswith("5") and any(toneless(r) == syllable[:-1] for r in readings))
