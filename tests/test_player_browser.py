@@ -121,6 +121,12 @@ def test_keys_move_between_sentences(page, book):
     assert _current(page) == [ids[0]]
     page.keyboard.press("r")
     assert page.get_attribute("#loop", "aria-pressed") == "true"
+    page.keyboard.press("[")
+    assert page.evaluate("document.getElementById('audio').playbackRate") == 0.9
+    page.select_option("#rate", "0.75")
+    assert page.evaluate("document.getElementById('audio').playbackRate") == 0.75
+    page.keyboard.press("p")
+    assert page.evaluate("getComputedStyle(document.querySelector('rt')).visibility") == "hidden"
 
 
 def test_repeat_loops_one_sentence(page, book):
@@ -149,14 +155,26 @@ def test_repeat_loops_one_sentence(page, book):
 def test_shadowing_pause_waits_then_goes_on(page, book):
     _, manifest = book
     s, nxt = manifest["sentences"][0], manifest["sentences"][1]
-    page.select_option("#gap", "0.5")
+    page.select_option("#gap", "2")
     page.keyboard.press("s")
+    page.evaluate("""() => {
+        const a = document.getElementById('audio');
+        window.__events = [];
+        a.addEventListener('pause', () => __events.push(['pause', performance.now()]));
+        a.addEventListener('play', () => __events.push(['play', performance.now()]));
+    }""")
     page.click(f"#{s['id']}")
     page.wait_for_selector(".s.your-turn", timeout=6000)
     assert page.evaluate("document.getElementById('audio').paused")
     assert _time(page) < nxt["book_start"]  # stopped before the next sentence
-    page.wait_for_function(f"document.querySelector('.s.current').id === '{nxt['id']}'", timeout=4000)
-    assert page.query_selector(".s.your-turn") is None or _current(page) == [nxt["id"]]
+    page.wait_for_function(f"document.querySelector('.s.current').id === '{nxt['id']}'", timeout=8000)
+    assert page.query_selector(".s.your-turn") is None
+    assert not page.evaluate("document.getElementById('audio').paused")
+    events = page.evaluate("window.__events")
+    paused = next(t for kind, t in events if kind == "pause")
+    resumed = next(t for kind, t in events if kind == "play" and t > paused)
+    expected = 2 * (s["book_end"] - s["book_start"])
+    assert (resumed - paused) / 1000 == pytest.approx(expected, abs=0.3)
 
 
 def test_drill_track_shows_the_unit_and_the_turn(page, book):

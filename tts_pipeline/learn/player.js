@@ -241,8 +241,9 @@
   $("loop").addEventListener("click", function () { setLoop(!state.loop); });
   $("shadow").addEventListener("click", function () { setShadow(!state.shadow); });
   $("pinyin").addEventListener("click", function () { setPinyin(document.body.classList.contains("no-pinyin")); });
-  $("rate").addEventListener("change", function (e) { setRate(+e.target.value); });
-  $("gap").addEventListener("change", function (e) { state.gap = +e.target.value; });
+  // After a choice the menus let go of the focus, so the keys work again at once.
+  $("rate").addEventListener("change", function (e) { setRate(+e.target.value); e.target.blur(); });
+  $("gap").addEventListener("change", function (e) { state.gap = +e.target.value; e.target.blur(); });
   $("progress").addEventListener("click", function (e) {
     if (!bookMode) return;
     var r = e.currentTarget.getBoundingClientRect();
