@@ -183,3 +183,13 @@ def test_build_of_the_example_writes_drills_into_the_manifest_and_the_page(tmp_p
     page = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'id="{s["id"]}"' in page for s in manifest["sentences"])
     assert "Shadowing drills" in page
+
+
+def test_cli_refuses_a_bad_drill_option_in_one_line(tmp_path, capsys):
+    from tts_pipeline.cli import main
+
+    code = main(["build", str(EXAMPLE), "-o", str(tmp_path / "out"), "--shadowing", "--repeat", "0", "--no-cache"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("tts-pipeline: error: --repeat must be 1 or more (got 0)") and "\n" not in err
+    assert not (tmp_path / "out").exists()
