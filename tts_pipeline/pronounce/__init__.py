@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, Token
-from .hints import POLICIES, check_policy, judge
+from .hints import OVERRULED, POLICIES, check_policy, judge
 from .polyphones import Resolved, is_han, resolve
 from .readings import marked
 from .segment import words
@@ -57,14 +57,14 @@ def _run(text: str, start: int, belongs) -> int:
 
 def _hinted_readings(
     sentence: Sentence, spans: list[tuple[int, int]], policy: str
-) -> tuple[dict[int, str], list[Notice]]:
-    """The syllable each hint gives its character, and the notices about hints not used as written."""
+) -> tuple[dict[int, Resolved], list[Notice]]:
+    """The reading each hint leads to for its character, and the notices about hints not used as written."""
     text = sentence.text
     word_of: dict[int, tuple[int, int]] = {}
     for start, end in spans:
         for position in range(start, end):
             word_of[position] = (start, end)
-    used: dict[int, str] = {}
+    used: dict[int, Resolved] = {}
     notices: list[Notice] = []
     for hint in sentence.hints:
         for offset, hinted in enumerate(hint.syllables):
@@ -75,7 +75,7 @@ def _hinted_readings(
             start, end = word_of.get(position, (position, position + 1))
             verdict = judge(char, hinted, text[start:end], position - start, policy)
             if verdict.used is not None:
-                used[position] = verdict.used
+                used[position] = Resolved(verdict.used, "lexicon" if verdict.code == OVERRULED else "hint")
             if verdict.code is not None:
                 notices.append(_notice(sentence, hint.position, char, hinted, verdict))
     return used, notices
@@ -105,8 +105,7 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
     word_starts = {start for start, _ in spans}
     readings = resolve(text, spans)
     hinted, notices = _hinted_readings(sentence, spans, policy)
-    for position, syllable in hinted.items():
-        readings[position] = Resolved(syllable, "hint")
+    readings.update(hinted)
     normalized = {r.start: r for r in _normalized(text)}
 
     tokens: list[Token] = []

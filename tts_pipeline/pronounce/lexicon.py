@@ -2,11 +2,14 @@
 
 Three phrase dictionaries that ship in PyPI wheels vote: pypinyin's own
 (phrase-pinyin-data), and CC-CEDICT and the 汉典 词典 lists of `pypinyin-dict`.
-Only words of two or more characters that hold a character with more than
-one reading are kept. A word maps to its distinct readings, each with the
-number of dictionaries that give it, packed in one string ("shi2 xing2/3",
-"a b/2;c d/1") because a table of 300,000 strings loads several times faster
-than one of 300,000 nested tuples.
+Only words of two or more characters whose reading a dictionary of single
+characters would not give are kept: those holding a character with more than
+one reading, or a syllable other than its character's usual reading (the
+neutral tone of 东西 dōngxi). 一 and 不 are stored in their citation tones.
+A word maps to its distinct readings, each with the number of dictionaries
+that give it, packed in one string ("shi2 xing2/3", "a b/2;c d/1") because a
+table of 300,000 strings loads several times faster than one of 300,000
+nested tuples.
 
 Building the table reads about 500,000 entries (a few seconds), so the result
 is kept in the user cache folder, keyed by the versions of the packages it
@@ -22,7 +25,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .readings import char_readings, numbered
+from .readings import char_readings, citation, numbered
 
 # (module, attribute) of each phrase dictionary; a missing optional package just has no vote.
 _SOURCES = (
@@ -30,7 +33,7 @@ _SOURCES = (
     ("pypinyin_dict.phrase_pinyin_data.cc_cedict", "phrases_dict"),
     ("pypinyin_dict.phrase_pinyin_data.zdic_cibs", "phrases_dict"),
 )
-_FORMAT = "lexicon-v2"
+_FORMAT = "lexicon-v3"
 
 Lexicon = dict[str, str]
 
@@ -54,14 +57,14 @@ def _cache_path() -> Path:
 
 
 def build_lexicon() -> Lexicon:
-    polyphonic: dict[str, bool] = {}
+    usual: dict[str, str | None] = {}  # None: a character with more than one reading
 
-    def has_polyphone(word: str) -> bool:
-        for char in word:
-            known = polyphonic.get(char)
-            if known is None:
-                known = polyphonic[char] = len(char_readings(char)) > 1
-            if known:
+    def informative(word: str, reading: tuple[str, ...]) -> bool:
+        for char, syllable in zip(word, reading):
+            if char not in usual:
+                readings = char_readings(char)
+                usual[char] = readings[0] if len(readings) == 1 else None
+            if usual[char] != syllable:
                 return True
         return False
 
@@ -74,9 +77,9 @@ def build_lexicon() -> Lexicon:
         for word, syllables in entries.items():
             if len(word) < 2 or len(syllables) != len(word) or not all(_is_han(c) for c in word):
                 continue
-            if not has_polyphone(word):
+            reading = tuple(citation(c, numbered(s[0])) for c, s in zip(word, syllables))
+            if not informative(word, reading):
                 continue
-            reading = tuple(numbered(s[0]) for s in syllables)
             counts = votes.setdefault(word, {})
             counts[reading] = counts.get(reading, 0) + 1
     return {
@@ -125,6 +128,9 @@ def _load_or_build(path: Path) -> Lexicon:
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
+        for stale in path.parent.glob("lexicon-*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)  # tables of older package versions
     except OSError:
         pass  # a read-only cache folder only costs the build time on every run
     return table

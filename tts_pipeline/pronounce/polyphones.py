@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .context_model import context_model
 from .lexicon import lexicon, word_votes
-from .readings import char_readings
+from .readings import char_readings, citation
 from .segment import tokenizer, words
 
 DICTIONARY_VOTE = 3.0
@@ -98,7 +98,8 @@ def resolve(text: str, spans: list[tuple[int, int]] | None = None) -> dict[int, 
             readings = char_readings(char)
             if whole:
                 best = max(whole.items(), key=lambda item: item[1])[0]
-                result[position] = Resolved(best, "lexicon" if len(readings) > 1 else "default")
+                decided = len(readings) != 1 or best != readings[0]
+                result[position] = Resolved(best, "lexicon" if decided else "default")
             elif readings:
                 result[position] = Resolved(readings[0], "default")
     if polyphones:
@@ -109,6 +110,6 @@ def resolve(text: str, spans: list[tuple[int, int]] | None = None) -> dict[int, 
                 (math.log(max(p, _FLOOR)) + DICTIONARY_VOTE * (whole.get(s, 0) + part.get(s, 0)), s)
                 for s, p in guess.candidates
             ]
-            best = max(scored)[1]
+            best = citation(text[position], max(scored)[1])
             result[position] = Resolved(best, "lexicon" if whole.get(best) or part.get(best) else "model")
     return result

@@ -28,6 +28,18 @@ def marked_line(syllables: str) -> str:
     return " ".join(marked(s) for s in syllables.split())
 
 
+# Dictionaries and the context model often print the tone 一 and 不 change
+# to before another syllable (一个 yí gè, 不是 bú shì); tokens carry the
+# citation tone, as Token's contract says, and the surface tone is the
+# engine front end's business.
+_SANDHI = {("一", "yi2"): "yi1", ("一", "yi4"): "yi1", ("不", "bu2"): "bu4"}
+
+
+def citation(char: str, syllable: str) -> str:
+    """`syllable` as read out of context: 一 yí/yì -> yī, 不 bú -> bù; any other is returned as is."""
+    return _SANDHI.get((char, syllable), syllable)
+
+
 def toneless(syllable: str) -> str:
     return syllable[:-1] if syllable[-1:].isdigit() else syllable
 
