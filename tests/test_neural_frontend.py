@@ -95,8 +95,9 @@ def test_numbers_read_out_are_spoken_and_keep_yi1_between_digits(frontend):
     base = pron("年")
     number = Token("2014", "er4 ling2 yi1 si4", "normalized", 0, "二零一四", True)
     hundred = Token("100", "yi1 bai3", "normalized", 0, "一百", True)
-    year = dataclasses.replace(base, tokens=(number, dataclasses.replace(base.tokens[0], start=4, word_start=False)))
+    year = dataclasses.replace(base, tokens=(number, dataclasses.replace(base.tokens[0], start=4, word_start=True)))
     assert frontend.script(year).surface == ("er4", "ling2", "yi1", "si4", "nian2")
+    assert frontend.script(year).symbols[-4:] == ("#0", "n", "ian2", "sil")  # 2024年 is one prosodic word
     amount = dataclasses.replace(base, tokens=(hundred,))
     assert frontend.script(amount).surface == ("yi4", "bai3")
 

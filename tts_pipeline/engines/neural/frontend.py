@@ -46,6 +46,8 @@ FULL_ER_WORDS = {
 }
 # Numerals before which 一 keeps its first tone (一一, 一九四九); 百千万亿 do not count.
 DIGITS = set("零〇一二三四五六七八九十两")
+# Units and measure words that form one prosodic word with the number before them.
+NUMBER_FOLLOWERS = set("年月日号时点分秒个岁元块角次人名位家条项件届天周倍米里斤吨度亿万千百")
 # In a number read out (normalized), 一 changes tone only before these.
 NUMBER_UNITS = set("百千万亿")
 # 第一, 十一: 一 after these keeps its first tone as well.
@@ -227,7 +229,7 @@ def _units(pron: Pronunciation, notices: list[Notice]) -> list[Syllable | Break]
             chars = token.spoken
         else:
             chars = token.text if len(token.text) == len(syllables) else ""
-        if word < 0 or (token.word_start and not _clings(token, syllables)):
+        if word < 0 or (token.word_start and not _clings(tokens, index, syllables)):
             word += 1
         for k, syllable in enumerate(syllables):
             erhua = token.text == "儿" and _is_erhua(tokens, index, syllable)
@@ -236,9 +238,15 @@ def _units(pron: Pronunciation, notices: list[Notice]) -> list[Syllable | Break]
     return units
 
 
-def _clings(token: Token, syllables: list[str]) -> bool:
-    """A one-syllable neutral-tone word (的, 了, 吗) leans on the word before it."""
-    return token.source != "normalized" and len(syllables) == 1 and syllables[0].endswith("5") and HAN.match(token.text) is not None
+def _clings(tokens: tuple[Token, ...], index: int, syllables: list[str]) -> bool:
+    """Whether a token starting a word still belongs to the prosodic word before it:
+    a one-syllable neutral-tone word (的, 了, 吗), or a unit after a number (7月, 2024年)."""
+    token = tokens[index]
+    if token.source == "normalized" or len(syllables) != 1 or HAN.match(token.text) is None:
+        return False
+    if syllables[0].endswith("5"):
+        return True
+    return index > 0 and tokens[index - 1].source == "normalized" and token.text in NUMBER_FOLLOWERS
 
 
 def _is_erhua(tokens: tuple[Token, ...], index: int, syllable: str) -> bool:
