@@ -342,20 +342,23 @@ def test_whole_build_with_gtts_against_the_replayed_exchange(tmp_path, google, p
 
     google.add(responses.POST, GOOGLE_URL, body=reply_audio(), status=200)
     source = tmp_path / "news.txt"
-    source.write_text(ARTICLE, encoding="utf-8")
+    source.write_text(ARTICLE + "音乐(lè)很好听。\n", encoding="utf-8")
     out = tmp_path / "out"
     build(source, output=out, engine="gtts", hints="force", quiet=True)
     manifest = _read_manifest(out)
     assert manifest["engine"]["name"] == "gtts"
-    assert [s["engine"] for s in manifest["sentences"]] == ["gtts", "gtts"]
+    assert [s["engine"] for s in manifest["sentences"]] == ["gtts", "gtts", "gtts"]
     assert (out / "book.mp3").stat().st_size > 0
     for sentence in manifest["sentences"]:
         assert (out / sentence["file"]).exists()
         assert sentence["end"] > sentence["start"]
     sent = [sent_parameters(call.request.body)[0] for call in google.calls]
-    assert len(sent) == 2
+    assert len(sent) == 3
     assert sent[0].startswith("实航") and "行" not in sent[0]  # the forced háng reaches Google
     assert sent[1] == "重庆的银行很多。"  # pypinyin already reads these as resolved
+    assert sent[2] == "音乐很好听。"
+    (warning,) = [w for w in manifest["warnings"] if w["code"] == "gtts-no-homophone"]
+    assert warning["sentence"] == "s0003" and warning["text"] == "乐" and warning["hint"] == "le4"
 
 
 @needs_pronounce
