@@ -183,3 +183,34 @@ def test_a_token_without_a_reading_is_reported_not_spoken():
     (notice,) = clip.notices
     assert notice.code == "espeak-unspoken" and notice.text == "Ω3"
     assert pinyin_text(pron) == "qu4."
+
+
+def _pronounce_stage_ready() -> bool:
+    try:
+        from tts_pipeline.pronounce import pronounce_article  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@needs_espeak
+@pytest.mark.skipif(not _pronounce_stage_ready(), reason="the pronounce stage (pronounce_article) is not installed")
+def test_the_bundled_example_builds_with_espeak(tmp_path):
+    import json
+    from pathlib import Path
+
+    from tts_pipeline.build import build
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "chongqing-news.txt"
+    out = tmp_path / "out"
+    build(example, output=out, engine="espeak", quiet=True)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["engine"]["name"] == "espeak" and manifest["sample_rate"] == 22050
+    sentences = manifest["sentences"]
+    assert len(sentences) >= 5 and {s["engine"] for s in sentences} == {"espeak"}
+    assert not [w for w in manifest["warnings"] if w["code"].startswith("espeak-")]
+    for sentence in sentences:
+        assert (out / sentence["file"]).stat().st_size > 0
+        # espeak speaks about 4-6 syllables a second at its normal pace
+        han = sum("\u4e00" <= c <= "\u9fff" for c in sentence["text"])
+        assert han / 8 < sentence["end"] - sentence["start"] < han / 2 + 2
