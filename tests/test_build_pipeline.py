@@ -267,3 +267,11 @@ def test_manifest_json_has_the_documented_keys(built):
     assert set(data["sentences"][0]) >= {"id", "index", "chapter", "paragraph", "text", "pinyin", "tokens", "engine",
                                          "file", "start", "end", "book_start", "book_end"}
     assert data["sentences"][0]["tokens"][0] == {"text": "第", "pinyin": "di4", "source": "lexicon"}
+
+
+def test_pronounce_front_door_survives_the_import_of_its_package():
+    import tts_pipeline.pronounce  # noqa: F401 - rebinds the package attribute, as a build does
+
+    first = tts_pipeline.pronounce("重(chóng)庆的银行")
+    again = tts_pipeline.pronounce("银行")
+    assert [t.pinyin for t in first][:1] == ["chong2"] and [t.text for t in again] == ["银", "行"]

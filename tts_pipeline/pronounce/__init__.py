@@ -163,3 +163,14 @@ def pronounce_line(text: str, hints: str = "verify", index: int = 0) -> Pronunci
     clean, found = extract_annotations(text)
     sentence = Sentence(index, clean, found, (), SourcePosition("<text>", index + 1, 1))
     return pronounce_sentence(sentence, hints)
+
+
+# Added by the build owner: importing this package rebinds the attribute
+# `tts_pipeline.pronounce` from the front-door function to this package, so
+# the package itself answers `tts_pipeline.pronounce(text)` the same way.
+class _CallablePackage(__import__("types").ModuleType):
+    def __call__(self, text: str, hints: str = "verify") -> list[Token]:
+        return pronounce_text(text, hints=hints)
+
+
+__import__("sys").modules[__name__].__class__ = _CallablePackage
