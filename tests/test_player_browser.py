@@ -191,15 +191,48 @@ def test_drill_track_shows_the_unit_and_the_turn(page, book):
     page.wait_for_function(f"document.querySelector('{box}').textContent.includes('your turn')", timeout=5000)
 
 
-def test_screenshot(page, book):
-    _, manifest = book
-    page.click(f"#{manifest['sentences'][2]['id']}")
+# A short lesson of our own with one hint the dictionary overrules (实行 is always shíxíng).
+LESSON = """# 第一课 坐索道
+
+重(chóng)庆的长江索道很有名。索道公司实行(háng)了网上预约，游客不用排(pái)队太久。
+
+# 第二课 看夜景
+
+傍晚的时候，江面上的灯光一点点亮起来，整座城市像一幅会动的画。
+"""
+
+
+def test_screenshot_of_a_lesson_with_an_overruled_hint(browser, tmp_path):
+    import json
+
+    import tone_engine  # noqa: F401 - registers the test-tone engine
+    from tts_pipeline.build import build
+
+    source = tmp_path / "lesson.md"
+    source.write_text(LESSON, encoding="utf-8")
+    out = tmp_path / "lesson"
+    build(source, output=out, engine="test-tone", shadowing=ShadowingOptions(repeat=2, slow_pass=0.75))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert any(w["code"] == "hint-overruled" for w in manifest["warnings"])
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1100, "height": 760})
+    page.goto((out / "index.html").as_uri())
+    page.wait_for_function("document.getElementById('audio').readyState >= 1", timeout=10000)
+    page.evaluate("document.getElementById('audio').muted = true")
+    marked = page.eval_on_selector_all("ruby.overruled", "els => els.map(e => e.firstChild.textContent)")
+    assert marked == ["行"]
+    assert page.text_content("ruby.overruled rt") == "xíng"
+    second = manifest["sentences"][1]
+    page.click(f"#{second['id']}")
+    page.wait_for_function("!document.getElementById('audio').paused", timeout=5000)
     page.keyboard.press("Space")
+    assert _current(page) == [second["id"]]
     page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "player.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
+    page.close()
 
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "chongqing-news.txt"

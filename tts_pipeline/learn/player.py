@@ -141,9 +141,10 @@ def _warnings_by_sentence(manifest: Mapping[str, Any]) -> dict[str, list[dict[st
 
 
 def _overruled(warning: Mapping[str, Any]) -> bool:
-    """Whether a warning is about an author's hint not used as written (the rest are engine notes)."""
+    """Whether a warning says an author's hint was not used as written ("hint-overruled",
+    "hint-not-a-reading"); the rest (a hint no dictionary confirms, engine notes) are milder."""
     code = str(warning.get("code") or "").lower()
-    return bool(warning.get("hint")) or "hint" in code or "overrul" in code
+    return "overrul" in code or "not-a-reading" in code
 
 
 def _token_marks(sentence: Mapping[str, Any], warnings: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
@@ -264,8 +265,8 @@ def _checks(manifest: Mapping[str, Any]) -> str:
     return (
         f'<section class="checks" id="checks"><h2>Readings to check <span class="count">{len(warnings)}</span></h2>'
         '<p class="note">What the build warned about. A red wavy line in the text marks a character whose '
-        "pinyin hint was not used as written; an amber one, another note (an engine that could not say it, "
-        "a fallback voice). Hover a marked character for the reason.</p>"
+        "pinyin hint was not used as written; an amber one, another note (a hint no dictionary confirms, "
+        "a character the voice could not say, a fallback voice). Hover a marked character for the reason.</p>"
         f'<ul>{"".join(items)}</ul></section>'
     )
 
