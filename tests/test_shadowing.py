@@ -12,11 +12,15 @@ from pypinyin import Style, lazy_pinyin
 
 from tts_pipeline.engines.base import VoiceSettings
 from tts_pipeline.errors import PipelineError
-from tts_pipeline.learn.shadowing import ShadowingOptions, drill_units, han_count, render_shadowing
+from tts_pipeline.learn.shadowing import ShadowingOptions, drill_units, render_shadowing, spoken_length
 from tts_pipeline.model import Clip, Pronunciation, Sentence, SourcePosition, Token
 
 RATE = 24000
 SYLLABLE = 0.12  # seconds per syllable at speed 1 in the fake engine
+
+
+def han_count(text: str) -> int:
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def pronounce(index: int, text: str) -> Pronunciation:
@@ -82,6 +86,25 @@ def test_long_sentence_is_drilled_by_clause_groups_then_whole():
         assert han_count(text) <= 12 or text.count("，") <= 1
     # the syllables of the clauses are exactly those of the sentence
     assert sum((u.pronunciation.syllables for u in clauses), []) == pron.syllables
+
+
+def test_numbers_count_as_they_are_read():
+    text = "2024年7月4日上午8点30分，重庆长江索道迎来了第一千万名游客。"
+    readings = {"2024": "er4 ling2 er4 si4", "7": "qi1", "4": "si4", "8": "ba1", "30": "san1 shi2"}
+    tokens, i = [], 0
+    for part in re.findall(r"\d+|.", text):
+        if part in readings:
+            tokens.append(Token(part, readings[part], "normalized", i, part))
+        elif han_count(part):
+            tokens.append(Token(part, lazy_pinyin(part, style=Style.TONE3)[0], "lexicon", i, part))
+        else:
+            tokens.append(Token(part, None, "none", i, part))
+        i += len(part)
+    pron = Pronunciation(Sentence(0, text, (), (text.index("，") + 1,), SourcePosition("t", 1, 1)), tuple(tokens))
+    assert han_count(text) == 23 and spoken_length(pron) == 32  # 2024 reads as four, 30 as two
+    units = drill_units(pron, 25)
+    assert [u.kind for u in units] == ["clause", "clause", "sentence"]
+    assert units[0].text == "2024年7月4日上午8点30分"
 
 
 def test_grouping_keeps_clauses_within_breath():

@@ -73,7 +73,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--drill-chars", type=int, default=25, metavar="N",
-        help="with --shadowing: drill sentences over N Han characters clause by clause, then whole (default: 25)",
+        help="with --shadowing: drill sentences over N characters as read (2024 counts four) clause by clause, then whole (default: 25)",
     )
     # -- gtts and espeak (speed and pitch above reach espeak; gtts picks Google's slow pace below speed 0.85)
     p.add_argument(

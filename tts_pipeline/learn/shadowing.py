@@ -32,7 +32,6 @@ from .text import chapter_stem, format_lrc_time, pinyin_line
 
 _QUOTES = re.compile(r"[“”‘’「」『』\"]")
 _CLAUSE_MARKS = "，,；;：:、 "
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 # Silence at the head of each drill file, so players that fade in don't eat the first syllable.
 LEAD_IN = 0.5
@@ -49,7 +48,8 @@ class ShadowingError(PipelineError):
 class ShadowingOptions:
     """How drills are made: `repeat` plays per unit, `gap` silence as a multiple of
     the unit's length, `slow_pass` an extra first play at this speed (None: none),
-    `drill_chars` the Han-character length above which a sentence is drilled by clauses."""
+    `drill_chars` the length in characters as read (see `spoken_length`) above
+    which a sentence is drilled by clauses."""
 
     repeat: int = 2
     gap: float = 1.2
@@ -86,20 +86,23 @@ class DrillUnit:
         return text
 
 
-def han_count(text: str) -> int:
-    return len(_HAN.findall(text))
+def spoken_length(pronunciation: Pronunciation, start: int = 0, end: int | None = None) -> int:
+    """Characters as they are read between two text offsets: Han characters, and
+    numbers or letters by their reading (2024 is four), punctuation not at all."""
+    end = len(pronunciation.sentence.text) if end is None else end
+    return sum(len(t.pinyin.split()) for t in pronunciation.tokens if t.pinyin and start <= t.start < end)
 
 
 def drill_units(pronunciation: Pronunciation, drill_chars: int = 25) -> list[DrillUnit]:
     """The units for one sentence: clause groups (when it is long) and then the whole."""
     sentence = pronunciation.sentence
     whole = DrillUnit(sentence.id, "sentence", pronunciation)
-    if han_count(sentence.text) <= drill_chars:
+    if spoken_length(pronunciation) <= drill_chars:
         return [whole]
     bounds = [0] + sorted({e for e in sentence.clause_ends if 0 < e < len(sentence.text)}) + [len(sentence.text)]
     groups: list[tuple[int, int]] = []
     for start, end in zip(bounds, bounds[1:]):
-        if groups and han_count(sentence.text[groups[-1][0]:end]) <= drill_chars:
+        if groups and spoken_length(pronunciation, groups[-1][0], end) <= drill_chars:
             groups[-1] = (groups[-1][0], end)
         else:
             groups.append((start, end))
@@ -311,6 +314,6 @@ __all__ = [
     "ShadowingOptions",
     "clause_pronunciation",
     "drill_units",
-    "han_count",
     "render_shadowing",
+    "spoken_length",
 ]
