@@ -4,7 +4,7 @@
 # otherwise says why, and tests/test_player_browser.py skips with a reason
 # naming /usr/bin/chromium. Never fails the caller: the rest of the suite runs.
 set -u
-CHROMIUM=/usr/bin/chromium
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}  # overridable, to try the script without removing the browser
 
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
