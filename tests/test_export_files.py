@@ -155,6 +155,20 @@ def test_output_folder_refuses_foreign_files_unless_forced(tmp_path):
     OutputFolder(target).prepare()  # ours now: no --force needed
 
 
+def test_force_never_overwrites_a_file_it_did_not_write(tmp_path):
+    target = tmp_path / "out"
+    (target / "chapters").mkdir(parents=True)
+    (target / "chapters" / "my-notes.txt").write_text("precious")
+    folder = OutputFolder(target, force=True)
+    staging = folder.prepare()
+    (staging / "chapters").mkdir()
+    (staging / "manifest.json").write_text("{}")
+    with pytest.raises(OutputError, match="chapters exists and was not written by tts-pipeline"):
+        folder.commit()
+    assert (target / "chapters" / "my-notes.txt").read_text() == "precious"
+    assert not (target / "manifest.json").exists()
+
+
 def test_output_folder_parent_is_a_file(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match="is a file|part of its path"):

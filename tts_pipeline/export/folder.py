@@ -94,9 +94,16 @@ class OutputFolder:
         """Swap the staged entries into place; old entries this program wrote and no longer writes go."""
         names = sorted((p.name for p in self.staging.iterdir()), key=lambda name: name == LAST)
         previous = self.root / PREVIOUS
+        ours = self._written_before()
+        # --force lets us write next to other files, never over them.
+        clashes = [n for n in names if n not in ours and ((self.root / n).exists() or (self.root / n).is_symlink())]
+        if clashes:
+            raise OutputError(
+                f"{self.root / clashes[0]} exists and was not written by tts-pipeline; move it away or choose another -o"
+            )
         try:
             previous.mkdir(exist_ok=True)
-            stale = [n for n in self._written_before() if n not in names and "/" not in n and n not in (MARKER,)]
+            stale = [n for n in ours if n not in names and "/" not in n and n not in (MARKER,)]
             for name in [LAST] + stale:
                 if (self.root / name).exists():
                     os.replace(self.root / name, previous / name)
