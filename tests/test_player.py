@@ -202,3 +202,12 @@ def test_a_character_without_a_reading_can_still_be_marked(tmp_path):
                              "text": "2", "hint": None, "used": None}]
     html, _, _ = _page(tmp_path, manifest)
     assert '<span class="p warned" title="s0002: &#x27;2&#x27; has no reading">2024</span>' in html
+
+
+def test_the_mark_goes_to_the_character_read_as_the_warning_says(tmp_path):
+    manifest = make_book(tmp_path, with_audio=False)
+    sentence = manifest["sentences"][2]  # 索道公司实行了网上预约。
+    sentence["tokens"].insert(0, {"text": "行", "pinyin": "hang2", "source": "lexicon"})
+    html, _, _ = _page(tmp_path, manifest)
+    marked = re.findall(r'<ruby class="([^"]*)"[^>]*>(.)<rt>([^<]*)</rt>', html)
+    assert [(ch, reading) for classes, ch, reading in marked if "overruled" in classes] == [("行", "xíng")]

@@ -148,24 +148,40 @@ def _overruled(warning: Mapping[str, Any]) -> bool:
 
 
 def _token_marks(sentence: Mapping[str, Any], warnings: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    """Which tokens (by position) carry a warning: the first unmarked token with the warning's text."""
+    """Which tokens (by position) carry a warning: an unmarked token holding the warning's
+    text, preferring one read as the warning says it was used (a sentence may hold 行 twice)."""
     marks: dict[int, dict[str, Any]] = {}
     tokens = sentence.get("tokens") or []
     for warning in warnings:
         text = warning.get("text")
         if not text:
             continue
-        for i, token in enumerate(tokens):
-            if i not in marks and text in (token.get("text") or ""):
-                marks[i] = warning
-                break
-            # a warning may name several characters (a word): mark its first
-            if i not in marks and len(text) > 1 and text.startswith(token.get("text") or "\0"):
-                joined = "".join(t.get("text", "") for t in tokens[i:i + len(text)])
-                if joined.startswith(text):
-                    marks[i] = warning
-                    break
+        candidates = [i for i, token in enumerate(tokens) if i not in marks and _holds(tokens, i, text)]
+        if not candidates:
+            continue
+        used = _tone_numbers(warning.get("used"))
+        exact = [i for i in candidates if used and _tone_numbers(tokens[i].get("pinyin")) == used]
+        marks[(exact or candidates)[0]] = warning
     return marks
+
+
+def _holds(tokens: list[Mapping[str, Any]], i: int, text: str) -> bool:
+    """Whether token i holds `text`, or starts a run of tokens that spells it (a word)."""
+    own = tokens[i].get("text") or ""
+    if text in own:
+        return True
+    if own and text.startswith(own):
+        return "".join(t.get("text", "") for t in tokens[i:i + len(text)]).startswith(text)
+    return False
+
+
+def _tone_numbers(pinyin: Any) -> str:
+    """'xíng' or 'xing2' -> 'xing2', so readings written either way compare equal."""
+    if not pinyin:
+        return ""
+    from pypinyin.contrib.tone_convert import to_tone3
+
+    return " ".join(to_tone3(str(p), neutral_tone_with_five=True) for p in str(pinyin).split())
 
 
 def _warning_title(warning: Mapping[str, Any]) -> str:
