@@ -334,7 +334,7 @@
     }
     track.addEventListener("timeupdate", show);
     track.addEventListener("seeked", show);
-    track.addEventListener("play", function () { if (!audio.paused) audio.pause(); });
+    track.addEventListener("play", function () { cancelGap(); if (!audio.paused) audio.pause(); });
   });
   audio.addEventListener("play", function () {
     Array.prototype.forEach.call(document.querySelectorAll("audio.drill"), function (t) { if (!t.paused) t.pause(); });
