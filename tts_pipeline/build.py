@@ -454,6 +454,7 @@ def _learner_files(article: Article, staging: Path, manifest: Manifest, options:
             fallback=options.fallback,
             jobs=options.jobs,
             cache=options.cache,
+            bitrate=options.bitrate,
         )
         manifest = replace(manifest, shadowing=entry)
     if options.player:

@@ -11,14 +11,13 @@ as they arrive, so a long book is never held in memory.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import deque
-from itertools import tee
 from dataclasses import dataclass, replace
+from itertools import tee
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
-
-import math
 
 import numpy as np
 
