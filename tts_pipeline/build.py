@@ -430,6 +430,8 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         pauses=dataclasses.asdict(pauses),
     )
     shutil.rmtree(work)
+    if progress is not None and options.shadowing is not None:
+        progress.note("writing shadowing drills")
     manifest = _learner_files(article, staging, manifest, options)
     (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     if keys is not None:
