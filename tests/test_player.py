@@ -167,6 +167,7 @@ def test_without_a_book_each_sentence_plays_its_own_file(tmp_path):
     manifest["files"]["book"] = None
     _, parsed, _ = _page(tmp_path, manifest)
     spans = [a for t, a in parsed.tags if t == "span" and "s" in a.get("class", "").split()]
+    assert [a for t, a in parsed.tags if t == "audio"] == [{"id": "audio", "preload": "auto"}]
     assert spans[2]["data-src"] == "sentences/s0003.mp3"
     assert float(spans[2]["data-start"]) == 0.0
     assert float(spans[2]["data-end"]) == round(manifest["sentences"][2]["end"] - manifest["sentences"][2]["start"], 3)

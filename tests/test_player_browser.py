@@ -265,3 +265,30 @@ def test_page_of_a_real_build_of_the_example(browser, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "player-example.png"))
     page.close()
     assert errors == []
+
+
+def test_without_a_book_the_page_plays_sentence_files(browser, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    manifest = make_book(tmp_path, with_audio=False)
+    manifest["files"]["book"] = None
+    (tmp_path / "sentences").mkdir()
+    for s in manifest["sentences"]:
+        s["file"] = f"sentences/{s['id']}.wav"
+        n = int(round((s["end"] - s["start"]) * 8000))
+        sf.write(tmp_path / s["file"], 0.3 * np.sin(np.arange(n) * 0.3), 8000)
+    write_player(tmp_path, manifest)
+    page = browser.new_page()
+    page.goto((tmp_path / "index.html").as_uri())
+    page.evaluate("document.getElementById('audio').muted = true")
+    first, second = manifest["sentences"][1], manifest["sentences"][2]
+    page.click(f"#{first['id']}")
+    page.wait_for_function("!document.getElementById('audio').paused", timeout=5000)
+    assert page.evaluate("document.getElementById('audio').getAttribute('src')") == first["file"]
+    # at the end of its file the next sentence's file plays
+    page.wait_for_function(
+        f"document.getElementById('audio').getAttribute('src') === '{second['file']}'", timeout=8000
+    )
+    assert _current(page) == [second["id"]]
+    page.close()

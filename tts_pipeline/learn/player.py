@@ -70,7 +70,7 @@ def render_page(manifest: Mapping[str, Any]) -> str:
         "<!--@ARTICLE-->": _article(manifest),
         "<!--@CHECKS-->": _checks(manifest),
         "<!--@DRILLS-->": _drills(manifest),
-        "<!--@AUDIO-->": _e(_url(_book_file(manifest))),
+        "<!--@AUDIO-->": f' src="{_e(_url(_book_file(manifest)))}"' if _book_file(manifest) else "",
         "<!--@MANIFEST-->": _inline_json(_page_manifest(manifest)),
         "<!--@SCRIPT-->": _asset("player.js"),
     }
