@@ -77,7 +77,7 @@ def test_slower_speed_gives_longer_audio_and_a_new_cache_key(engine, cache_root)
 def test_a_split_sentence_is_one_clip_with_a_pause_between_pieces(engine, monkeypatch):
     p = pron("我们今天下午去公园，他们明天上午去学校。")
     whole = engine.synthesize(p)
-    monkeypatch.setattr(engine.frontend, "max_syllables", 8)
+    monkeypatch.setattr(engine.frontend, "max_syllables", 10)
     assert len(engine.script(p).pieces) == 2
     split = engine.synthesize(p)
     frame = 240

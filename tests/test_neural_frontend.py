@@ -119,9 +119,19 @@ def test_an_unknown_syllable_or_character_warns_and_the_rest_is_spoken(frontend)
 
 
 def test_long_sentences_are_split_at_clause_marks_into_pieces(frontend):
-    clause = "我们今天下午去公园散步"
-    small = frontend_module.Frontend.from_mapper(MAPPER, max_syllables=25)
-    s = small.script(pron("，".join([clause] * 4) + "。"))
-    assert len(s.pieces) == 2
-    assert all(p[0] == "sil" and p[-1] == "sil" for p in s.pieces)
-    assert sum(len(p) for p in s.pieces) - 4 == len(frontend.script(pron("，".join([clause] * 4))).symbols) - 2 - 1
+    clause = "我们今天下午去公园散步"  # 11 syllables
+    text = "，".join([clause] * 4) + "。"
+    whole = frontend_module.Frontend.from_mapper(MAPPER, max_syllables=1000).script(pron(text))
+    small = frontend_module.Frontend.from_mapper(MAPPER, max_syllables=25).script(pron(text))
+    assert len(whole.pieces) == 1 and len(small.pieces) == 2 and small.joins == (3,)
+    assert all(p[0] == "sil" and p[-1] == "sil" for p in small.pieces)
+    # the same symbols, with the #3 at the cut replaced by sil ... sil
+    assert small.pieces[0][:-1] + ("#3",) + small.pieces[1][1:] == whole.pieces[0]
+
+
+def test_a_clause_too_long_for_one_piece_is_cut_at_word_boundaries_into_even_parts(frontend):
+    text = "我们今天下午去公园散步然后我们晚上在家里看电视还要复习明天考试的内容"
+    s = frontend_module.Frontend.from_mapper(MAPPER, max_syllables=15).script(pron(text))
+    sizes = [sum(1 for x in p if x[-1:].isdigit() and not x.startswith("#")) for p in s.pieces]
+    assert len(s.pieces) == 3 and max(sizes) <= 15 and min(sizes) >= 8
+    assert set(s.joins) <= {1, 2}

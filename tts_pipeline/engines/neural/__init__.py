@@ -18,9 +18,9 @@ from .frontend import Frontend, Script
 from .model import HOP, SAMPLE_RATE, Prosody, VoiceModel
 from .rewrite import REWRITE_VERSION, ModelShapeError, cache_dir, eval_mode_model, file_sha256
 
-PIECE_PAUSE = 0.3
-"""Seconds of silence between the pieces of a sentence split for length (the
-voice's own pause at a clause mark, #3, lasts 0.2-0.4 s)."""
+JOIN_PAUSES = {3: 0.3, 2: 0.2, 1: 0.1, 0: 0.05}
+"""Seconds of silence where a sentence split for length is joined, by the mark
+it was cut at (the voice's own pause at a clause mark, #3, lasts 0.2-0.4 s)."""
 EDGE_KEEP = 0.05
 """Seconds of the model's leading and trailing silence kept around speech."""
 QUIET_RMS = 0.003
@@ -76,13 +76,13 @@ class NeuralEngine(Engine):
 
     def synthesize(self, pronunciation: Pronunciation) -> Clip:
         script = self.script(pronunciation)
-        pause = np.zeros(int(PIECE_PAUSE * SAMPLE_RATE), np.float32)
         parts: list[np.ndarray] = []
         try:
-            for piece in script.pieces:
+            for index, piece in enumerate(script.pieces):
                 mel, _ = self.model.mel(self.ids(piece), self.prosody)
-                if parts:
-                    parts.append(pause)
+                if index:
+                    pause = JOIN_PAUSES[script.joins[index - 1]] / self.settings.speed
+                    parts.append(np.zeros(int(pause * SAMPLE_RATE), np.float32))
                 parts.append(trim_silence(self.model.waveform(mel)))
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"neural engine: sentence {pronunciation.sentence.id}: the model failed: {exc}") from None
@@ -91,13 +91,15 @@ class NeuralEngine(Engine):
         return Clip(samples.astype(np.float32, copy=False), SAMPLE_RATE, self.name, script.notices)
 
     def cache_key(self, pronunciation: Pronunciation) -> str:
+        script = self.script(pronunciation)
         plan = {
             "engine": self.name,
             "model": self.model_id,
             "rewrite": REWRITE_VERSION,
-            "pieces": self.script(pronunciation).pieces,
+            "pieces": script.pieces,
+            "joins": script.joins,
             "prosody": [self.prosody.speed_ratio, self.prosody.f0_ratio, self.prosody.energy_ratio],
-            "pause": PIECE_PAUSE,
+            "pauses": sorted(JOIN_PAUSES.items()),
             "edges": [EDGE_KEEP, QUIET_RMS],
         }
         return hashlib.sha256(json.dumps(plan, ensure_ascii=False).encode()).hexdigest()

@@ -53,8 +53,10 @@ NUMBER_UNITS = set("百千万亿")
 # 第一, 十一: 一 after these keeps its first tone as well.
 ORDINAL_BEFORE = set("第十")
 
-MAX_SYLLABLES = 60
-"""A model call's syllable budget; longer sentences are split at clause marks (see README)."""
+MAX_SYLLABLES = 20
+"""A model call's syllable budget.  The voice was trained on short sentences and
+garbles longer input: on the sample article a speech recogniser's pinyin error
+rate was 4% with pieces of at most 20 syllables and 25% with 60 (README)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Script:
     pieces: tuple[tuple[str, ...], ...]
     notices: tuple[Notice, ...] = ()
     surface: tuple[str, ...] = field(default=())  # surface-tone pinyin that was spoken
+    joins: tuple[int, ...] = field(default=())  # mark level (1-3) where each later piece was cut off
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -143,8 +146,10 @@ class Frontend:
             clauses[-1].append((level, symbols))
             surface.append(unit.pinyin)
             previous, pending = unit, 0
-        pieces = tuple(_render(group) for group in self._group(clauses) if group)
-        return Script(pieces, tuple(notices), tuple(surface))
+        groups = [part for group in self._group(clauses) if group for part in self._balance(group)]
+        pieces = tuple(_render(group) for group in groups)
+        joins = tuple(group[0][0] for group in groups[1:])
+        return Script(pieces, tuple(notices), tuple(surface), joins)
 
     def _symbols(self, unit: Syllable, pron: Pronunciation, notices: list[Notice]) -> list[str] | None:
         if unit.erhua:
@@ -178,6 +183,23 @@ class Frontend:
             pieces[-1].extend(clause)
             count += size
         return pieces
+
+    def _balance(self, items: list[tuple[int, list[str]]]) -> list[list[tuple[int, list[str]]]]:
+        """A clause longer than max_syllables cut at word boundaries into near-equal parts."""
+        starts = [i for i, (level, _) in enumerate(items) if level >= 0]  # items that begin a syllable
+        size = len(starts)
+        if size <= self.max_syllables:
+            return [items]
+        parts = -(-size // self.max_syllables)
+        cuts: list[int] = []
+        for j in range(1, parts):
+            ideal = j * size / parts
+            low = cuts[-1] + 1 if cuts else 1
+            candidates = [k for k in range(low, size) if items[starts[k]][0] >= 1] or list(range(low, size))
+            best = min(candidates, key=lambda k: (abs(k - ideal), -items[starts[k]][0]))
+            cuts.append(best)
+        bounds = [0] + [starts[k] for k in cuts] + [len(items)]
+        return [items[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _render(group: list[tuple[int, list[str]]]) -> tuple[str, ...]:
