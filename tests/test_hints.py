@@ -46,6 +46,13 @@ def test_neutral_tone_difference_is_accepted_silently() -> None:
     assert (verdict.used, verdict.code) == ("tou2", None)
 
 
+def test_hint_on_a_word_a_dictionary_reads_two_ways_wins() -> None:
+    # most dictionaries read 大都 dàdū (the metropolis); CC-CEDICT also allows dàdōu (mostly)
+    verdict = judge("都", "dou1", "大都", 1)
+    assert (verdict.used, verdict.code) == ("dou1", None)
+    assert judge("都", "du1", "大都", 1).code is None
+
+
 def test_hint_that_is_no_reading_of_the_character_is_set_aside() -> None:
     verdict = judge("行", "zhong4", "银行", 1)
     assert verdict.used is None

@@ -2,7 +2,8 @@
 
 verify (default)
     The hint decides, unless the character sits in a word of two or more
-    characters that every phrase dictionary listing it reads one other way:
+    characters that every phrase dictionary listing it reads one other way,
+    with no dictionary allowing a second reading of that character there:
     实行(háng) is read shíxíng and reported ("hint-overruled"). A hint that is
     no reading of its character at all is reported and set aside
     ("hint-not-a-reading"). A hint on a name or on a word no dictionary lists
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lexicon import word_votes, word_reading
+from .lexicon import word_allows, word_reading
 from .readings import is_reading, marked, same_but_neutral
 
 POLICIES = ("verify", "force", "off")
@@ -64,9 +65,9 @@ def judge(char: str, hinted: str, word: str, offset: int, policy: str = "verify"
         return Verdict(None, NOT_A_READING, f"{marked(hinted)} is not a reading of {char}")
     if len(word) < 2:
         return Verdict(hinted)
-    readings = word_votes(word, offset)
+    readings = word_allows(word, offset)
     if len(readings) != 1:
-        return Verdict(hinted)  # a word no dictionary lists, or one they read differently: the author decides
+        return Verdict(hinted)  # a word no dictionary lists, or one with several readings: the author decides
     (expected,) = readings
     if hinted == expected or same_but_neutral(hinted, expected):
         return Verdict(hinted)

@@ -9,7 +9,10 @@ neutral tone of 东西 dōngxi). 一 and 不 are stored in their citation tones.
 A word maps to its distinct readings, each with the number of dictionaries
 that give it, packed in one string ("shi2 xing2/3", "a b/2;c d/1") because a
 table of 300,000 strings loads several times faster than one of 300,000
-nested tuples.
+nested tuples. Where a dictionary gives a character of a word more than one
+reading (CC-CEDICT: 大都 dàdū or dàdōu), the others follow the first after a
+comma ("da4 du1,dou1/1"): they do not vote, but they make the word ambiguous
+for the hint check.
 
 Building the table reads about 500,000 entries (a few seconds), so the result
 is kept in the user cache folder, keyed by the versions of the packages it
@@ -33,7 +36,7 @@ _SOURCES = (
     ("pypinyin_dict.phrase_pinyin_data.cc_cedict", "phrases_dict"),
     ("pypinyin_dict.phrase_pinyin_data.zdic_cibs", "phrases_dict"),
 )
-_FORMAT = "lexicon-v3"
+_FORMAT = "lexicon-v4"
 
 Lexicon = dict[str, str]
 
@@ -77,8 +80,11 @@ def build_lexicon() -> Lexicon:
         for word, syllables in entries.items():
             if len(word) < 2 or len(syllables) != len(word) or not all(_is_han(c) for c in word):
                 continue
-            reading = tuple(citation(c, numbered(s[0])) for c, s in zip(word, syllables))
-            if not informative(word, reading):
+            reading = tuple(
+                ",".join(dict.fromkeys(citation(c, numbered(a)) for a in alternatives))
+                for c, alternatives in zip(word, syllables)
+            )
+            if "," not in "".join(reading) and not informative(word, reading):
                 continue
             counts = votes.setdefault(word, {})
             counts[reading] = counts.get(reading, 0) + 1
@@ -140,12 +146,17 @@ def word_votes(word: str, offset: int) -> dict[str, int]:
     """How many dictionaries read the character at `offset` of `word` each way ({} when none lists the word)."""
     counts: dict[str, int] = {}
     for reading, votes in _entries(word):
-        syllable = reading[offset]
+        syllable = reading[offset].split(",", 1)[0]
         counts[syllable] = counts.get(syllable, 0) + votes
     return counts
+
+
+def word_allows(word: str, offset: int) -> set[str]:
+    """Every reading some dictionary allows the character at `offset` of `word` (empty when none lists the word)."""
+    return {a for reading, _ in _entries(word) for a in reading[offset].split(",")}
 
 
 def word_reading(word: str) -> tuple[str, ...] | None:
     """The reading most dictionaries give `word`, or None when none lists it."""
     entries = _entries(word)
-    return tuple(entries[0][0]) if entries else None
+    return tuple(s.split(",", 1)[0] for s in entries[0][0]) if entries else None
