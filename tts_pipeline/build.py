@@ -13,6 +13,7 @@ import shutil
 import sys
 import types
 import unicodedata
+import wave
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -258,8 +259,12 @@ def _plain(value: Any) -> Any:
 
 
 class _Encoders:
-    """Chapter and sentence files are encoded in a background thread (ffmpeg
-    does the work in its own process) while the next chapter is synthesised."""
+    """A finished chapter is fed to the book encoders and its chapter and
+    sentence files are encoded in a background thread (ffmpeg does the work in
+    its own processes) while the next chapter is synthesised. Chapters are
+    handled in order; at most `AHEAD` wait, so their WAVs cannot pile up."""
+
+    AHEAD = 2
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
@@ -267,10 +272,8 @@ class _Encoders:
 
     def submit(self, fn, *args) -> None:
         self._pending.append(self._pool.submit(fn, *args))
-        done = [f for f in self._pending if f.done()]
-        for future in done:
-            self._pending.remove(future)
-            future.result()
+        while self._pending and (self._pending[0].done() or len(self._pending) > self.AHEAD):
+            self._pending.pop(0).result()
 
     def wait(self) -> None:
         try:
@@ -284,7 +287,19 @@ class _Encoders:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _encode_chapter(wav: Path, target: Path, cuts, codec: ffmpeg.Codec, bitrate: str, title: str) -> None:
+def _feed_book(wav: Path, books: Sequence[ffmpeg.StreamEncoder]) -> None:
+    with wave.open(str(wav), "rb") as audio:
+        while data := audio.readframes(1 << 19):
+            for book in books:
+                book.write(data)
+
+
+def _encode_chapter(wav: Path, books, target: Path | None, cuts, codec: ffmpeg.Codec, bitrate: str, title: str) -> None:
+    """Feed the chapter to the book, then write its chapter and sentence files (unless `target` is None: reused)."""
+    _feed_book(wav, books)
+    if target is None:
+        wav.unlink()
+        return
     ffmpeg.encode_sentences(wav, cuts, codec, bitrate)
     if codec.extension == "wav":
         wav.replace(target)
@@ -356,8 +371,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                         pending.append((span, pron, clip.engine))
                         warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
                 wav = work / f"{number}.wav"
-                sinks = [book.write] + ([m4a.write] if m4a else [])
-                timing = assembler.finish(closing, wav, position, sinks)
+                timing = assembler.finish(closing, wav, position)
             except BaseException:
                 assembler.abandon()
                 raise
@@ -379,17 +393,19 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 )
             )
             files = [chapter_file] + [f"sentences/{pron.sentence.id}.{codec.extension}" for _, pron, _ in pending]
+            books = [book] + ([m4a] if m4a else [])
             if keys is not None and keys.reuse_chapter(content.hexdigest(), staging, files):
-                wav.unlink()
+                encoders.submit(_encode_chapter, wav, books, None, cuts, codec, options.bitrate, chapter.title)
             else:
-                encoders.submit(_encode_chapter, wav, folder.inside(chapter_file), cuts, codec, options.bitrate, chapter.title)
+                encoders.submit(_encode_chapter, wav, books, folder.inside(chapter_file), cuts, codec, options.bitrate,
+                                chapter.title)
             position = timing.end
         if progress is not None:
             progress.note("finishing the book file")
+        encoders.wait()
         book.close()
         if m4a:
             m4a.close()
-        encoders.wait()
     except BaseException:
         book.kill()
         if m4a:

@@ -30,7 +30,7 @@ from .model import Clip
 
 TARGET_LUFS = -16.0
 PEAK_CEILING_DBTP = -1.0
-PEAK_HEADROOM_DB = 1.0
+PEAK_HEADROOM_DB = 1.5
 # Below this level (-50 dBFS) the edge of a clip counts as silence.
 SILENCE = 10 ** (-50 / 20)
 _INT32 = 2**31 - 1
@@ -217,7 +217,7 @@ class ChapterAssembler:
         measured = self._meter.integrated()
         gain_db = TARGET_LUFS - measured if math.isfinite(measured) else 0.0
         # Headroom: MP3 encoding at 64k raised true peaks of this voice by up to
-        # 0.8 dB (measured on the sample article), so the PCM is held at -2 dBTP.
+        # 1.03 dB (measured on the sample article), so the PCM is held at -2.5 dBTP.
         ceiling = 10 ** ((PEAK_CEILING_DBTP - PEAK_HEADROOM_DB) / 20)
         # Limiting dense peaks takes some loudness away: render, and if the
         # result misses the target, render again with the gain corrected.
