@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import re
 import sys
 from typing import Callable, Sequence
 
@@ -39,7 +40,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--format", choices=("mp3", "m4b", "wav", "ogg", "flac"), default="mp3",
         help="chapter and sentence files; book.mp3 is always written, m4b adds book.m4b (default: mp3)",
     )
-    p.add_argument("--bitrate", default="64k", help="bitrate of lossy files, e.g. 48k, 96k (default: 64k)")
+    p.add_argument("--bitrate", type=_bitrate, default="64k", help="bitrate of lossy files, e.g. 48k, 96k (default: 64k)")
     p.add_argument("--force", action="store_true", help="write into an output folder that holds files tts-pipeline did not write")
     p.add_argument("--merge", action="store_true", help="several inputs make one book, one chapter per input (default: one folder per input)")
     # -- cache and progress
@@ -117,6 +118,12 @@ def _positive_float(text: str) -> float:
     if not 0 < value <= 10:
         raise argparse.ArgumentTypeError(f"must be above 0 and at most 10, not {value}")
     return value
+
+
+def _bitrate(text: str) -> str:
+    if not re.fullmatch(r"[1-9][0-9]{0,3}k", text):
+        raise argparse.ArgumentTypeError(f"expected kilobits per second like 64k, not {text!r}")
+    return text
 
 
 def _seconds(text: str) -> float:
