@@ -12,7 +12,7 @@ author's hint when the hint policy lets it decide (hints.py), else in context
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, Token
 from .hints import OVERRULED, POLICIES, check_policy, judge
@@ -24,8 +24,10 @@ __all__ = ["POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_tex
 
 
 def _normalized(text: str) -> list:
-    """normalize(text), ordered and without overlaps; [] when nothing in `text` needs it."""
-    if not any(not is_han(c) and c.isalnum() or c in "%‰℃$¥￥€£+-/×÷=~:" for c in text):
+    """normalize(text), ordered and without overlaps."""
+    # Every run normalize reads holds a digit or a letter; most sentences have
+    # none, and then neither normalize nor cn2an needs importing.
+    if not any(c.isalnum() and not is_han(c) for c in text):
         return []
     from .normalize import normalize
 
@@ -142,12 +144,6 @@ def pronounce_article(article: Article, policy: str = "verify") -> Iterator[Pron
     """Pronunciations of the article's sentences, in order, one at a time."""
     check_policy(policy)
     for sentence in article.sentences():
-        yield pronounce_sentence(sentence, policy)
-
-
-def pronounce_sentences(sentences: Iterable[Sentence], policy: str = "verify") -> Iterator[Pronunciation]:
-    check_policy(policy)
-    for sentence in sentences:
         yield pronounce_sentence(sentence, policy)
 
 
