@@ -275,3 +275,9 @@ def test_pronounce_front_door_survives_the_import_of_its_package():
     first = tts_pipeline.pronounce("重(chóng)庆的银行")
     again = tts_pipeline.pronounce("银行")
     assert [t.pinyin for t in first][:1] == ["chong2"] and [t.text for t in again] == ["银", "行"]
+
+
+@pytest.mark.parametrize("name,expected", [("Lesson 3 (draft)", "lesson-3-draft"), ("重庆新闻", "重庆新闻"),
+                                           ("第一章 相遇", "第一章-相遇"), ("../..", "book")])
+def test_slug_keeps_han_characters_and_nothing_unsafe(name, expected):
+    assert build_module.slug(name) == expected
