@@ -45,7 +45,7 @@ FORMATS = ffmpeg.FORMATS
 
 def slug(name: str, fallback: str = "book", limit: int = 60) -> str:
     """A file-name-safe form of `name`: letters and digits of any script (Han
-    characters stay as they are), ASCII lower-cased, everything else a dash."""
+    characters stay as they are), lower-cased, everything else a dash."""
     text = unicodedata.normalize("NFKC", name).lower()
     text = re.sub(r"[^\w]+|_+", "-", text).strip("-")
     return text[:limit].strip("-") or fallback
