@@ -4,7 +4,8 @@ A chapter is assembled in two passes so that memory never holds more than one
 sentence: the first pass converts each clip to the book's format, adds the
 pauses with pydub and appends the result to a scratch file while a
 `LoudnessMeter` listens; the second pass reads it back, applies the chapter's
-one gain (to -16 LUFS), limits true peaks to -1 dBTP and writes 16-bit PCM.
+one gain (to -16 LUFS), limits true peaks (to -2.5 dBTP, so that the encoded
+files stay under -1 dBTP) and writes 16-bit PCM.
 Every time in the `Timeline` is a count of samples actually written.
 """
 from __future__ import annotations
