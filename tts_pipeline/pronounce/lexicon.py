@@ -5,7 +5,7 @@ Three phrase dictionaries that ship in PyPI wheels vote: pypinyin's own
 Only words of two or more characters whose reading a dictionary of single
 characters would not give are kept: those holding a character with more than
 one reading, or a syllable other than its character's usual reading (the
-neutral tone of 东西 dōngxi). 一 and 不 are stored in their citation tones.
+neutral tone of 朋友 péngyou). 一 and 不 are stored in their citation tones.
 A word maps to its distinct readings, each with the number of dictionaries
 that give it, packed in one string ("shi2 xing2/3", "a b/2;c d/1") because a
 table of 300,000 strings loads several times faster than one of 300,000

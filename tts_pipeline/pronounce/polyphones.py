@@ -10,7 +10,7 @@ dev split, pypinyin's dictionaries alone 87.5%; together 98.0%
 probabilities are the only parameters tuned on dev.
 
 Other characters read as the dictionaries read the word they sit in (which
-settles neutral tones such as 东西 dōngxi), else as their first dictionary
+settles neutral tones such as 朋友 péngyou), else as their first dictionary
 reading.
 """
 from __future__ import annotations
