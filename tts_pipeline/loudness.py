@@ -17,6 +17,10 @@ from scipy import ndimage, signal
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
 OVERSAMPLING = 4
+# How far above its largest sample a signal is assumed to peak between samples.
+# A tone at a quarter of the sample rate reaches 3.01 dB; speech stays far
+# below that, though contrived sample patterns can go higher.
+OVERSHOOT = 10 ** (3.5 / 20)
 
 
 class LoudnessMeter:
@@ -106,15 +110,15 @@ def true_peak(samples: np.ndarray) -> float:
     """Largest absolute value of the signal oversampled 4x (BS.1770 annex 2), linear.
 
     Oversampling a whole chapter is slow, and a peak between samples sits
-    next to large samples, so only the stretches around samples within 6 dB
-    of the largest one are oversampled.
+    next to large samples, so only the stretches around samples within
+    `OVERSHOOT` of the largest one are oversampled.
     """
     x = np.asarray(samples, dtype=np.float64)
     if not len(x):
         return 0.0
     magnitude = np.abs(x)
     largest = float(magnitude.max())
-    stretches = _loud_stretches(magnitude, largest * 0.5, _REACH)
+    stretches = _loud_stretches(magnitude, largest / OVERSHOOT, _REACH)
     if not stretches or largest == 0:
         return largest
     return max(largest, max(float(p.max()) for p in _stretch_peaks(x, stretches)))
@@ -131,11 +135,11 @@ def limit(samples: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
     taken over 2W, then averaged over W (W = 5 ms): the average of values that
     are each at most the need of the middle sample can never exceed it, so
     the result stays under the ceiling without clicks. Only stretches near
-    samples above half the ceiling are oversampled; quieter ones cannot peak
+    samples within `OVERSHOOT` of the ceiling are oversampled; quieter ones cannot peak
     above it.
     """
     x = np.asarray(samples, dtype=np.float64)
-    stretches = _loud_stretches(np.abs(x), ceiling * 0.5, _REACH) if len(x) else []
+    stretches = _loud_stretches(np.abs(x), ceiling / OVERSHOOT, _REACH) if len(x) else []
     if not stretches:
         return x
     need = np.ones(len(x))
