@@ -232,6 +232,8 @@ def test_the_cache_folder_records_which_outputs_a_stamp_made(tmp_path):
     record_output(cache, "stamp-k1", two)
     assert up_to_date_outputs("stamp-k1", cache, expected=2) == [str(one), str(two)]
     assert up_to_date_outputs(None, cache, expected=1) is None
+    ClipCache(cache).clear()
+    assert up_to_date_outputs("stamp-k1", cache, expected=1) is None
 
 
 def test_a_damaged_keys_file_is_ignored(tmp_path):

@@ -24,24 +24,13 @@ import numpy as np
 import soundfile as sf
 
 from .errors import OutputError
-from .incremental import ContentKey, content_key  # noqa: F401 - re-exported for the assembler
+from .incremental import ENV_VAR, ContentKey, content_key, default_cache_dir  # noqa: F401 - re-exported
 from .model import Clip, Notice, SourcePosition
 
-ENV_VAR = "TTS_PIPELINE_CACHE"
 _SUFFIX = ".flac"
 _TMP_PREFIX = ".tmp-"
 # Bumped when the file layout changes, so old clips are simply not found.
 _LAYOUT = "clips-v1"
-
-
-def default_cache_dir() -> Path:
-    """$TTS_PIPELINE_CACHE, else $XDG_CACHE_HOME/tts_pipeline, else ~/.cache/tts_pipeline."""
-    explicit = os.environ.get(ENV_VAR)
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
-    return base / "tts_pipeline"
 
 
 def quantize(samples: np.ndarray) -> np.ndarray:
@@ -156,10 +145,14 @@ class ClipCache:
         return CacheInfo(self.root, clips, size, leftovers, leftover_size)
 
     def clear(self) -> CacheInfo:
-        """Delete every stored clip and leftover; returns what was removed."""
+        """Delete every stored clip and leftover, and the record of up-to-date outputs; returns what was removed."""
         removed = self.info()
         for path in list(self._files()):
             _unlink(path)
+        builds = self.root / "builds"  # incremental's records; without them every output is rebuilt once
+        if builds.is_dir():
+            for path in builds.iterdir():
+                _unlink(path)
         for folder in sorted(self.clips_dir.glob("*"), reverse=True) if self.clips_dir.is_dir() else ():
             try:
                 folder.rmdir()
