@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import cached_property
 
 import numpy as np
@@ -44,7 +45,7 @@ class NeuralEngine(Engine):
             raise VoiceMissing(f"neural engine: {missing}")
         assets = find_assets()
         acoustic = eval_mode_model(assets.acoustic)
-        self.model = VoiceModel(acoustic, assets.vocoder, self.settings.threads)
+        self.model = VoiceModel(acoustic, assets.vocoder, self.settings.threads or default_threads())
         self.frontend = Frontend.from_mapper(assets.mapper)
         self._assets = assets
         self._acoustic = acoustic
@@ -103,6 +104,15 @@ class NeuralEngine(Engine):
             "edges": [EDGE_KEEP, QUIET_RMS],
         }
         return hashlib.sha256(json.dumps(plan, ensure_ascii=False).encode()).hexdigest()
+
+
+def default_threads() -> int:
+    """All the cores this process may use, at most four (more barely helps LiteRT here)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
 
 
 def trim_silence(samples: np.ndarray) -> np.ndarray:
