@@ -19,9 +19,10 @@ from .frontend import Frontend, Script
 from .model import HOP, SAMPLE_RATE, Prosody, VoiceModel
 from .rewrite import REWRITE_VERSION, ModelShapeError, cache_dir, eval_mode_model, file_sha256
 
-JOIN_PAUSES = {3: 0.3, 2: 0.2, 1: 0.1, 0: 0.05}
+JOIN_PAUSES = {3: 0.3, 2: 0.2, 1: 0.12, 0: 0.1}
 """Seconds of silence where a sentence split for length is joined, by the mark
-it was cut at (the voice's own pause at a clause mark, #3, lasts 0.2-0.4 s)."""
+it was cut at, counting the EDGE_KEEP kept on both sides (the voice's own
+pause at a clause mark, #3, lasts 0.2-0.4 s)."""
 EDGE_KEEP = 0.05
 """Seconds of the model's leading and trailing silence kept around speech."""
 QUIET_RMS = 0.003
@@ -82,8 +83,8 @@ class NeuralEngine(Engine):
             for index, piece in enumerate(script.pieces):
                 mel, _ = self.model.mel(self.ids(piece), self.prosody)
                 if index:
-                    pause = JOIN_PAUSES[script.joins[index - 1]] / self.settings.speed
-                    parts.append(np.zeros(int(pause * SAMPLE_RATE), np.float32))
+                    pause = JOIN_PAUSES[script.joins[index - 1]] / self.settings.speed - 2 * EDGE_KEEP
+                    parts.append(np.zeros(max(0, int(pause * SAMPLE_RATE)), np.float32))
                 parts.append(trim_silence(self.model.waveform(mel)))
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"neural engine: sentence {pronunciation.sentence.id}: the model failed: {exc}") from None
