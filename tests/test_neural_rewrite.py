@@ -54,3 +54,11 @@ def test_a_model_without_the_dropout_ops_fails_with_a_clear_error(tmp_path):
     assert "0 FlexRandomUniform ops, expected 2" in message and "pip install" in message
     assert "\n" not in message
     assert not list(tmp_path.iterdir())
+
+
+def test_an_unwritable_cache_falls_back_to_the_temporary_folder(tmp_path, monkeypatch):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    monkeypatch.setattr(rewrite.tempfile, "tempdir", str(tmp_path / "tmp"))
+    path = rewrite.eval_mode_model(VOICE.acoustic, blocked / "models")
+    assert path.parent.parent == tmp_path / "tmp" and path.is_file()

@@ -50,25 +50,37 @@ def file_sha256(path: Path) -> str:
 
 
 def eval_mode_model(source: Path, cache: Path | None = None) -> Path:
-    """Path of the rewritten model, writing it on first use."""
+    """Path of the rewritten model, writing it on first use.
+
+    When the cache folder cannot be written, the system's temporary folder is
+    used instead, so a read-only home does not stop the voice."""
     cache = cache or cache_dir()
-    target = cache / f"fastspeech2-eval-v{REWRITE_VERSION}-{file_sha256(source)[:32]}.tflite"
-    if target.is_file():
-        return target
-    rewritten = rewrite_dropout(source.read_bytes(), str(source))
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        # Written beside the target and renamed, so a parallel run never reads half a file.
-        fd, tmp = tempfile.mkstemp(dir=cache, suffix=".part")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(rewritten)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise EngineError(
-            f"neural engine: cannot write the rewritten model to {cache} ({exc.strerror or exc}); "
-            "set TTS_PIPELINE_CACHE to a writable folder"
-        ) from None
-    return target
+    name = f"fastspeech2-eval-v{REWRITE_VERSION}-{file_sha256(source)[:32]}.tflite"
+    fallback = Path(tempfile.gettempdir()) / f"tts_pipeline-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    rewritten: bytes | None = None
+    errors = []
+    for folder in (cache, fallback):
+        if (folder / name).is_file():
+            return folder / name
+        if rewritten is None:
+            rewritten = rewrite_dropout(source.read_bytes(), str(source))
+        tmp = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            # Written beside the target and renamed, so a parallel run never reads half a file.
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(rewritten)
+            os.replace(tmp, folder / name)
+            return folder / name
+        except OSError as exc:
+            errors.append(f"{folder} ({exc.strerror or exc})")
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+    raise EngineError(
+        f"neural engine: cannot write the rewritten model to {' or '.join(errors)}; "
+        "set TTS_PIPELINE_CACHE to a writable folder"
+    )
 
 
 def rewrite_dropout(model: bytes, where: str = "acoustic model") -> bytes:
