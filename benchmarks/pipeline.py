@@ -80,11 +80,12 @@ def _tree_rss(root: int) -> tuple[int, int]:
     return total, largest
 
 
-def build(input_path: Path, output: Path, cache: Path, *extra: str) -> Run:
+def build(input_path: Path, output: Path, cache: Path, *extra: str, env: dict | None = None) -> Run:
     command = [sys.executable, "-m", "tts_pipeline", "build", str(input_path), "-o", str(output),
                "--cache-dir", str(cache), "--quiet", *extra]
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env=env)
     peak_tree = peak_process = 0
     while process.poll() is None:
         total, largest = _tree_rss(process.pid)
@@ -174,6 +175,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--long", type=int, default=10000, help="input characters of the long input (0 skips it)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument(
+        "--memory-probe", type=int, nargs="*", default=[20000, 60000], metavar="CHARS",
+        help="input sizes for the memory slope, built with the fast test-tone engine (default: 20000 60000; none skips)",
+    )
     args = parser.parse_args()
 
     cores = len(os.sched_getaffinity(0))
@@ -186,6 +191,8 @@ def main() -> int:
             long_input(SAMPLE, long_path, args.long)
             rows.append(measure(f"long input ({args.long:,} chars)", long_path, scratch / "long", full=False))
         report(rows)
+        if args.memory_probe:
+            memory_probe(args.memory_probe, scratch / "probe", rows[0])
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -225,6 +232,33 @@ def measure(label: str, path: Path, scratch: Path, full: bool) -> dict:
         row["edit_synthesis"] = one_sentence_synthesis(edited, index)
         print(f"one-sentence edit: {edit.seconds:.2f} s (that sentence alone: {row['edit_synthesis']:.2f} s)", flush=True)
     return row
+
+
+def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> None:
+    """How the pipeline's own memory grows with length, without the voice: the same build with the
+    test-tone engine (tests/tone_engine.py, loaded through TTS_PIPELINE_ENGINE_PLUGINS), whose model
+    is nothing, so the slope is the pipeline's; the neural voice adds a fixed amount per process."""
+    scratch.mkdir(parents=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "tests"), str(ROOT)]),
+               TTS_PIPELINE_ENGINE_PLUGINS="tone_engine")
+    print("\n== memory against length, test-tone engine (pipeline only)")
+    # A first build fills the pronouncer's one-time caches, whose making would be counted otherwise.
+    build(SAMPLE, scratch / "warm-up", scratch / "cache-warm-up", "--engine", "test-tone", env=env)
+    points = []
+    for size in sizes:
+        path = scratch / f"probe-{size}.txt"
+        long_input(SAMPLE, path, size)
+        run = build(path, scratch / f"out-{size}", scratch / f"cache-{size}", "--engine", "test-tone", env=env)
+        chars = len(path.read_text(encoding="utf-8"))
+        points.append((chars, run.peak_tree_mb))
+        print(f"{chars:>8} input characters: peak RSS {run.peak_tree_mb:.0f} MB, {run.seconds:.1f} s", flush=True)
+    (c0, m0), (c1, m1) = points[0], points[-1]
+    slope = (m1 - m0) / (c1 - c0)
+    neural = sample["cold1"].peak_tree_mb
+    at_300k = neural + max(0.0, slope) * (300_000 - sample["input_chars"])
+    print(f"pipeline memory grows {slope * 1000:.2f} MB per 1,000 input characters; the neural build of the "
+          f"sample peaked at {neural:.0f} MB (--jobs 1), so 300,000 characters would peak near {at_300k:.0f} MB "
+          f"(target < 1024 MB); --jobs 2 adds about {sample['cold2'].peak_tree_mb - neural:.0f} MB for its workers.")
 
 
 def report(rows: list[dict]) -> None:

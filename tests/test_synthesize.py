@@ -15,7 +15,7 @@ from tts_pipeline.engines import VoiceSettings, engine_class
 from tts_pipeline.errors import EngineError
 from tts_pipeline.model import Pronunciation, Sentence, SourcePosition, Token
 from tts_pipeline.progress import ChapterPlan, Progress, format_duration
-from tts_pipeline.synthesize import synthesize_all, threads_per_worker
+from tts_pipeline.synthesize import engine_threads, synthesize_all
 
 TEXTS = ["今天天气很好", "我们去公园", "他说好", "明天见", "再见了朋友们", "一二三"]
 
@@ -128,11 +128,19 @@ def test_jobs_must_be_positive():
         run(prons(), jobs=0)
 
 
-def test_threads_per_worker_fit_the_cores():
-    assert threads_per_worker(1, cores=8) == 8
-    assert threads_per_worker(2, cores=8) == 4
-    assert threads_per_worker(3, cores=8) == 2
-    assert threads_per_worker(4, cores=2) == 1
+def test_engines_run_on_one_thread_unless_asked_and_always_fit_the_cores():
+    assert [engine_threads(None, jobs, cores=8) for jobs in (1, 2, 8)] == [1, 1, 1]
+    assert engine_threads(4, 1, cores=8) == 4
+    assert engine_threads(4, 2, cores=8) == 4
+    assert engine_threads(4, 3, cores=8) == 2
+    assert engine_threads(3, 4, cores=2) == 1
+
+
+def test_the_engine_is_given_the_thread_count():
+    (_, clip), = run(prons(TEXTS[:1]), engine="test-threads")
+    assert clip.notices[0].message == "threads=1"
+    (_, clip), = list(synthesize_all(prons(TEXTS[:1]), "test-threads", VoiceSettings(threads=2)))
+    assert clip.notices[0].message == "threads=2"
 
 
 def test_two_workers_give_exactly_what_one_process_gives(tmp_path):

@@ -23,7 +23,7 @@ import numpy as np
 
 from tts_pipeline.engines import Engine, register
 from tts_pipeline.errors import EngineError
-from tts_pipeline.model import Clip, Pronunciation, SourcePosition, Sentence, Token
+from tts_pipeline.model import Clip, Notice, Pronunciation, SourcePosition, Sentence, Token
 
 RATE = 16000
 SYLLABLE_SECONDS = 0.04
@@ -85,3 +85,14 @@ class CrashingEngine(ToneEngine):
         if "崩" in pronunciation.sentence.text:
             os._exit(9)
         return super().synthesize(pronunciation)
+
+
+@register
+class ThreadsEngine(ToneEngine):
+    """Says, in a notice on its clip, how many threads it was given."""
+
+    name = "test-threads"
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        clip = super().synthesize(pronunciation)
+        return Clip(clip.samples, clip.sample_rate, self.name, (Notice("threads", f"threads={self.settings.threads}"),))

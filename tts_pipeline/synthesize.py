@@ -28,10 +28,22 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def threads_per_worker(jobs: int, cores: int | None = None) -> int:
-    """Engine threads for each of `jobs` workers so that jobs × threads fits the cores."""
+def engine_threads(requested: int | None, jobs: int, cores: int | None = None) -> int:
+    """CPU threads for each engine instance when `jobs` instances run at once.
+
+    Unless asked otherwise, every instance runs on one thread, whatever
+    `jobs` is: the voice's float results depend (in the last bits) on its
+    thread count, so one count for all is what makes `--jobs N` give the
+    same samples as `--jobs 1`, and one thread per job fits N jobs on N
+    cores. A requested count is kept, but cut down so that jobs × threads
+    fits the cores.
+    """
+    if requested is None:
+        return 1
+    if jobs == 1:
+        return requested
     cores = cores or available_cores()
-    return max(1, cores // max(1, jobs))
+    return max(1, min(requested, cores // jobs))
 
 
 def synthesize_all(
@@ -54,7 +66,7 @@ def synthesize_all(
     """
     if jobs < 1:
         raise PipelineError(f"--jobs must be 1 or more, not {jobs}")
-    loop = _Loop(engine, settings, fallback, cache)
+    loop = _Loop(engine, settings, fallback, cache, jobs)
     if jobs == 1:
         results = loop.sequential(pronunciations)
     else:
@@ -66,14 +78,17 @@ def synthesize_all(
 
 
 class _Loop:
-    def __init__(self, engine: str, settings: VoiceSettings, fallback: str | None, cache: ClipCache | None):
+    def __init__(self, engine: str, settings: VoiceSettings, fallback: str | None, cache: ClipCache | None,
+                 jobs: int = 1):
         self.engine_name = engine
         self.settings = settings
         self.fallback_name = fallback
         self.cache = cache
+        self.jobs = jobs
+        self.speaking = dataclasses.replace(settings, threads=engine_threads(settings.threads, jobs))
         # The primary engine is created up front so an unknown or unusable
         # engine fails before any work; engines keep their model loading lazy.
-        self.primary = engines.create(engine, settings)
+        self.primary = engines.create(engine, self.speaking)
         self._fallback: Engine | None = None
         if fallback is not None:
             engines.engine_class(fallback)  # an unknown name fails now, not at the first failure
@@ -81,7 +96,7 @@ class _Loop:
     @property
     def fallback(self) -> Engine:
         if self._fallback is None:
-            self._fallback = engines.create(self.fallback_name, self.settings)
+            self._fallback = engines.create(self.fallback_name, self.speaking)
         return self._fallback
 
     def lookup(self, engine: Engine, pronunciation: Pronunciation) -> tuple[str | None, Clip | None]:
@@ -109,9 +124,7 @@ class _Loop:
             yield pronunciation, clip, False
 
     def parallel(self, pronunciations: Iterable[Pronunciation], jobs: int) -> Iterator[tuple[Pronunciation, Clip, bool]]:
-        worker_settings = self.settings
-        if worker_settings.threads is None:
-            worker_settings = dataclasses.replace(worker_settings, threads=threads_per_worker(jobs))
+        worker_settings = self.speaking
         # Two sentences queued per worker keep it busy while this process
         # stitches; the window bounds what is held while waiting in order.
         in_flight_limit = 2 * jobs
