@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, Token
+from .grammar import RuleReading, rule_readings
 from .hints import OVERRULED, POLICIES, check_policy, judge
 from .polyphones import Resolved, is_han, resolve
 from .readings import marked
@@ -58,7 +59,7 @@ def _run(text: str, start: int, belongs) -> int:
 
 
 def _hinted_readings(
-    sentence: Sentence, spans: list[tuple[int, int]], policy: str
+    sentence: Sentence, spans: list[tuple[int, int]], policy: str, rules: dict[int, RuleReading]
 ) -> tuple[dict[int, Resolved], list[Notice]]:
     """The reading each hint leads to for its character, and the notices about hints not used as written."""
     text = sentence.text
@@ -75,9 +76,11 @@ def _hinted_readings(
                 continue
             char = text[position]
             start, end = word_of.get(position, (position, position + 1))
-            verdict = judge(char, hinted, text[start:end], position - start, policy)
+            verdict = judge(char, hinted, text[start:end], position - start, policy, rules.get(position))
             if verdict.used is not None:
-                used[position] = Resolved(verdict.used, "lexicon" if verdict.code == OVERRULED else "hint")
+                # overruled by a grammatical rule: read in context, as the resolver does
+                overruled_by = "model" if position in rules else "lexicon"
+                used[position] = Resolved(verdict.used, overruled_by if verdict.code == OVERRULED else "hint")
             if verdict.code is not None:
                 notices.append(_notice(sentence, hint.position, char, hinted, verdict))
     return used, notices
@@ -105,8 +108,9 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
     text = sentence.text
     spans = words(text)
     word_starts = {start for start, _ in spans}
-    readings = resolve(text, spans)
-    hinted, notices = _hinted_readings(sentence, spans, policy)
+    rules = rule_readings(text, spans)
+    readings = resolve(text, spans, rules)
+    hinted, notices = _hinted_readings(sentence, spans, policy, rules)
     readings.update(hinted)
     normalized = {r.start: r for r in _normalized(text)}
 

@@ -6,7 +6,9 @@ verify (default)
     with no dictionary allowing a second reading of that character there:
     实行(háng) is read shíxíng and reported ("hint-overruled"). A hint that is
     no reading of its character at all is reported and set aside
-    ("hint-not-a-reading"). A hint on a name or on a word no dictionary lists
+    ("hint-not-a-reading"). A hint on a one-character word that contradicts
+    a grammatical rule (grammar.py) is overruled too: 为(wéi)…奠定了 is the
+    preposition wèi. A hint on a name or on a word no dictionary lists
     wins, and a hint that differs from the dictionary only by the neutral tone
     (势头 tóu / tou) is taken silently.
 force
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .grammar import RuleReading
 from .lexicon import word_allows, word_reading
 from .readings import is_reading, marked, same_but_neutral
 
@@ -52,8 +55,13 @@ def check_policy(policy: str) -> str:
     return policy
 
 
-def judge(char: str, hinted: str, word: str, offset: int, policy: str = "verify") -> Verdict:
-    """The verdict on hint `hinted` for `char`, which is word[offset] of the word it sits in."""
+def judge(
+    char: str, hinted: str, word: str, offset: int, policy: str = "verify", rule: RuleReading | None = None
+) -> Verdict:
+    """The verdict on hint `hinted` for `char`, which is word[offset] of the word it sits in.
+
+    `rule` is what a grammatical rule decides for this character, if any.
+    """
     if policy == "off":
         return Verdict(None)
     listed = is_reading(char, hinted)
@@ -64,6 +72,8 @@ def judge(char: str, hinted: str, word: str, offset: int, policy: str = "verify"
     if not listed:
         return Verdict(None, NOT_A_READING, f"{marked(hinted)} is not a reading of {char}")
     if len(word) < 2:
+        if rule is not None and not (hinted == rule.pinyin or same_but_neutral(hinted, rule.pinyin)):
+            return Verdict(rule.pinyin, OVERRULED, rule.reason)
         return Verdict(hinted)
     readings = word_allows(word, offset)
     if len(readings) != 1:

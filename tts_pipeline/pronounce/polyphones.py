@@ -12,6 +12,10 @@ probabilities are the only parameters tuned on dev.
 Other characters read as the dictionaries read the word they sit in (which
 settles neutral tones such as 朋友 péngyou), else as their first dictionary
 reading.
+
+A grammatical rule (grammar.py: the preposition 为 wèi before a verb of
+benefit) adds `RULE_VOTE`, more than the model and the dictionaries together
+can give any other reading; the reading it decides counts as the model's.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 from .context_model import context_model
+from .grammar import RuleReading, rule_readings
 from .lexicon import lexicon, word_votes
 from .readings import char_readings, citation
 from .segment import tokenizer, words
@@ -27,6 +32,8 @@ DICTIONARY_VOTE = 3.0
 # The model is overconfident (会计室: kuài at 1e-24); below this probability it
 # has no more say, so that three dictionaries agreeing (9 nats) always win.
 PROBABILITY_FLOOR = 1e-3
+# Beats the widest gap the model (floored) and three dictionary votes can open.
+RULE_VOTE = 20.0
 
 
 @dataclass(frozen=True)
@@ -78,13 +85,18 @@ def _part_votes(text: str, start: int, end: int, position: int) -> dict[str, int
     return {}
 
 
-def resolve(text: str, spans: list[tuple[int, int]] | None = None) -> dict[int, Resolved]:
+def resolve(
+    text: str, spans: list[tuple[int, int]] | None = None, rules: dict[int, RuleReading] | None = None
+) -> dict[int, Resolved]:
     """The reading of every Han character of `text`, by offset.
 
-    `spans` are the word boundaries (segment.words(text) when not given).
+    `spans` are the word boundaries (segment.words(text) when not given),
+    `rules` what grammar.rule_readings decides (computed when not given).
     """
     if spans is None:
         spans = words(text)
+    if rules is None:
+        rules = rule_readings(text, spans)
     model = context_model()
     result: dict[int, Resolved] = {}
     polyphones: list[tuple[int, dict[str, int], dict[str, int]]] = []
@@ -109,8 +121,14 @@ def resolve(text: str, spans: list[tuple[int, int]] | None = None) -> dict[int, 
         guesses = model.guess(text, [position for position, _, _ in polyphones])
         for position, whole, part in polyphones:
             guess = guesses[position]
+            ruled = rules.get(position)
             scored = [
-                (math.log(max(p, PROBABILITY_FLOOR)) + DICTIONARY_VOTE * (whole.get(s, 0) + part.get(s, 0)), s)
+                (
+                    math.log(max(p, PROBABILITY_FLOOR))
+                    + DICTIONARY_VOTE * (whole.get(s, 0) + part.get(s, 0))
+                    + (RULE_VOTE if ruled is not None and ruled.pinyin == s else 0.0),
+                    s,
+                )
                 for s, p in guess.candidates
             ]
             best = citation(text[position], max(scored)[1])

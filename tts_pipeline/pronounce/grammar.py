@@ -1,0 +1,108 @@
+"""Grammatical rules: readings that the sentence's structure settles.
+
+The context model learned from Wikipedia, where a lone 为 is nearly always
+the copula wéi ("is, as"); it reads the preposition wèi ("for, on behalf
+of") the same way. The preposition heads a beneficiary or purpose phrase that
+a verb then completes: 为人民服务, 为全会胜利召开营造良好氛围, 为孩子操心.
+So a 为 that jieba leaves as a word of its own reads wèi when, later in its
+clause and after at least one word (the beneficiary), comes a verb that takes
+a 为-beneficiary, unless the clause shows the copula's own frames:
+
+- 以…为…  (以人民为中心), 以 earlier in the clause;
+- 为…所…  (为人民所喜爱), the passive, 所 before that verb;
+- a one-character verb that 为 completes right before it (贬为, 选为, 改为);
+  the common ones (成为, 作为, 认为, 视为, 称为, 分为) are words of their
+  own and never reach this rule.
+
+`rule_readings` returns what the rules decide, each with a reason for people;
+the resolver gives it a vote no model probability can outweigh, and the hint
+check lets it overrule a hint on a one-character word.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .readings import marked
+from .segment import tokenizer
+
+# Verbs (and verb phrases) that take a beneficiary or purpose introduced by 为.
+BENEFACTIVE_VERBS = frozenset(
+    """
+    服务 效力 效劳 效命 卖命 出力 尽力 献力 献身 献出 献上 献计 献策 献礼 献
+    提供 奠定 营造 创造 创设 打造 作出 做出 贡献 打下 注入 付出 争取 谋求 谋取
+    谋福利 谋福祉 负责 担心 担忧 操心 着想 考虑 骄傲 自豪 高兴 欢呼 喝彩 感到
+    惋惜 难过 伤心 惋叹 加油 助威 鼓掌 庆祝 祝福 祈祷 祈福 默哀 送行 饯行 送别
+    开辟 铺平 铺路 搭建 搭台 保驾护航 护航 买单 埋单 辩护 辩解 开脱 求情 说情
+    奋斗 拼搏 努力 牺牲 捐躯 流血 流汗 操劳 奔走 奔波 呐喊 发声 代言 作证 作保
+    担保 撑腰 出头 出气 报仇 雪耻 平反 昭雪 解围 解忧 分忧 排忧 解难 纾困 减负
+    松绑 让路 开道 鸣锣开道 让位 腾出 留出 准备 预备 量身定制 定制
+    颁奖 颁发 授予 举办 设立 开设 安排 配备 出谋划策 把关
+    点赞 打气 撑起 筑牢 夯实 增添 增光 添彩 增色 争光 添砖加瓦 赋能 助力
+    """.split()
+)
+# Verbs that 为 completes ("make into, as"), by their last character: 贬为侯,
+# 选为代表, 继任为王.
+COMPLETED_BY_WEI = frozenset("贬降升封立拜任尊奉列评誉译定改变化分称视选推聘派转划编并合易更名命号追谥")
+# Punctuation that ends a clause; 、 and quotation marks stay inside one.
+CLAUSE_END = frozenset("，,。．.；;：:！!？?\n…")
+
+
+@dataclass(frozen=True)
+class RuleReading:
+    """A reading the sentence's grammar decides, and why (for notices)."""
+
+    pinyin: str
+    rule: str
+    reason: str
+
+
+def _clause(text: str, spans: list[tuple[int, int]], index: int) -> tuple[int, int]:
+    """Indices [first, last) into `spans` of the clause around spans[index]."""
+    first = index
+    while first > 0 and not (set(text[spans[first - 1][0] : spans[first - 1][1]]) & CLAUSE_END):
+        first -= 1
+    last = index + 1
+    while last < len(spans) and not (set(text[spans[last][0] : spans[last][1]]) & CLAUSE_END):
+        last += 1
+    return first, last
+
+
+def _preposition_wei(text: str, spans: list[tuple[int, int]], index: int) -> RuleReading | None:
+    first, last = _clause(text, spans, index)
+    before = [text[s:e] for s, e in spans[first:index]]
+    if "以" in before:
+        return None
+    if before and len(before[-1]) <= 2 and before[-1][-1] in COMPLETED_BY_WEI:
+        return None  # 贬为, 继任为
+    after = [text[s:e] for s, e in spans[index + 1 : last]]
+    if after and _benefactive(after[0]):
+        return None  # the copula before a verb phrase: 职责为提供服务
+    for word in after[1:]:
+        if word == "所":
+            return None
+        verb = _benefactive(word)
+        if verb:
+            return RuleReading("wei4", "preposition-wei", f"为 before …{verb} is the preposition {marked('wei4')}")
+    return None
+
+
+def _benefactive(word: str) -> str | None:
+    """The verb of benefit `word` is, or starts with before another word (感到高兴, not 服务器)."""
+    if word in BENEFACTIVE_VERBS:
+        return word
+    known = tokenizer().FREQ
+    for length in range(len(word) - 2, 1, -1):
+        if word[:length] in BENEFACTIVE_VERBS and known.get(word[length:], 0) > 0:
+            return word[:length]
+    return None
+
+
+def rule_readings(text: str, spans: list[tuple[int, int]]) -> dict[int, RuleReading]:
+    """The readings the rules decide in `text`, by offset; `spans` are its words."""
+    found: dict[int, RuleReading] = {}
+    for index, (start, end) in enumerate(spans):
+        if end - start == 1 and text[start] == "为":
+            reading = _preposition_wei(text, spans, index)
+            if reading is not None:
+                found[start] = reading
+    return found
