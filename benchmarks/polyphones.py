@@ -1,6 +1,6 @@
 """Polyphone accuracy and speed on the CPP dev split, three readers side by side.
 
-    .venv/bin/python benchmarks/polyphones.py [--limit N]
+    .venv/bin/python benchmarks/polyphones.py [--limit N] [--char 为]
 
 - pypinyin: pypinyin.pinyin() alone (its phrase dictionary, else the first reading);
 - g2pM package: G2pM()(sentence) as the package ships it (argmax over all syllables);
@@ -99,6 +99,7 @@ READERS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, help="only the first N sentences")
+    parser.add_argument("--char", action="append", default=[], help="also print each reader's accuracy on this character")
     args = parser.parse_args()
     cases = load(args.limit)
     characters = sum(len(text) for text, _, _ in cases)
@@ -132,6 +133,9 @@ def main() -> None:
             f"{name:14} {right[name] / len(cases):9.2%} {per_char:9.2%} {per_sentence:8.2f} "
             f"{per_sentence * 30 * len(cases) / characters:8.2f} {loads[name]:7.2f}"
         )
+    for char in args.char:
+        tallies = {name: by_char[name].get(char, [0, 0]) for name in readers}
+        print(f"{char}: " + ", ".join(f"{name} {r}/{n}" for name, (r, n) in tallies.items()))
 
 
 if __name__ == "__main__":
