@@ -29,6 +29,7 @@ def _wei(sentence: str, nth: int = 0) -> str:
         "他为这件事感到高兴。",  # 感到高兴 is one jieba word
         "我们为和平而奋斗。",
         "大家都为中国队加油！",
+        "主任为大家服务。",  # 主任 is a noun, not a verb that 为 completes
     ],
 )
 def test_preposition_before_a_verb_of_benefit_is_wei4(sentence: str) -> None:
@@ -42,6 +43,7 @@ def test_preposition_before_a_verb_of_benefit_is_wei4(sentence: str) -> None:
         ("以实际行动为人民服务。", 0),  # 以 earlier in the clause keeps the frame
         ("这首歌为人民所喜爱。", 0),  # 为…所… passive
         ("韩信被贬为淮阴侯，为汉朝效力多年。", 0),  # 贬为: the verb 为 completes
+        ("该法案旨在为他继任为王夯实基础。", 1),  # 继任为王, though 夯实 follows
         ("其职责为提供服务。", 0),  # the copula before a verb phrase
         ("此地原为精神医院。", 0),  # no verb of benefit in the clause
         ("地面为车站站厅，他为大家服务。", 0),  # the verb is in another clause

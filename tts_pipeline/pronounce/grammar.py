@@ -40,9 +40,20 @@ BENEFACTIVE_VERBS = frozenset(
     点赞 打气 撑起 筑牢 夯实 增添 增光 添彩 增色 争光 添砖加瓦 赋能 助力
     """.split()
 )
-# Verbs that 为 completes ("make into, as"), by their last character: 贬为侯,
-# 选为代表, 继任为王.
+# Verbs that 为 completes ("make into, as") when jieba leaves them apart:
+# 贬为侯, 选为代表, 继任为王. Two-character ones are listed in full, because
+# nouns end in the same characters (主任为大家服务 is wèi).
 COMPLETED_BY_WEI = frozenset("贬降升封立拜任尊奉列评誉译定改变化分称视选推聘派转划编并合易更名命号追谥")
+COMPLETED_BY_WEI_WORDS = frozenset(
+    """
+    继任 升任 出任 担任 转任 改任 调任 兼任 选任 委任 任命 聘任 当选 推选 评选 选举 票选
+    册立 册封 追封 加封 受封 晋封 改封 追谥 追尊 追认 改称 简称 并称 合称 号称 尊称 誉称
+    俗称 统称 总称 泛称 昵称 自称 人称 被称 改编 合并 并入 扩编 缩编 更名 改名 命名 定名
+    正名 易名 改组 重组 改制 升格 降格 贬谪 降职 晋升 提升 提拔 擢升 演变 演化 蜕变 退化
+    进化 简化 分化 异化 转变 转换 变换 变更 变成 译成 翻译 音译 意译 认定 评定 鉴定 确定
+    指定 规定 划定 判定 界定 列入 归类 奉若 尊奉 奉立 立嗣 拥立 收养 过继
+    """.split()
+)
 # Punctuation that ends a clause; 、 and quotation marks stay inside one.
 CLAUSE_END = frozenset("，,。．.；;：:！!？?\n…")
 
@@ -72,7 +83,7 @@ def _preposition_wei(text: str, spans: list[tuple[int, int]], index: int) -> Rul
     before = [text[s:e] for s, e in spans[first:index]]
     if "以" in before:
         return None
-    if before and len(before[-1]) <= 2 and before[-1][-1] in COMPLETED_BY_WEI:
+    if before and (before[-1] in COMPLETED_BY_WEI or before[-1] in COMPLETED_BY_WEI_WORDS):
         return None  # 贬为, 继任为
     after = [text[s:e] for s, e in spans[index + 1 : last]]
     if after and _benefactive(after[0]):
