@@ -192,7 +192,7 @@ def main() -> int:
             rows.append(measure(f"long input ({args.long:,} chars)", long_path, scratch / "long", full=False))
         report(rows)
         if args.memory_probe:
-            memory_probe(args.memory_probe, scratch / "probe", rows[0])
+            memory_probe(args.memory_probe, scratch / "probe", rows[-1])
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -257,7 +257,7 @@ def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> None:
     neural = sample["cold1"].peak_tree_mb
     at_300k = neural + max(0.0, slope) * (300_000 - sample["input_chars"])
     print(f"pipeline memory grows {slope * 1000:.2f} MB per 1,000 input characters; the neural build of the "
-          f"sample peaked at {neural:.0f} MB (--jobs 1), so 300,000 characters would peak near {at_300k:.0f} MB "
+          f"{sample['label']} peaked at {neural:.0f} MB (--jobs 1), so 300,000 characters would peak near {at_300k:.0f} MB "
           f"(target < 1024 MB); --jobs 2 adds about {sample['cold2'].peak_tree_mb - neural:.0f} MB for its workers.")
 
 
@@ -289,6 +289,7 @@ def report(rows: list[dict]) -> None:
     line("edit - its synthesis     (<= 2 s)", [
         f"{r['edit'].seconds - r['edit_synthesis']:.2f}" if "edit" in r else "-" for r in rows])
     line("peak RSS --jobs 1, tree (MB)", [f"{r['cold1'].peak_tree_mb:.0f}" for r in rows])
+    line("peak RSS --jobs 1, largest proc (MB)", [f"{r['cold1'].peak_process_mb:.0f}" for r in rows])
     line("peak RSS --jobs 2, tree (MB)", [f"{r['cold2'].peak_tree_mb:.0f}" for r in rows])
     line("peak RSS --jobs 2, largest proc (MB)", [f"{r['cold2'].peak_process_mb:.0f}" for r in rows])
     if len(rows) > 1:

@@ -125,10 +125,11 @@ class _Loop:
 
     def parallel(self, pronunciations: Iterable[Pronunciation], jobs: int) -> Iterator[tuple[Pronunciation, Clip, bool]]:
         worker_settings = self.speaking
-        # Two sentences queued per worker keep it busy while this process
-        # stitches; the window bounds what is held while waiting in order.
-        in_flight_limit = 2 * jobs
-        window_limit = 4 * jobs + 16
+        # Six sentences queued per worker keep it busy while this process
+        # finishes a chapter (loudness, encoding: a second or two); the
+        # window bounds the clips held while waiting for one in order.
+        in_flight_limit = 6 * jobs
+        window_limit = 8 * jobs + 16
         pool: WorkerPool | None = None
         pending: deque[tuple[Pronunciation, str | None, Clip | int]] = deque()
         in_flight = 0
