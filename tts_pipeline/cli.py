@@ -30,8 +30,8 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=_positive_float, default=1.0, help="speaking pace, 1.0 is the voice's own, 0.8 slower (default: 1.0)")
     p.add_argument("--pitch", type=_positive_float, default=1.0, help="pitch multiplier where the engine supports it (default: 1.0)")
     p.add_argument("--energy", type=_positive_float, default=1.0, help="energy (loudness contour) multiplier where supported (default: 1.0)")
-    p.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="CPU threads per engine instance (default: the engine chooses)")
-    p.add_argument("--hints", choices=("verify", "force", "off"), default="verify", help="hint policy (default: verify)")
+    p.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="CPU threads per engine instance (default: 1, so --jobs N gives the same samples as --jobs 1)")
+    _add_hints_option(p)
     p.add_argument("--pause-sentence", type=_seconds, default=0.45, metavar="S", help="silence after a sentence, seconds (default: 0.45)")
     p.add_argument("--pause-paragraph", type=_seconds, default=0.9, metavar="S", help="silence after a paragraph, seconds (default: 0.9)")
     p.add_argument("--pause-chapter", type=_seconds, default=2.0, metavar="S", help="silence before a new chapter, seconds (default: 2.0)")
@@ -177,6 +177,10 @@ def _run_cache(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_hints_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hints", choices=("verify", "force", "off"), default="verify", help="hint policy (default: verify)")
+
+
 def _add_pinyin(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "pinyin",
@@ -187,7 +191,7 @@ def _add_pinyin(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("text", nargs="?", help="text to read (default: lines from stdin)")
     p.add_argument("--json", action="store_true", help="one JSON array per line, one object per token")
-    p.add_argument("--hints", choices=("verify", "force", "off"), default="verify", help="hint policy (default: verify)")
+    _add_hints_option(p)
     p.set_defaults(run=_run_pinyin)
 
 
@@ -206,7 +210,7 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("file", help="article file")
-    p.add_argument("--hints", choices=("verify", "force", "off"), default="verify", help="hint policy (default: verify)")
+    _add_hints_option(p)
     p.set_defaults(run=_run_check)
 
 

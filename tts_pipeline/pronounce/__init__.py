@@ -165,9 +165,10 @@ def pronounce_line(text: str, hints: str = "verify", index: int = 0) -> Pronunci
     return pronounce_sentence(sentence, hints)
 
 
-# Added by the build owner: importing this package rebinds the attribute
-# `tts_pipeline.pronounce` from the front-door function to this package, so
-# the package itself answers `tts_pipeline.pronounce(text)` the same way.
+# DESIGN names both a stage package `pronounce` and a front-door function
+# `tts_pipeline.pronounce(text)`. Importing this package rebinds the attribute
+# `tts_pipeline.pronounce` from the function to the package, so the package
+# itself answers a call the same way.
 class _CallablePackage(__import__("types").ModuleType):
     def __call__(self, text: str, hints: str = "verify") -> list[Token]:
         return pronounce_text(text, hints=hints)
