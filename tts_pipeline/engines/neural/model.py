@@ -5,7 +5,10 @@ FastSpeech2 turns symbol ids into an 80-band mel spectrogram (one frame per
 """
 from __future__ import annotations
 
+import os
+import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +57,13 @@ class VoiceModel:
         self._audio_out = self._vocoder.get_output_details()[0]["index"]
         self._acoustic_len = -1
         self._vocoder_len = -1
+        with _native_stderr_silenced():
+            # The first allocation makes LiteRT log "Created TensorFlow Lite
+            # XNNPACK delegate" from C++; do it here, where it can be hidden.
+            self._acoustic.resize_tensor_input(inputs["input_ids"], [1, 8])
+            self._acoustic.allocate_tensors()
+            self._vocoder.resize_tensor_input(self._mel_in, [1, 16, 80])
+            self._vocoder.allocate_tensors()
 
     def mel(self, ids: np.ndarray, prosody: Prosody) -> tuple[np.ndarray, np.ndarray]:
         """Mel frames (1, T, 80) and frames per symbol for one sequence of symbol ids."""
@@ -82,3 +92,22 @@ class VoiceModel:
             net.set_tensor(self._mel_in, mel.astype(np.float32))
             net.invoke()
             return net.get_tensor(self._audio_out)[0, :, 0].copy()
+
+
+@contextmanager
+def _native_stderr_silenced():
+    """Send what native code writes to file descriptor 2 to /dev/null for a moment."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to hide
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
