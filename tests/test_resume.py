@@ -187,3 +187,30 @@ def test_a_rebuild_killed_part_way_leaves_the_previous_output_as_it_was(tmp_path
     assert f"{made + 2} clips from the cache" in rerun.stderr
     texts = [s["text"] for s in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["sentences"]]
     assert sum("步" in t for t in texts) == SENTENCES and not any("圈" in t for t in texts)
+
+
+def test_pronunciations_are_read_back_from_the_cache_and_an_edit_reads_only_its_sentence(tmp_path, monkeypatch):
+    import tts_pipeline.pronounce as pronounce
+    from tts_pipeline.parse import parse_text
+
+    text = "我们去银行。他会重(chóng)新开始。天气很好。\n"
+    edited = text.replace("天气很好", "天气真好")
+    fresh = list(pronounce.pronounce_article(parse_text(text)))
+    first = list(pronounce.pronounce_article(parse_text(text), cache_dir=tmp_path))
+    assert first == fresh
+
+    real = pronounce.pronounce_sentence
+    read: list[str] = []
+
+    def counting(sentence, policy="verify"):
+        read.append(sentence.text)
+        return real(sentence, policy)
+
+    monkeypatch.setattr(pronounce, "pronounce_sentence", counting)
+    again = list(pronounce.pronounce_article(parse_text(text), cache_dir=tmp_path))
+    assert again == fresh and read == []
+    after_edit = list(pronounce.pronounce_article(parse_text(edited), cache_dir=tmp_path))
+    assert read == ["天气真好。"]
+    assert after_edit[:2] == fresh[:2] and after_edit[2].sentence.text == "天气真好。"
+    other_policy = list(pronounce.pronounce_article(parse_text(text), policy="off", cache_dir=tmp_path))
+    assert len(read) == 4 and len(other_policy) == 3  # the policy is part of the key

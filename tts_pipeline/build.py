@@ -205,10 +205,21 @@ def _build_book(article: Article, sources: Sequence[str], root: Path, options: _
         raise
 
 
-def _pronounce(article: Article, policy: str) -> Iterator[Pronunciation]:
+def _pronounce(article: Article, policy: str, cache_dir: Path | None = None) -> Iterator[Pronunciation]:
     from .pronounce import pronounce_article
 
-    return pronounce_article(article, policy=policy)
+    return pronounce_article(article, policy=policy, cache_dir=cache_dir)
+
+
+_STAGE_PRONOUNCE = _pronounce
+
+
+def _pronunciations(article: Article, options: _Options) -> Iterator[Pronunciation]:
+    """The pronounce stage, reading from the pronunciation cache when the build has a cache folder."""
+    root = getattr(options.cache, "root", None)
+    if root is None or _pronounce is not _STAGE_PRONOUNCE:  # tests may swap in a stage of their own
+        return _pronounce(article, options.hints)
+    return _pronounce(article, options.hints, root)
 
 
 def _synthesize(pronunciations: Iterable[Pronunciation], options: _Options, progress) -> Iterator[tuple]:
@@ -340,7 +351,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         sub.mkdir()
     width = max(2, len(str(len(article.chapters))))
     progress = _progress(article, options.quiet)
-    pairs = iter(_synthesize(_pronounce(article, options.hints), options, progress))
+    pairs = iter(_synthesize(_pronunciations(article, options), options, progress))
 
     book = ffmpeg.StreamEncoder(staging / "book.mp3", rate, ffmpeg.CODECS["mp3"], options.bitrate)
     m4a = None
@@ -464,7 +475,7 @@ def _learner_files(article: Article, staging: Path, manifest: Manifest, options:
 
         entry = render_shadowing(
             staging,
-            _pronounce(article, options.hints),
+            _pronunciations(article, options),
             manifest.to_dict(),
             engine=options.engine,
             settings=options.settings,

@@ -144,11 +144,62 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
     return Pronunciation(sentence, tuple(tokens), tuple(notices))
 
 
-def pronounce_article(article: Article, policy: str = "verify") -> Iterator[Pronunciation]:
-    """Pronunciations of the article's sentences, in order, one at a time."""
+def pronounce_article(article: Article, policy: str = "verify", cache_dir=None) -> Iterator[Pronunciation]:
+    """Pronunciations of the article's sentences, in order, one at a time.
+
+    With `cache_dir`, each sentence's pronunciation is kept there and read back
+    on the next run, so an edit re-reads only the sentences that changed and an
+    all-hit run never loads jieba or the lexicons."""
     check_policy(policy)
+    stored = PronunciationCache(cache_dir) if cache_dir is not None else None
     for sentence in article.sentences():
-        yield pronounce_sentence(sentence, policy)
+        yield stored.pronounce(sentence, policy) if stored else pronounce_sentence(sentence, policy)
+
+
+class PronunciationCache:
+    """Pronunciations on disk, keyed by the whole Sentence (text, hints, index, position), the
+    policy, and the fingerprint of this package's code and data and of the dictionaries' versions."""
+
+    LAYOUT = "pronunciations-1"
+
+    def __init__(self, root) -> None:
+        from pathlib import Path
+
+        self.folder = Path(root).expanduser() / self.LAYOUT
+
+    def key(self, sentence: Sentence, policy: str) -> str:
+        from ..incremental import code_fingerprint, content_key
+
+        return content_key(self.LAYOUT, code_fingerprint(), policy, repr(sentence))
+
+    def pronounce(self, sentence: Sentence, policy: str) -> Pronunciation:
+        import pickle
+
+        key = self.key(sentence, policy)
+        path = self.folder / key[:2] / f"{key}.pickle"
+        try:
+            found = pickle.loads(path.read_bytes())
+            if isinstance(found, Pronunciation) and found.sentence == sentence:
+                return found
+        except Exception:  # missing, truncated or from another version: read it again
+            pass
+        pron = pronounce_sentence(sentence, policy)
+        self._store(path, pickle.dumps(pron, protocol=pickle.HIGHEST_PROTOCOL))
+        return pron
+
+    @staticmethod
+    def _store(path, data: bytes) -> None:
+        import os
+        import tempfile
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
 
 
 def pronounce_text(text: str, hints: str = "verify") -> list[Token]:
