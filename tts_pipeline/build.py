@@ -306,16 +306,24 @@ def _feed_book(wav: Path, books: Sequence[ffmpeg.StreamEncoder]) -> None:
 
 
 def _encode_chapter(wav: Path, books, target: Path | None, cuts, codec: ffmpeg.Codec, bitrate: str, title: str) -> None:
-    """Feed the chapter to the book, then write its chapter and sentence files (unless `target` is None: reused)."""
-    _feed_book(wav, books)
+    """Feed the chapter to the book and write its chapter and sentence files (unless `target` is None: reused).
+
+    The three are separate ffmpeg processes reading the same WAV; run side by
+    side they keep both cores busy once the last chapter is assembled."""
     if target is None:
+        _feed_book(wav, books)
         wav.unlink()
         return
-    ffmpeg.encode_sentences(wav, cuts, codec, bitrate)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode-files") as side:
+        jobs = [side.submit(ffmpeg.encode_sentences, wav, cuts, codec, bitrate)]
+        if codec.extension != "wav":
+            jobs.append(side.submit(ffmpeg.encode_file, wav, target, codec, bitrate, title=title))
+        _feed_book(wav, books)
+        for job in jobs:
+            job.result()
     if codec.extension == "wav":
         wav.replace(target)
     else:
-        ffmpeg.encode_file(wav, target, codec, bitrate, title=title)
         wav.unlink()
 
 
