@@ -240,3 +240,13 @@ def test_a_damaged_keys_file_is_ignored(tmp_path):
     (tmp_path / KEYS_FILE).write_text("{not json")
     keys = OutputKeys.load(tmp_path)
     assert keys.previous == {} and not keys.up_to_date("anything")
+
+
+def test_clear_also_drops_stored_readings(tmp_path):
+    from tts_pipeline.pronounce import PronunciationCache
+
+    readings = PronunciationCache(tmp_path).folder
+    readings.mkdir(parents=True)
+    (readings / "some-sentence").write_bytes(b"stored reading")
+    ClipCache(tmp_path).clear()
+    assert not readings.exists()

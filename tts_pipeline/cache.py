@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -145,7 +146,7 @@ class ClipCache:
         return CacheInfo(self.root, clips, size, leftovers, leftover_size)
 
     def clear(self) -> CacheInfo:
-        """Delete every stored clip and leftover, and the record of up-to-date outputs; returns what was removed."""
+        """Delete every stored clip and leftover, the stored readings and the record of up-to-date outputs; returns the clips removed."""
         removed = self.info()
         for path in list(self._files()):
             _unlink(path)
@@ -153,6 +154,9 @@ class ClipCache:
         if builds.is_dir():
             for path in builds.iterdir():
                 _unlink(path)
+        from .pronounce import PronunciationCache
+
+        shutil.rmtree(PronunciationCache(self.root).folder, ignore_errors=True)
         for folder in sorted(self.clips_dir.glob("*"), reverse=True) if self.clips_dir.is_dir() else ():
             try:
                 folder.rmdir()
