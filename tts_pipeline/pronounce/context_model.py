@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import importlib.util
 import pickle
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import EngineError
+from .once import load_once
 
 _BOS = "시"  # the begin/end markers g2pM was trained with
 _EOS = "끝"
@@ -147,18 +147,10 @@ class ContextModel:
         return result
 
 
-_model: ContextModel | None = None
-_lock = threading.Lock()
-
-
+@load_once
 def context_model() -> ContextModel:
     """The shared model, loaded on first use (about 0.2 s)."""
-    global _model
-    if _model is None:
-        with _lock:
-            if _model is None:
-                spec = importlib.util.find_spec("g2pM")
-                if spec is None or not spec.submodule_search_locations:
-                    raise EngineError("the g2pM package is not installed; run: pip install g2pM==0.1.2.5")
-                _model = ContextModel(Path(list(spec.submodule_search_locations)[0]))
-    return _model
+    spec = importlib.util.find_spec("g2pM")
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineError("the g2pM package is not installed; run: pip install g2pM==0.1.2.5")
+    return ContextModel(Path(list(spec.submodule_search_locations)[0]))

@@ -25,9 +25,9 @@ import importlib.metadata
 import os
 import pickle
 import tempfile
-import threading
 from pathlib import Path
 
+from .once import load_once
 from .readings import char_readings, citation, numbered
 
 # (module, attribute) of each phrase dictionary; a missing optional package just has no vote.
@@ -106,18 +106,10 @@ def _entries(word: str) -> list[tuple[list[str], int]]:
     return entries
 
 
-_lexicon: Lexicon | None = None
-_lock = threading.Lock()
-
-
+@load_once
 def lexicon() -> Lexicon:
     """The shared lexicon, loaded from the cache folder or built and stored there on first use."""
-    global _lexicon
-    if _lexicon is None:
-        with _lock:
-            if _lexicon is None:
-                _lexicon = _load_or_build(_cache_path())
-    return _lexicon
+    return _load_or_build(_cache_path())
 
 
 def _load_or_build(path: Path) -> Lexicon:

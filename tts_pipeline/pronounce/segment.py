@@ -8,36 +8,26 @@ that logger is raised to WARNING.
 from __future__ import annotations
 
 import logging
-import threading
 
-_tokenizer = None
-_lock = threading.Lock()
+from .once import load_once
 
 
-def _load():
+@load_once
+def tokenizer():
     import jieba
 
     from ..incremental import default_cache_dir
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
+    segmenter = jieba.Tokenizer()
     folder = default_cache_dir() / "pronounce"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tokenizer.tmp_dir = str(folder)
+        segmenter.tmp_dir = str(folder)
     except OSError:
         pass  # jieba falls back to the system temporary folder
-    tokenizer.initialize()
-    return tokenizer
-
-
-def tokenizer():
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                _tokenizer = _load()
-    return _tokenizer
+    segmenter.initialize()
+    return segmenter
 
 
 def words(text: str) -> list[tuple[int, int]]:
