@@ -110,11 +110,16 @@ def _run_build(args: argparse.Namespace) -> int:
     return build_from_args(args)
 
 
-def _positive_float(text: str) -> float:
+def _parsed(text: str, convert: Callable[[str], float], expected: str) -> float:
+    """`text` converted, or the argparse error that names what was expected."""
     try:
-        value = float(text)
+        return convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected {expected}, not {text!r}") from None
+
+
+def _positive_float(text: str) -> float:
+    value = _parsed(text, float, "a number")
     if not 0 < value <= 10:
         raise argparse.ArgumentTypeError(f"must be above 0 and at most 10, not {value}")
     return value
@@ -127,20 +132,14 @@ def _bitrate(text: str) -> str:
 
 
 def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, not {text!r}") from None
+    value = _parsed(text, float, "seconds")
     if not 0 <= value <= 60:
         raise argparse.ArgumentTypeError(f"must be between 0 and 60 seconds, not {value}")
     return value
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    value = _parsed(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
