@@ -6,11 +6,14 @@ into place at the end, so a failed build leaves the previous output intact.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import itertools
 import os
 import re
 import shutil
 import sys
+import time
 import types
 import unicodedata
 import wave
@@ -21,7 +24,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from . import __version__, engines
 from .engines.base import VoiceSettings
-from .errors import EngineError, PipelineError
+from .errors import EngineError, OutputError, PipelineError
 from .export import ffmpeg
 from .export.folder import OutputFolder, output_error
 from .export.id3 import write_chapters
@@ -35,7 +38,7 @@ from .export.manifest import (
     WarningEntry,
 )
 from .export.transcripts import WRITERS, Cue, pinyin_line
-from .model import Article, Chapter, Notice, Paragraph, Pronunciation
+from .model import Article, Chapter, Clip, Notice, Paragraph, Pronunciation, SourcePosition
 from .stitch import ChapterAssembler, ChapterTiming, PausePlan, SentenceTiming, Timeline
 
 DEFAULT_ROOT = Path("audio_out")
@@ -183,6 +186,8 @@ def _build_book(article: Article, sources: Sequence[str], root: Path, options: _
 
     # Incremental rebuilds (cache owner): an output made with the same stamp
     # is kept; otherwise unchanged chapters are linked, not encoded again.
+    stages = _Stages()
+    before = _since_process_start() if stages.on else None
     stamp = root_stamp(options.stamp, root) if options.stamp else None
     keys = OutputKeys.load(root)
     if keys.up_to_date(stamp):
@@ -191,14 +196,16 @@ def _build_book(article: Article, sources: Sequence[str], root: Path, options: _
     staging = folder.prepare()
     try:
         try:
-            manifest = _write_book(article, sources, folder, staging, options, keys, stamp)
+            manifest = _write_book(article, sources, folder, staging, options, keys, stamp, stages)
         except OSError as exc:
             raise output_error(exc, root) from None
-        folder.commit()
+        with stages("swapping the output into place"):
+            folder.commit()
         if options.stamp and options.cache is not None:
             record_output(options.cache.root, options.stamp, root)
         if not options.quiet:
             print(f"wrote {root}{os.sep}")
+        stages.report(before)
         return manifest
     except BaseException:
         folder.abort()
@@ -222,7 +229,7 @@ def _pronunciations(article: Article, options: _Options) -> Iterator[Pronunciati
     return _pronounce(article, options.hints, root)
 
 
-def _synthesize(pronunciations: Iterable[Pronunciation], options: _Options, progress) -> Iterator[tuple]:
+def _synthesize(pronunciations: Iterable[Pronunciation], options: _Options, progress, speaker=None) -> Iterator[tuple]:
     from .synthesize import synthesize_all
 
     return synthesize_all(
@@ -233,6 +240,7 @@ def _synthesize(pronunciations: Iterable[Pronunciation], options: _Options, prog
         jobs=options.jobs,
         cache=options.cache,
         progress=progress,
+        speaker=speaker,
     )
 
 
@@ -298,17 +306,28 @@ class _Encoders:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _feed_book(wav: Path, books: Sequence[ffmpeg.StreamEncoder]) -> None:
-    with wave.open(str(wav), "rb") as audio:
-        while data := audio.readframes(1 << 19):
+def _feed_book(audio: Path, books: Sequence[ffmpeg.StreamEncoder]) -> None:
+    """Hand a chapter's 16-bit PCM to the book encoders: a WAV, or a reused lossless chapter file."""
+    if audio.suffix == ".wav":
+        with wave.open(str(audio), "rb") as source:
+            while data := source.readframes(1 << 19):
+                for book in books:
+                    book.write(data)
+        return
+    import soundfile
+
+    with soundfile.SoundFile(str(audio)) as source:
+        for block in source.blocks(1 << 19, dtype="int16"):
+            data = block.astype("<i2").tobytes()
             for book in books:
                 book.write(data)
 
 
 def _encode_chapter(wav: Path, books, target: Path | None, cuts, codec: ffmpeg.Codec, bitrate: str, title: str) -> None:
-    """Feed the chapter to the book and write its chapter and sentence files (unless `target` is None: reused).
+    """Feed the chapter to the book (if it is streamed) and write its chapter and sentence files (unless
+    `target` is None: reused).
 
-    The three are separate ffmpeg processes reading the same WAV; run side by
+    These are separate ffmpeg processes reading the same WAV; run side by
     side they keep both cores busy once the last chapter is assembled."""
     if target is None:
         _feed_book(wav, books)
@@ -327,13 +346,229 @@ def _encode_chapter(wav: Path, books, target: Path | None, cuts, codec: ffmpeg.C
         wav.unlink()
 
 
-def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str, chapter: ChapterTiming,
+# Chapter files from which the book's PCM comes back exactly, so a reused one can feed a streamed book.
+_LOSSLESS = ("wav", "flac")
+
+
+class _StreamedBook:
+    """book.mp3 (and, for m4b, the AAC audio of book.m4b) encoded from every chapter's PCM as it comes:
+    the book's timeline is the chapters end to end."""
+
+    joined = False
+
+    def __init__(self, staging: Path, work: Path, rate: int, options: _Options) -> None:
+        self.encoders = [ffmpeg.StreamEncoder(staging / "book.mp3", rate, ffmpeg.CODECS["mp3"], options.bitrate)]
+        self.m4a = work / "book.m4a" if options.format == "m4b" else None
+        if self.m4a:
+            self.encoders.append(ffmpeg.StreamEncoder(self.m4a, rate, ffmpeg.CODECS["m4a"], options.bitrate))
+
+    def finish(self, files: Sequence[Path], lengths: Sequence[int]) -> tuple[list[tuple[int, int]], int]:
+        """Close the book; return each chapter's (first sample, samples) in it and the book's length."""
+        for encoder in self.encoders:
+            encoder.close()
+        places, position = [], 0
+        for length in lengths:
+            places.append((position, length))
+            position += length
+        return places, position
+
+    def kill(self) -> None:
+        for encoder in self.encoders:
+            encoder.kill()
+
+
+class _JoinedBook:
+    """book.mp3 as the chapter MP3s joined without encoding again; the join puts a few milliseconds of
+    encoder delay and padding between chapters, so the book's timeline is the join's, not the chapters'."""
+
+    joined = True
+    encoders: Sequence[ffmpeg.StreamEncoder] = ()
+    m4a = None
+
+    def __init__(self, staging: Path) -> None:
+        self.target = staging / "book.mp3"
+
+    def finish(self, files: Sequence[Path], lengths: Sequence[int]) -> tuple[list[tuple[int, int]], int]:
+        from .export.mp3join import join_mp3
+
+        layout = join_mp3(files, self.target)
+        return [(part.start, part.samples) for part in layout.parts], layout.total_samples
+
+    def kill(self) -> None:
+        pass
+
+
+_JOIN_MP3 = False  # until export/mp3join.py is in
+
+
+def _book(staging: Path, work: Path, rate: int, options: _Options):
+    if options.format == "mp3" and _JOIN_MP3 and _can_join():
+        return _JoinedBook(staging)
+    return _StreamedBook(staging, work, rate, options)
+
+
+def _can_join() -> bool:
+    try:
+        from .export.mp3join import join_mp3  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _ChapterPlan:
+    """One chapter before its audio: its sentences' readings and, when the previous output holds this
+    exact chapter (same clip cache keys and so on), that output's record of it."""
+
+    number: int
+    chapter: Chapter
+    file: str
+    closing: float
+    pronunciations: tuple[Pronunciation, ...]
+    paragraphs: tuple[int, ...]  # each sentence's paragraph in the chapter
+    plan: str | None  # incremental.chapter_plan_key; None without a cache or when a clip key failed
+    previous: dict | None = None
+    timing: ChapterTiming | None = None  # from `previous`, chapter-relative
+
+    @property
+    def files(self) -> list[str]:
+        extension = self.file.rsplit(".", 1)[1]
+        return [self.file] + [f"sentences/{p.sentence.id}.{extension}" for p in self.pronunciations]
+
+
+def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ffmpeg.Codec, rate: int,
+                   reusable: bool, stages: "_Stages") -> Iterator[_ChapterPlan]:
+    from .incremental import chapter_plan_key
+
+    width = max(2, len(str(len(article.chapters))))
+    pronunciations = iter(_pronunciations(article, options))
+    pauses = options.pauses
+    for number, chapter in enumerate(article.chapters):
+        started = time.perf_counter()
+        file = f"chapters/{chapter.index:0{width}d}-{slug(chapter.title, 'chapter', 40)}.{codec.extension}"
+        closing = pauses.paragraph if number == len(article.chapters) - 1 else pauses.chapter
+        paragraphs = tuple(i for i, paragraph in enumerate(chapter.paragraphs) for _ in paragraph.sentences)
+        prons = tuple(itertools.islice(pronunciations, len(paragraphs)))
+        plan_key = None
+        if options.cache is not None and len(prons) == len(paragraphs):
+            try:
+                clips = [(speaker.cache_key(p), p.sentence.id, paragraph) for p, paragraph in zip(prons, paragraphs)]
+            except Exception:  # noqa: BLE001 - synthesis will meet the same failure and say what it is
+                clips = None
+            if clips is not None:
+                plan_key = chapter_plan_key(chapter.title, file, pauses, options.format, options.bitrate, closing,
+                                            rate, clips)
+        plan = _ChapterPlan(number, chapter, file, closing, prons, paragraphs, plan_key)
+        if reusable:
+            previous = keys.planned_chapter(plan_key, plan.files)
+            timing = _recorded_timing(previous, plan)
+            if timing is not None:
+                plan = replace(plan, previous=previous, timing=timing)
+        stages.add("pronounce and plan", time.perf_counter() - started)
+        yield plan
+
+
+def _recorded_timing(record: dict | None, plan: _ChapterPlan) -> ChapterTiming | None:
+    """The chapter's timing as a previous build recorded it, or None if the record is not whole."""
+    if record is None:
+        return None
+    try:
+        timing = record["timing"]
+        spans = timing["spans"]
+        if len(spans) != len(plan.pronunciations) or len(record["clips"]) != len(spans):
+            return None
+        return ChapterTiming(
+            index=plan.chapter.index,
+            title=plan.chapter.title,
+            start=0,
+            length=int(timing["length"]),
+            sentences=tuple(SentenceTiming(p.sentence.index, paragraph, int(start), int(end))
+                            for p, paragraph, (start, end) in zip(plan.pronunciations, plan.paragraphs, spans)),
+            loudness=float(timing["loudness"]),
+            true_peak=float(timing["true_peak"]),
+            gain=float(timing["gain"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _record(timing: ChapterTiming, clips: Sequence[Clip], plan: str | None) -> dict:
+    """What the keys file keeps of a chapter so that the next build can reuse it without its audio."""
+    return {
+        "plan": plan,
+        "timing": {
+            "length": timing.length,
+            "loudness": timing.loudness,
+            "true_peak": timing.true_peak,
+            "gain": timing.gain,
+            "spans": [[span.start, span.end] for span in timing.sentences],
+        },
+        "clips": [{"engine": clip.engine, "notices": [dataclasses.asdict(n) for n in clip.notices]} for clip in clips],
+    }
+
+
+def _notice(data: dict) -> Notice:
+    position = data.get("position")
+    return Notice(**{**data, "position": SourcePosition(**position) if position else None})
+
+
+@dataclass(frozen=True)
+class _Recalled:
+    """What the progress display needs of a clip that a reused chapter did not read."""
+
+    duration: float
+    engine: str
+    notices: tuple[Notice, ...]
+
+
+class _Stages:
+    """Wall time per stage of a build, printed to stderr when $TTS_PIPELINE_TIMINGS is set
+    (benchmarks/pipeline.py shows where a rebuild's time goes)."""
+
+    def __init__(self) -> None:
+        self.on = bool(os.environ.get("TTS_PIPELINE_TIMINGS"))
+        self.seconds: dict[str, float] = {}
+        self.started = time.perf_counter()
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - started)
+
+    def report(self, before: float | None) -> None:
+        if not self.on:
+            return
+        lines = [] if before is None else [f"  {'start-up (interpreter, imports, reading the input)':52} {before:6.2f} s"]
+        lines += [f"  {name:52} {seconds:6.2f} s" for name, seconds in self.seconds.items()]
+        total = time.perf_counter() - self.started
+        lines.append(f"  {'(the rest of the build)':52} {total - sum(self.seconds.values()):6.2f} s")
+        print("build stages:\n" + "\n".join(lines), file=sys.stderr, flush=True)
+
+
+def _since_process_start() -> float | None:
+    """Seconds since this process started (Linux), else None."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return uptime - ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str, chapter: int,
                     extension: str, rate: int) -> SentenceEntry:
+    """The manifest entry of a sentence; its book times are set once the book's layout is known."""
     sentence = pron.sentence
     return SentenceEntry(
         id=sentence.id,
         index=sentence.index,
-        chapter=chapter.index,
+        chapter=chapter,
         paragraph=span.paragraph,
         text=sentence.text,
         pinyin=pinyin_line(pron.tokens),
@@ -342,135 +577,164 @@ def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str, chap
         file=f"sentences/{sentence.id}.{extension}",
         start=round(span.start / rate, 3),
         end=round(span.end / rate, 3),
-        book_start=round((chapter.start + span.start) / rate, 3),
-        book_end=round((chapter.start + span.end) / rate, 3),
+        book_start=0.0,
+        book_end=0.0,
     )
 
 
 def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, staging: Path, options: _Options,
-                keys=None, stamp: str | None = None) -> Manifest:
+                keys=None, stamp: str | None = None, stages: _Stages | None = None) -> Manifest:
     from .incremental import chapter_key
+    from .synthesize import primary_engine
 
+    stages = stages or _Stages()
     rate = engines.engine_class(options.engine).sample_rate
     codec = ffmpeg.file_codec(options.format)
     pauses = options.pauses
     work = staging / ".work"
     for sub in (work, staging / "chapters", staging / "sentences"):
         sub.mkdir()
-    width = max(2, len(str(len(article.chapters))))
     progress = _progress(article, options.quiet)
-    pairs = iter(_synthesize(_pronunciations(article, options), options, progress))
+    with stages("voice set-up"):
+        speaker = primary_engine(options.engine, options.settings, options.jobs)
+    book = _book(staging, work, rate, options)
+    # A chapter is taken whole from the previous output only when the book
+    # needs none of its PCM, or can read it back exactly from the chapter file.
+    reusable = keys is not None and options.cache is not None and (book.joined or options.format in _LOSSLESS)
+    plans, feed_plans = itertools.tee(_plan_chapters(article, options, keys, speaker, codec, rate, reusable, stages))
+    feed = (pron for plan in feed_plans if plan.previous is None for pron in plan.pronunciations)
+    pairs = iter(_synthesize(feed, options, progress, speaker))
 
-    book = ffmpeg.StreamEncoder(staging / "book.mp3", rate, ffmpeg.CODECS["mp3"], options.bitrate)
-    m4a = None
-    if options.format == "m4b":
-        m4a = ffmpeg.StreamEncoder(work / "book.m4a", rate, ffmpeg.CODECS["m4a"], options.bitrate)
     encoders = _Encoders()
-    chapters: list[ChapterEntry] = []
-    timings: list[ChapterTiming] = []
-    sentences: list[SentenceEntry] = []
+    timings: list[ChapterTiming] = []  # each chapter's own, start 0
+    chapter_files: list[str] = []
+    sentences: list[tuple[SentenceEntry, SentenceTiming]] = []
     warnings: list[WarningEntry] = []
-    position = 0
     try:
-        for number, chapter in enumerate(article.chapters):
-            chapter_file = f"chapters/{chapter.index:0{width}d}-{slug(chapter.title, 'chapter', 40)}.{codec.extension}"
-            assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.f32")
-            closing = pauses.paragraph if number == len(article.chapters) - 1 else pauses.chapter
-            content = chapter_key(chapter.title, chapter_file, pauses, options.format, options.bitrate, closing)
-            pending: list[tuple[Any, Pronunciation, str]] = []
-            try:
-                for paragraph_index, paragraph in enumerate(chapter.paragraphs):
-                    for sentence in paragraph.sentences:
+        for plan in plans:
+            chapter, number = plan.chapter, plan.number
+            if plan.previous is not None:
+                timing = plan.timing
+                if not keys.reuse_planned(plan.previous, staging):
+                    raise OutputError(f"a file of chapter {chapter.index} vanished from {keys.root} during the build; "
+                                      "run the build again")
+                clips = [_Recalled((span.end - span.start) / rate, info["engine"],
+                                   tuple(_notice(n) for n in info["notices"]))
+                         for span, info in zip(timing.sentences, plan.previous["clips"])]
+                for pron, clip in zip(plan.pronunciations, clips):
+                    warnings.extend(_warning(n, pron.sentence.id) for n in (*pron.notices, *clip.notices))
+                    if progress is not None:
+                        progress.sentence_done(pron, clip, True)
+                if not book.joined:
+                    encoders.submit(_feed_book, folder.inside(plan.file), book.encoders)
+            else:
+                assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.f32")
+                content = chapter_key(chapter.title, plan.file, pauses, options.format, options.bitrate, plan.closing)
+                clips = []
+                try:
+                    for sentence, paragraph_index in zip(chapter.sentences(), plan.paragraphs):
+                        started = time.perf_counter()
                         try:
                             pron, clip = next(pairs)
-                            content.add(clip, sentence.id, paragraph_index)
                         except StopIteration:
                             raise EngineError(f"synthesis stopped before sentence {sentence.id} ({sentence.position})") from None
-                        span = assembler.add(clip, sentence.index, paragraph_index)
-                        pending.append((span, pron, clip.engine))
+                        stages.add("synthesis and clip cache", time.perf_counter() - started)
+                        with stages("stitching"):
+                            content.add(clip, sentence.id, paragraph_index)
+                            assembler.add(clip, sentence.index, paragraph_index)
+                        clips.append(clip)
                         warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
-                wav = work / f"{number}.wav"
-                timing = assembler.finish(closing, wav, position)
-            except BaseException:
-                assembler.abandon()
-                raise
+                    wav = work / f"{number}.wav"
+                    with stages("loudness and chapter PCM"):
+                        timing = assembler.finish(plan.closing, wav, 0)
+                except BaseException:
+                    assembler.abandon()
+                    raise
+                # A fallback clip may not come back the same way: such a chapter is made again next time.
+                fell_back = any(c.engine != speaker.name or any(n.code == "engine-fallback" for n in c.notices)
+                                for c in clips)
+                record = _record(timing, clips, None if fell_back else plan.plan)
+                cuts = [(span.start, span.end, folder.inside(name))
+                        for span, name in zip(timing.sentences, plan.files[1:])]
+                target = None if keys is not None and keys.reuse_chapter(content.hexdigest(), staging, plan.files,
+                                                                         **record) else folder.inside(plan.file)
+                encoders.submit(_encode_chapter, wav, book.encoders, target, cuts, codec, options.bitrate, chapter.title)
             timings.append(timing)
-            entries = [_sentence_entry(pron, span, engine_name, timing, codec.extension, rate)
-                       for span, pron, engine_name in pending]
-            sentences.extend(entries)
-            cuts = [(span.start, span.end, folder.inside(entry.file)) for (span, _, _), entry in zip(pending, entries)]
-            chapters.append(
-                ChapterEntry(
-                    index=chapter.index,
-                    title=chapter.title,
-                    file=chapter_file,
-                    start=round(position / rate, 3),
-                    end=round(timing.end / rate, 3),
-                    source=sources[number] if number < len(sources) else article.source,
-                    loudness=timing.loudness,
-                    true_peak=timing.true_peak,
-                )
-            )
-            files = [chapter_file] + [f"sentences/{pron.sentence.id}.{codec.extension}" for _, pron, _ in pending]
-            books = [book] + ([m4a] if m4a else [])
-            if keys is not None and keys.reuse_chapter(content.hexdigest(), staging, files):
-                encoders.submit(_encode_chapter, wav, books, None, cuts, codec, options.bitrate, chapter.title)
-            else:
-                encoders.submit(_encode_chapter, wav, books, folder.inside(chapter_file), cuts, codec, options.bitrate,
-                                chapter.title)
-            position = timing.end
+            chapter_files.append(plan.file)
+            sentences.extend((_sentence_entry(pron, span, clip.engine, chapter.index, codec.extension, rate), span)
+                             for pron, span, clip in zip(plan.pronunciations, timing.sentences, clips))
         if progress is not None:
             progress.note("finishing the book file")
-        encoders.wait()
-        book.close()
-        if m4a:
-            m4a.close()
+        with stages("chapter and sentence files"):
+            encoders.wait()
+        with stages("book file"):
+            places, total = book.finish([folder.inside(f) for f in chapter_files], [t.length for t in timings])
     except BaseException:
         book.kill()
-        if m4a:
-            m4a.kill()
         encoders.cancel()
         raise
 
-    timeline = Timeline(rate, tuple(timings))
-    marks_ms = [(round(t.start * 1000 / rate), round(t.end * 1000 / rate), t.title) for t in timeline.chapters]
-    write_chapters(staging / "book.mp3", article.title, marks_ms, f"tts-pipeline {__version__}")
-    if m4a:
-        ffmpeg.write_m4b(work / "book.m4a", staging / "book.m4b", [(t.start, t.end, t.title) for t in timeline.chapters], article.title, rate)
+    with stages("tags, transcripts, manifest"):
+        timeline = Timeline(rate, tuple(replace(t, start=start, length=length)
+                                        for t, (start, length) in zip(timings, places)))
+        marks_ms = [(round(t.start * 1000 / rate), round(t.end * 1000 / rate), t.title) for t in timeline.chapters]
+        write_chapters(staging / "book.mp3", article.title, marks_ms, f"tts-pipeline {__version__}")
+        if book.m4a:
+            ffmpeg.write_m4b(book.m4a, staging / "book.m4b", [(t.start, t.end, t.title) for t in timeline.chapters],
+                             article.title, rate)
+        starts = {t.index: t.start for t in timeline.chapters}
+        entries = [replace(entry, book_start=round((starts[entry.chapter] + span.start) / rate, 3),
+                           book_end=round((starts[entry.chapter] + span.end) / rate, 3))
+                   for entry, span in sentences]
+        chapters = [
+            ChapterEntry(
+                index=t.index,
+                title=t.title,
+                file=file,
+                start=round(t.start / rate, 3),
+                end=round(t.end / rate, 3),
+                source=sources[number] if number < len(sources) else article.source,
+                loudness=t.loudness,
+                true_peak=t.true_peak,
+            )
+            for number, (t, file) in enumerate(zip(timeline.chapters, chapter_files))
+        ]
 
-    cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in sentences]
-    for kind, writer in WRITERS.items():
-        (staging / f"transcript.{kind}").write_text(writer(cues, article.title), encoding="utf-8")
+        cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in entries]
+        for kind, writer in WRITERS.items():
+            (staging / f"transcript.{kind}").write_text(writer(cues, article.title), encoding="utf-8")
 
-    settings = _plain(dataclasses.asdict(options.settings))
-    manifest = Manifest(
-        title=article.title,
-        source=article.source,
-        created_by=f"tts-pipeline {__version__}",
-        engine=EngineInfo(options.engine, settings, options.fallback),
-        sample_rate=rate,
-        duration=timeline.seconds(timeline.length),
-        files=Files(
-            book="book.mp3",
-            book_m4b="book.m4b" if m4a else None,
-            lrc="transcript.lrc",
-            srt="transcript.srt",
-            vtt="transcript.vtt",
-            player="index.html" if options.player else None,
-        ),
-        chapters=tuple(chapters),
-        sentences=tuple(sentences),
-        warnings=tuple(warnings),
-        sources=tuple(dict.fromkeys(sources)),
-        pauses=dataclasses.asdict(pauses),
-    )
-    shutil.rmtree(work)
+        settings = _plain(dataclasses.asdict(options.settings))
+        manifest = Manifest(
+            title=article.title,
+            source=article.source,
+            created_by=f"tts-pipeline {__version__}",
+            engine=EngineInfo(options.engine, settings, options.fallback),
+            sample_rate=rate,
+            duration=round(total / rate, 3),
+            files=Files(
+                book="book.mp3",
+                book_m4b="book.m4b" if book.m4a else None,
+                lrc="transcript.lrc",
+                srt="transcript.srt",
+                vtt="transcript.vtt",
+                player="index.html" if options.player else None,
+            ),
+            chapters=tuple(chapters),
+            sentences=tuple(entries),
+            warnings=tuple(warnings),
+            sources=tuple(dict.fromkeys(sources)),
+            pauses=dataclasses.asdict(pauses),
+        )
+        shutil.rmtree(work)
     if progress is not None and options.shadowing is not None:
         progress.note("writing shadowing drills")
-    manifest = _learner_files(article, staging, manifest, options)
-    (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
-    if keys is not None:
-        keys.write(staging, stamp)
+    with stages("shadowing and player"):
+        manifest = _learner_files(article, staging, manifest, options)
+    with stages("tags, transcripts, manifest"):
+        (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        if keys is not None:
+            keys.write(staging, stamp)
     if progress is not None:
         progress.finish(warnings=len(warnings))
     return manifest

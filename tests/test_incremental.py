@@ -1,0 +1,153 @@
+"""Rebuilds after an edit: unchanged chapters are taken from the previous output without reading a clip."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import buildkit
+import tts_pipeline
+from tts_pipeline.cache import ClipCache
+from tts_pipeline.incremental import KEYS_FILE
+
+build_module = __import__("tts_pipeline.build", fromlist=["build"])
+
+ARTICLE = """# 第一章 相遇
+
+你好。我是王老师。
+
+今天天气很好，我们去公园吧！
+
+# 第二章 重庆
+
+重庆很大。谢谢大家。
+"""
+EDITED = ARTICLE.replace("重庆很大。", "重庆非常大。")
+
+
+@pytest.fixture(autouse=True)
+def plain_pronouncer(monkeypatch):
+    monkeypatch.setattr(build_module, "_pronounce", buildkit.plain_pronounce)
+
+
+class CountingCache(ClipCache):
+    def __init__(self, root):
+        super().__init__(root)
+        self.read = []
+
+    def get(self, key):
+        self.read.append(key)
+        return super().get(key)
+
+
+@pytest.fixture
+def assembled(monkeypatch):
+    """The titles of the chapters whose audio the build stitched."""
+    titles = []
+
+    class Counting(build_module.ChapterAssembler):
+        def __init__(self, index, title, *args, **kwargs):
+            titles.append(title)
+            super().__init__(index, title, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "ChapterAssembler", Counting)
+    return titles
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(source, out, cache_root, **options):
+    cache = CountingCache(cache_root) if cache_root is not None else None
+    options = {"engine": "tone-test", "player": False, **options}
+    manifest = tts_pipeline.build(source, output=out, cache=cache, **options)
+    return manifest, cache
+
+
+def files(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and p.name != KEYS_FILE}
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac"])
+def test_an_edit_remakes_only_its_chapter_and_the_result_is_a_fresh_build(tmp_path, assembled, fmt):
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    run(source, out, cache, format=fmt)
+    first_chapter = out / f"chapters/01-第一章-相遇.{fmt}"
+    inode = first_chapter.stat().st_ino
+    assembled.clear()
+
+    write(source, EDITED)
+    manifest, counted = run(source, out, cache, format=fmt)
+    assert assembled == ["第二章 重庆"]
+    assert len(counted.read) == 3  # the second chapter's heading and two sentences, nothing of the first
+    assert first_chapter.stat().st_ino == inode  # linked, not written again
+    keys = json.loads((out / KEYS_FILE).read_text(encoding="utf-8"))
+    record = keys["chapters"][f"chapters/01-第一章-相遇.{fmt}"]
+    assert len(record["timing"]["spans"]) == 4 and record["plan"]
+
+    # Everything, book and manifest included, is what a build from nothing writes.
+    fresh, _ = run(source, tmp_path / "fresh", tmp_path / "fresh-cache", format=fmt)
+    assert fresh == manifest
+    assert files(tmp_path / "fresh") == files(out)
+
+
+def test_a_deleted_or_changed_file_in_the_old_output_remakes_its_chapter(tmp_path, assembled):
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    run(source, out, cache, format="wav")
+    (out / "sentences/s0002.wav").unlink()
+    with open(out / "sentences/s0006.wav", "ab") as damaged:
+        damaged.write(b"\0\0")
+    assembled.clear()
+    run(source, out, cache, format="wav")
+    assert assembled == ["第一章 相遇", "第二章 重庆"]
+    assert (out / "sentences/s0002.wav").is_file()
+    assembled.clear()
+    run(source, out, cache, format="wav")
+    assert assembled == []
+
+
+def test_without_a_cache_every_chapter_is_stitched(tmp_path, assembled):
+    source, out = write(tmp_path / "a.md", ARTICLE), tmp_path / "out"
+    run(source, out, tmp_path / "cache", format="wav")
+    assembled.clear()
+    run(source, out, None, format="wav")
+    assert assembled == ["第一章 相遇", "第二章 重庆"]
+
+
+def test_a_chapter_with_a_fallback_clip_is_remade_and_keeps_its_warning(tmp_path, assembled):
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    first, _ = run(source, out, cache, format="wav", engine="tone-fail", fallback="tone-test")
+    assembled.clear()
+    second, _ = run(source, out, cache, format="wav", engine="tone-fail", fallback="tone-test")
+    # the fourth sentence fell back: its chapter is made again (the voice might speak it now), the other is not
+    assert assembled == ["第一章 相遇"]
+    assert second == first
+    assert [w.code for w in second.warnings] == ["engine-fallback"]
+
+
+def test_lossy_formats_stitch_every_chapter_but_link_unchanged_files(tmp_path, assembled):
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    run(source, out, cache, format="ogg")
+    inode = (out / "sentences/s0001.ogg").stat().st_ino
+    assembled.clear()
+    write(source, EDITED)
+    run(source, out, cache, format="ogg")
+    assert assembled == ["第一章 相遇", "第二章 重庆"]  # the book needs their PCM
+    assert (out / "sentences/s0001.ogg").stat().st_ino == inode
+
+
+def test_merged_inputs_reuse_the_lessons_not_edited(tmp_path, assembled):
+    one = write(tmp_path / "one.md", "# 第一课\n\n你好。我是王老师。\n")
+    two = write(tmp_path / "two.md", "# 第二课\n\n我们学习汉字。\n")
+    out, cache = tmp_path / "course", tmp_path / "cache"
+    tts_pipeline.build(one, two, output=out, engine="tone-test", player=False, cache=ClipCache(cache), merge=True,
+                       format="wav")
+    assembled.clear()
+    write(two, "# 第二课\n\n我们学习汉字。汉字很有意思。\n")
+    manifest = tts_pipeline.build(one, two, output=out, engine="tone-test", player=False, cache=ClipCache(cache),
+                                  merge=True, format="wav")
+    assert assembled == ["第二课"]
+    assert [s.chapter for s in manifest.sentences] == [1, 1, 1, 2, 2, 2]
