@@ -18,6 +18,7 @@ from .assets import VoiceMissing, find_assets, runtime_missing
 from .frontend import Frontend, Script
 from .model import HOP, SAMPLE_RATE, Prosody, VoiceModel
 from .rewrite import REWRITE_VERSION, ModelShapeError, cache_dir, eval_mode_model, file_sha256
+from .vocoder_graph import VOCODER_REWRITE_VERSION, fast_vocoder
 
 JOIN_PAUSES = {3: 0.3, 2: 0.2, 1: 0.12, 0: 0.1}
 """Seconds of silence where a sentence split for length is joined, by the mark
@@ -46,7 +47,7 @@ class NeuralEngine(Engine):
             raise VoiceMissing(f"neural engine: {missing}")
         assets = find_assets()
         acoustic = eval_mode_model(assets.acoustic)
-        self.model = VoiceModel(acoustic, assets.vocoder, self.settings.threads or default_threads())
+        self.model = VoiceModel(acoustic, fast_vocoder(assets.vocoder), self.settings.threads or default_threads())
         self.frontend = Frontend.from_mapper(assets.mapper)
         self._assets = assets
         self._acoustic = acoustic
@@ -60,7 +61,7 @@ class NeuralEngine(Engine):
             assets = find_assets()
         except VoiceMissing as exc:
             return Availability(False, str(exc).removeprefix("neural engine: "))
-        return Availability(True, f"weights from {assets.acoustic.parent}; eval-mode model cached in {cache_dir()}")
+        return Availability(True, f"weights from {assets.acoustic.parent}; rewritten models cached in {cache_dir()}")
 
     @cached_property
     def model_id(self) -> str:
@@ -98,6 +99,7 @@ class NeuralEngine(Engine):
             "engine": self.name,
             "model": self.model_id,
             "rewrite": REWRITE_VERSION,
+            "vocoder_rewrite": VOCODER_REWRITE_VERSION,
             "pieces": script.pieces,
             "joins": script.joins,
             "prosody": [self.prosody.speed_ratio, self.prosody.f0_ratio, self.prosody.energy_ratio],

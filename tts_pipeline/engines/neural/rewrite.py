@@ -16,6 +16,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -50,12 +51,18 @@ def file_sha256(path: Path) -> str:
 
 
 def eval_mode_model(source: Path, cache: Path | None = None) -> Path:
-    """Path of the rewritten model, writing it on first use.
+    """Path of the rewritten acoustic model, writing it on first use."""
+    return cached_rewrite(source, f"fastspeech2-eval-v{REWRITE_VERSION}",
+                          lambda: rewrite_dropout(source.read_bytes(), str(source)), cache)
+
+
+def cached_rewrite(source: Path, prefix: str, make: Callable[[], bytes], cache: Path | None = None) -> Path:
+    """`<prefix>-<source hash>.tflite` in the cache folder, made by `make()` the first time.
 
     When the cache folder cannot be written, the system's temporary folder is
     used instead, so a read-only home does not stop the voice."""
     cache = cache or cache_dir()
-    name = f"fastspeech2-eval-v{REWRITE_VERSION}-{file_sha256(source)[:32]}.tflite"
+    name = f"{prefix}-{file_sha256(source)[:32]}.tflite"
     fallback = Path(tempfile.gettempdir()) / f"tts_pipeline-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
     rewritten: bytes | None = None
     errors = []
@@ -63,7 +70,7 @@ def eval_mode_model(source: Path, cache: Path | None = None) -> Path:
         if (folder / name).is_file():
             return folder / name
         if rewritten is None:
-            rewritten = rewrite_dropout(source.read_bytes(), str(source))
+            rewritten = make()
         tmp = None
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -123,8 +130,13 @@ def rewrite_dropout(model: bytes, where: str = "acoustic model") -> bytes:
         op.customOptions = None
         graph.tensors[op.outputs[0]].type = schema.TensorType.FLOAT32
 
+    return pack(tree, len(model))
+
+
+def pack(tree, size_hint: int) -> bytes:
+    """The model `tree` (a schema ModelT) as .tflite bytes, without operator codes no op uses."""
     _drop_unused_opcodes(tree)
-    builder = _flatbuffers().Builder(len(model) + 4096)
+    builder = _flatbuffers().Builder(size_hint + 4096)
     builder.Finish(tree.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
 
