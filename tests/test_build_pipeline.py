@@ -15,7 +15,7 @@ import buildkit
 import tts_pipeline
 from buildkit import decode
 from tts_pipeline import cli
-from tts_pipeline.export import ffmpeg
+from tts_pipeline.export import ffmpeg, mp3join
 from tts_pipeline.export.folder import MARKER, STAGING
 from tts_pipeline.export.manifest import Manifest
 
@@ -213,15 +213,18 @@ def test_engine_failing_half_way_keeps_the_previous_output(built, article, capsy
     assert snapshot(out) == before
 
 
-def test_disk_full_is_one_line_and_keeps_the_previous_output(built, article, capsys, monkeypatch):
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_disk_full_is_one_line_and_keeps_the_previous_output(built, article, capsys, monkeypatch, fmt):
     _, out = built
     before = snapshot(out)
 
-    def full(self, data):
-        raise OSError(errno.ENOSPC, "No space left on device", str(self.target))
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
 
+    # An MP3 book is joined from the chapter files; other formats stream the book through an encoder.
+    monkeypatch.setattr(mp3join, "_write_joined", full)
     monkeypatch.setattr(ffmpeg.StreamEncoder, "write", full)
-    code, err = cli_build(capsys, article, "-o", out, "--engine", "tone-test")
+    code, err = cli_build(capsys, article, "-o", out, "--engine", "tone-test", "--format", fmt)
     assert code == 4 and err.count("\n") == 1 and "disk full" in err
     assert snapshot(out) == before
 

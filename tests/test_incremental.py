@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 import buildkit
@@ -151,3 +152,37 @@ def test_merged_inputs_reuse_the_lessons_not_edited(tmp_path, assembled):
                                   merge=True, format="wav")
     assert assembled == ["第二课"]
     assert [s.chapter for s in manifest.sentences] == [1, 1, 1, 2, 2, 2]
+
+
+def test_an_mp3_edit_joins_the_book_from_chapter_files_and_matches_a_fresh_build(tmp_path, assembled):
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    run(source, out, cache)
+    inode = (out / "chapters/01-第一章-相遇.mp3").stat().st_ino
+    assembled.clear()
+    write(source, EDITED)
+    manifest, counted = run(source, out, cache)
+    assert assembled == ["第二章 重庆"] and len(counted.read) == 3
+    assert (out / "chapters/01-第一章-相遇.mp3").stat().st_ino == inode
+    fresh, _ = run(source, tmp_path / "fresh", tmp_path / "fresh-cache")
+    assert fresh == manifest
+    assert files(tmp_path / "fresh") == files(out)
+
+
+def test_book_times_follow_the_joined_book_gaps_included(tmp_path):
+    source, out = write(tmp_path / "a.md", ARTICLE), tmp_path / "out"
+    manifest, _ = run(source, out, tmp_path / "cache")
+    book, rate = buildkit.decode(out / "book.mp3")
+    first, second = manifest.chapters
+    # The join keeps the encoder's padding and delay between chapters: a few milliseconds of book time.
+    assert 0.02 < second.start - first.end < 0.1
+    assert abs(len(book) / rate - manifest.duration) <= 0.002
+    for sentence in manifest.sentences:
+        clip, _ = buildkit.decode(out / sentence.file)
+        chapter = manifest.chapters[sentence.chapter - 1]
+        assert sentence.book_start == pytest.approx(chapter.start + sentence.start, abs=0.0011)
+        at = int(round(sentence.book_start * rate))
+        lags = np.arange(-48, 49)
+        fit = [np.dot(book[at + lag: at + lag + len(clip)], clip) for lag in lags]
+        assert abs(lags[int(np.argmax(fit))]) <= rate // 1000  # times are rounded to the millisecond
+        best = at + lags[int(np.argmax(fit))]
+        assert np.corrcoef(book[best: best + len(clip)], clip)[0, 1] > 0.99

@@ -398,21 +398,10 @@ class _JoinedBook:
         pass
 
 
-_JOIN_MP3 = False  # until export/mp3join.py is in
-
-
 def _book(staging: Path, work: Path, rate: int, options: _Options):
-    if options.format == "mp3" and _JOIN_MP3 and _can_join():
+    if options.format == "mp3":
         return _JoinedBook(staging)
     return _StreamedBook(staging, work, rate, options)
-
-
-def _can_join() -> bool:
-    try:
-        from .export.mp3join import join_mp3  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
