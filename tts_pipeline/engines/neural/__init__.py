@@ -47,10 +47,15 @@ class NeuralEngine(Engine):
             raise VoiceMissing(f"neural engine: {missing}")
         assets = find_assets()
         acoustic = eval_mode_model(assets.acoustic)
-        self.model = VoiceModel(acoustic, fast_vocoder(assets.vocoder), self.settings.threads or default_threads())
         self.frontend = Frontend.from_mapper(assets.mapper)
         self._assets = assets
         self._acoustic = acoustic
+
+    @cached_property
+    def model(self) -> VoiceModel:
+        """Both networks, loaded at the first sentence spoken: a process that only
+        computes cache keys (the main process of a build with --jobs 2) never loads them."""
+        return VoiceModel(self._acoustic, fast_vocoder(self._assets.vocoder), self.settings.threads or default_threads())
 
     @classmethod
     def availability(cls) -> Availability:
