@@ -9,7 +9,9 @@ Measured side by side in one run, with the neural voice:
   (parsing, pronouncing and loading the voice are not counted);
 - cold build: `python -m tts_pipeline build` with an empty cache folder;
 - warm rebuild: the same command again (nothing changed);
-- one-sentence edit: one sentence of the input changed, then rebuilt;
+- one-sentence edit: one sentence of the input changed, then rebuilt, with
+  the build's own time per stage (TTS_PIPELINE_TIMINGS=1) printed below the
+  table, so what an edit costs beyond its sentence's synthesis is visible;
 - --jobs 2 against --jobs 1, each cold, with their outputs compared;
 - peak memory: resident set size of the build's whole process tree (main
   process plus workers), sampled every 20 ms.
@@ -227,11 +229,21 @@ def measure(label: str, path: Path, scratch: Path, full: bool) -> dict:
         edited = scratch / "edited.txt"
         index = edit_one_sentence(path, edited)
         shutil.copytree(scratch / "out1", scratch / "out-edit")
-        edit = build(edited, scratch / "out-edit", scratch / "cache1", "--jobs", "1")
+        edit = build(edited, scratch / "out-edit", scratch / "cache1", "--jobs", "1",
+                     env=dict(os.environ, TTS_PIPELINE_TIMINGS="1"))
         row["edit"] = edit
         row["edit_synthesis"] = one_sentence_synthesis(edited, index)
+        row["edit_stages"] = stage_lines(edit.stderr)
         print(f"one-sentence edit: {edit.seconds:.2f} s (that sentence alone: {row['edit_synthesis']:.2f} s)", flush=True)
     return row
+
+
+def stage_lines(stderr: str) -> list[str]:
+    """The build's "build stages:" report (TTS_PIPELINE_TIMINGS), if it printed one."""
+    lines = stderr.splitlines()
+    if "build stages:" not in lines:
+        return []
+    return [line for line in lines[lines.index("build stages:") + 1:] if line.startswith("  ")]
 
 
 def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> None:
@@ -288,6 +300,12 @@ def report(rows: list[dict]) -> None:
     line("one-sentence edit (s)", [f"{r['edit'].seconds:.2f}" if "edit" in r else "-" for r in rows])
     line("edit - its synthesis     (<= 2 s)", [
         f"{r['edit'].seconds - r['edit_synthesis']:.2f}" if "edit" in r else "-" for r in rows])
+    for r in rows:
+        if r.get("edit_stages"):
+            print(f"  where the one-sentence edit of the {r['label']} went ({r['edit'].seconds:.2f} s in all, "
+                  f"the process's own clock):")
+            for stage in r["edit_stages"]:
+                print("  " + stage)
     line("peak RSS --jobs 1, tree (MB)", [f"{r['cold1'].peak_tree_mb:.0f}" for r in rows])
     line("peak RSS --jobs 1, largest proc (MB)", [f"{r['cold1'].peak_process_mb:.0f}" for r in rows])
     line("peak RSS --jobs 2, tree (MB)", [f"{r['cold2'].peak_tree_mb:.0f}" for r in rows])

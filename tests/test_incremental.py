@@ -186,3 +186,15 @@ def test_book_times_follow_the_joined_book_gaps_included(tmp_path):
         assert abs(lags[int(np.argmax(fit))]) <= rate // 1000  # times are rounded to the millisecond
         best = at + lags[int(np.argmax(fit))]
         assert np.corrcoef(book[best: best + len(clip)], clip)[0, 1] > 0.99
+
+
+def test_a_keys_record_without_its_timing_is_not_trusted(tmp_path, assembled):
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    first, _ = run(source, out, cache, format="wav")
+    keys = json.loads((out / KEYS_FILE).read_text(encoding="utf-8"))
+    del keys["chapters"]["chapters/01-第一章-相遇.wav"]["timing"]["spans"]
+    keys["chapters"]["chapters/02-第二章-重庆.wav"]["clips"] = "garbled"
+    (out / KEYS_FILE).write_text(json.dumps(keys), encoding="utf-8")
+    assembled.clear()
+    again, _ = run(source, out, cache, format="wav")
+    assert assembled == ["第一章 相遇", "第二章 重庆"] and again == first

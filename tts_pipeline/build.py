@@ -418,6 +418,7 @@ class _ChapterPlan:
     plan: str | None  # incremental.chapter_plan_key; None without a cache or when a clip key failed
     previous: dict | None = None
     timing: ChapterTiming | None = None  # from `previous`, chapter-relative
+    recalled: tuple["_Recalled", ...] = ()  # from `previous`, a stand-in for each clip
 
     @property
     def files(self) -> list[str]:
@@ -450,15 +451,15 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
         plan = _ChapterPlan(number, chapter, file, closing, prons, paragraphs, plan_key)
         if reusable:
             previous = keys.planned_chapter(plan_key, plan.files)
-            timing = _recorded_timing(previous, plan)
-            if timing is not None:
-                plan = replace(plan, previous=previous, timing=timing)
+            recorded = _recorded(previous, plan, rate)
+            if recorded is not None:
+                plan = replace(plan, previous=previous, timing=recorded[0], recalled=recorded[1])
         stages.add("pronounce and plan", time.perf_counter() - started)
         yield plan
 
 
-def _recorded_timing(record: dict | None, plan: _ChapterPlan) -> ChapterTiming | None:
-    """The chapter's timing as a previous build recorded it, or None if the record is not whole."""
+def _recorded(record: dict | None, plan: _ChapterPlan, rate: int) -> tuple[ChapterTiming, tuple] | None:
+    """The chapter's timing and clips as a previous build recorded them, or None if the record is not whole."""
     if record is None:
         return None
     try:
@@ -466,6 +467,9 @@ def _recorded_timing(record: dict | None, plan: _ChapterPlan) -> ChapterTiming |
         spans = timing["spans"]
         if len(spans) != len(plan.pronunciations) or len(record["clips"]) != len(spans):
             return None
+        recalled = tuple(_Recalled((int(end) - int(start)) / rate, str(clip["engine"]),
+                                   tuple(_notice(n) for n in clip["notices"]))
+                         for (start, end), clip in zip(spans, record["clips"]))
         return ChapterTiming(
             index=plan.chapter.index,
             title=plan.chapter.title,
@@ -476,8 +480,8 @@ def _recorded_timing(record: dict | None, plan: _ChapterPlan) -> ChapterTiming |
             loudness=float(timing["loudness"]),
             true_peak=float(timing["true_peak"]),
             gain=float(timing["gain"]),
-        )
-    except (KeyError, TypeError, ValueError):
+        ), recalled
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
@@ -607,9 +611,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 if not keys.reuse_planned(plan.previous, staging):
                     raise OutputError(f"a file of chapter {chapter.index} vanished from {keys.root} during the build; "
                                       "run the build again")
-                clips = [_Recalled((span.end - span.start) / rate, info["engine"],
-                                   tuple(_notice(n) for n in info["notices"]))
-                         for span, info in zip(timing.sentences, plan.previous["clips"])]
+                clips = plan.recalled
                 for pron, clip in zip(plan.pronunciations, clips):
                     warnings.extend(_warning(n, pron.sentence.id) for n in (*pron.notices, *clip.notices))
                     if progress is not None:
