@@ -15,19 +15,17 @@ comma ("da4 du1,dou1/1"): they do not vote, but they make the word ambiguous
 for the hint check.
 
 Building the table reads about 500,000 entries (a few seconds), so the result
-is kept in the user cache folder, keyed by the versions of the packages it
-came from; later runs load it in a fraction of a second.
+is kept in the user cache folder as a packed table (packed.py), stamped with
+the versions of the packages it came from and this package's code; later runs
+map it and look words up in place, without loading it.
 """
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
-import os
-import pickle
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from .once import load_once
+from .once import load_once, stored_table
 from .readings import char_readings, citation, numbered
 
 # (module, attribute) of each phrase dictionary; a missing optional package just has no vote.
@@ -36,27 +34,13 @@ _SOURCES = (
     ("pypinyin_dict.phrase_pinyin_data.cc_cedict", "phrases_dict"),
     ("pypinyin_dict.phrase_pinyin_data.zdic_cibs", "phrases_dict"),
 )
-_FORMAT = "lexicon-v4"
+_DISTRIBUTIONS = ("pypinyin", "pypinyin-dict", "g2pM")
 
-Lexicon = dict[str, str]
+Lexicon = Mapping[str, str]
 
 
 def _is_han(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff" or "\U00020000" <= char <= "\U0003134f"
-
-
-def _version(distribution: str) -> str:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "absent"
-
-
-def _cache_path() -> Path:
-    from ..incremental import default_cache_dir
-
-    stamp = f"{_FORMAT}-pypinyin{_version('pypinyin')}-dict{_version('pypinyin-dict')}"
-    return default_cache_dir() / "pronounce" / f"{stamp}.pickle"
 
 
 def build_lexicon() -> Lexicon:
@@ -108,30 +92,15 @@ def _entries(word: str) -> list[tuple[list[str], int]]:
 
 @load_once
 def lexicon() -> Lexicon:
-    """The shared lexicon, loaded from the cache folder or built and stored there on first use."""
-    return _load_or_build(_cache_path())
+    """The shared lexicon, mapped from the cache folder or built and stored there on first use."""
+    return _load_or_build()
 
 
-def _load_or_build(path: Path) -> Lexicon:
-    try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        pass
-    table = build_lexicon()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # written under a temporary name so that a concurrent reader never sees half a file
-        fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-        for stale in path.parent.glob("lexicon-*.pickle"):
-            if stale != path:
-                stale.unlink(missing_ok=True)  # tables of older package versions
-    except OSError:
-        pass  # a read-only cache folder only costs the build time on every run
-    return table
+def _load_or_build(folder: Path | None = None) -> Lexicon:
+    # lexicon-v4-*.pickle: the whole table pickled, as stored before packed tables
+    return stored_table(
+        "lexicon", "str", _DISTRIBUTIONS, lambda: (build_lexicon(), {}), folder, legacy=("lexicon-v*.pickle",)
+    )
 
 
 def word_votes(word: str, offset: int) -> dict[str, int]:

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .once import load_once, stored_table
+
+_DISTRIBUTIONS = ("pypinyin", "g2pM")
+
 
 @lru_cache(maxsize=4096)
 def numbered(marked: str) -> str:
@@ -19,6 +23,9 @@ def numbered(marked: str) -> str:
 @lru_cache(maxsize=4096)
 def marked(syllable: str) -> str:
     """A tone-number syllable ("lve4", "de5") with tone marks ("lüè", "de")."""
+    found = _marks().get(syllable)
+    if found is not None:
+        return found
     from pypinyin.contrib.tone_convert import to_tone
 
     return to_tone(syllable)
@@ -49,11 +56,51 @@ def same_but_neutral(a: str, b: str) -> bool:
     return a != b and toneless(a) == toneless(b) and ("5" in (a[-1], b[-1]))
 
 
-@lru_cache(maxsize=None)
-def _pypinyin_readings() -> dict[int, str]:
+def _readings_from_dictionaries(char: str, listed: str | None, model_readings: tuple[str, ...]) -> tuple[str, ...]:
+    found: list[str] = []
+    if listed:
+        for reading in listed.split(","):
+            syllable = numbered(reading)
+            if syllable not in found:
+                found.append(syllable)
+    for syllable in model_readings:
+        if syllable not in found:
+            found.append(syllable)
+    return tuple(found)
+
+
+def _build_char_table() -> tuple[dict[str, str], dict]:
     from pypinyin.pinyin_dict import pinyin_dict
 
-    return pinyin_dict
+    from .context_model import context_model
+
+    model_readings = context_model().all_readings
+    chars = {chr(code) for code in pinyin_dict} | set(model_readings)
+    table = {
+        char: " ".join(_readings_from_dictionaries(char, pinyin_dict.get(ord(char)), model_readings.get(char, ())))
+        for char in chars
+    }
+    return table, {}
+
+
+@load_once
+def _char_table():
+    """char -> its readings, space-separated, as char_readings returns them."""
+    return stored_table("chars", "str", _DISTRIBUTIONS, _build_char_table)
+
+
+def _build_marks() -> tuple[dict[str, str], dict]:
+    from pypinyin.contrib.tone_convert import to_tone
+
+    syllables = {s for readings in _char_table().values() for s in readings.split()}
+    return {s: to_tone(s) for s in syllables}, {}
+
+
+@load_once
+def _marks():
+    """Every reading of every character, in tone-number form -> tone-marked, so that marking
+    a syllable needs no import of pypinyin (0.2-0.3 s, its phrase dictionary included)."""
+    return stored_table("marks", "str", _DISTRIBUTIONS, _build_marks)
 
 
 @lru_cache(maxsize=65536)
@@ -62,20 +109,10 @@ def char_readings(char: str) -> tuple[str, ...]:
 
     pypinyin's character table comes first (its first reading is the usual
     one); readings that only CC-CEDICT (through g2pM) lists are added after.
+    The result for every character is stored once in a packed table.
     """
-    found: list[str] = []
-    listed = _pypinyin_readings().get(ord(char))
-    if listed:
-        for reading in listed.split(","):
-            syllable = numbered(reading)
-            if syllable not in found:
-                found.append(syllable)
-    from .context_model import context_model
-
-    for syllable in context_model().all_readings.get(char, ()):
-        if syllable not in found:
-            found.append(syllable)
-    return tuple(found)
+    packed = _char_table().get(char)
+    return tuple(packed.split()) if packed else ()
 
 
 def is_reading(char: str, syllable: str) -> bool:
