@@ -45,8 +45,9 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--merge", action="store_true", help="several inputs make one book, one chapter per input (default: one folder per input)")
     # -- cache and progress
     p.add_argument(
-        "--jobs", type=_positive_int, default=1, metavar="N",
-        help="synthesise in N worker processes, each loading the voice once (default: 1)",
+        "--jobs", type=_jobs, default="auto", metavar="N",
+        help="synthesise in N worker processes, each loading the voice once; auto: one per core, "
+        "at most 4, fewer if memory is short; 1: no workers (default: auto)",
     )
     p.add_argument("--quiet", action="store_true", help="print no progress and no summary, only errors")
     p.add_argument(
@@ -142,6 +143,18 @@ def _positive_int(text: str) -> int:
     value = _parsed(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    """--jobs: a count, or `auto` resolved here so the build sees a number."""
+    if text.strip().lower() == "auto":
+        from .workers import auto_jobs
+
+        return auto_jobs()
+    value = _parsed(text, int, "a whole number or auto")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, or auto, not {value}")
     return value
 
 

@@ -14,10 +14,47 @@ import subprocess
 import sys
 import tempfile
 import threading
+from typing import TYPE_CHECKING
 
-from .engines.base import VoiceSettings
 from .errors import EngineError
-from .model import Clip, Pronunciation
+
+if TYPE_CHECKING:  # numpy comes with these; the CLI imports this module to resolve --jobs auto
+    from .engines.base import VoiceSettings
+    from .model import Clip, Pronunciation
+
+MAX_AUTO_JOBS = 4
+# Measured peaks (benchmarks/pipeline.py, neural voice): the main process
+# while pronouncing and stitching, and one worker holding the voice.
+MAIN_PROCESS_MB = 400
+WORKER_MB = 350
+
+
+def auto_jobs(cores: int | None = None, available_mb: int | None = None) -> int:
+    """What `--jobs auto` means here: one worker per usable core, at most
+    MAX_AUTO_JOBS, and no more than the memory available now can hold."""
+    if cores is None:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cores = os.cpu_count() or 1
+    if available_mb is None:
+        available_mb = _available_mb()
+    jobs = min(cores, MAX_AUTO_JOBS)
+    if available_mb is not None:
+        jobs = min(jobs, (available_mb - MAIN_PROCESS_MB) // WORKER_MB)
+    return max(1, jobs)
+
+
+def _available_mb() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), or None where there is none."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError):
+        pass
+    return None
 
 _BOOTSTRAP = (
     "import pickle, sys; sys.path[:0] = pickle.load(sys.stdin.buffer); "

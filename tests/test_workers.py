@@ -1,0 +1,104 @@
+"""Worker processes: what `--jobs auto` resolves to, and what each process of a parallel build loads."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tone_engine import pronunciation
+from tts_pipeline import engines
+from tts_pipeline.cli import make_parser
+from tts_pipeline.engines import Engine, VoiceSettings, register
+from tts_pipeline.model import Clip, Notice, Pronunciation
+from tts_pipeline.workers import MAIN_PROCESS_MB, MAX_AUTO_JOBS, WORKER_MB, WorkerPool, auto_jobs
+
+ROOT = Path(__file__).resolve().parent.parent
+# What only the main process needs: the pronouncer and the stitching stack.
+MAIN_ONLY = ("jieba", "pypinyin", "scipy", "pydub", "pyloudnorm", "tts_pipeline.pronounce", "tts_pipeline.stitch")
+
+
+@register
+class ModulesEngine(Engine):
+    """Says which main-process-only modules its process has imported, as a notice."""
+
+    name = "test-modules"
+    sample_rate = 16000
+
+    def cache_key(self, pronunciation: Pronunciation) -> str:
+        return pronunciation.sentence.text
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in MAIN_ONLY or m.startswith(MAIN_ONLY))
+        return Clip(np.zeros(160, np.float32), self.sample_rate, self.name,
+                    (Notice(code="modules", message=",".join(loaded)),))
+
+
+def test_auto_is_one_job_per_core_up_to_four():
+    plenty = 64_000
+    assert [auto_jobs(cores, plenty) for cores in (1, 2, 3, 4, 16)] == [1, 2, 3, 4, MAX_AUTO_JOBS]
+
+
+def test_auto_starts_only_the_workers_that_memory_can_hold():
+    two_workers = MAIN_PROCESS_MB + 2 * WORKER_MB
+    assert auto_jobs(8, two_workers) == 2
+    assert auto_jobs(8, two_workers - 1) == 1
+    assert auto_jobs(8, 100) == 1  # never below one: the build then runs in this process
+
+
+def test_auto_without_a_memory_reading_goes_by_the_cores():
+    assert auto_jobs(3, None) == 3
+
+
+def test_cli_jobs_defaults_to_auto_and_takes_a_count():
+    parser = make_parser()
+    assert parser.parse_args(["build", "a.txt"]).jobs == auto_jobs()
+    assert parser.parse_args(["build", "a.txt", "--jobs", "auto"]).jobs == auto_jobs()
+    assert parser.parse_args(["build", "a.txt", "--jobs", "3"]).jobs == 3
+
+
+@pytest.mark.parametrize(("value", "message"), [("0", "must be 1 or more, or auto, not 0"),
+                                                ("many", "expected a whole number or auto, not 'many'")])
+def test_cli_refuses_a_bad_jobs_value_in_one_line(value, message, capsys):
+    with pytest.raises(SystemExit):
+        make_parser().parse_args(["build", "a.txt", "--jobs", value])
+    err = capsys.readouterr().err
+    assert f"argument --jobs: {message}" in err
+
+
+def test_a_worker_loads_neither_the_pronouncer_nor_the_stitching_stack():
+    pool = WorkerPool(__name__, "test-modules", VoiceSettings(), 1)
+    try:
+        clip = pool.result(pool.submit(pronunciation(0, "你好")))
+    finally:
+        pool.close()
+    assert clip.engine == "test-modules"
+    assert clip.notices[0].message == ""
+
+
+PROBE = """
+import json, sys
+from tts_pipeline.engines import VoiceSettings
+from tts_pipeline.synthesize import synthesize_all
+sys.path.insert(0, sys.argv[1])
+from tone_engine import pronunciation
+clips = [c for _, c in synthesize_all([pronunciation(0, "你好"), pronunciation(1, "再见")], "neural",
+                                      VoiceSettings(), jobs=2)]
+print(json.dumps({"seconds": [round(c.duration, 2) for c in clips],
+                  "runtime": "ai_edge_litert.interpreter" in sys.modules}))
+"""
+
+
+def test_the_main_process_of_a_parallel_build_does_not_load_the_voice():
+    availability = engines.engine_class("neural").availability()
+    if not availability.usable:
+        pytest.skip(f"the neural voice cannot run here: {availability.reason}")
+    done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "tests")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert all(seconds > 0.2 for seconds in found["seconds"])  # the workers spoke both
+    assert found["runtime"] is False
