@@ -185,9 +185,12 @@ def _audio_bounds(data: bytes) -> tuple[int, int]:
         if end - start >= 128 and data[end - 128 : end - 125] == b"TAG":
             end -= 128
         elif end - start >= 32 and data[end - 32 : end - 24] == b"APETAGEX":
-            size = int.from_bytes(data[end - 20 : end - 16], "little")
+            size = int.from_bytes(data[end - 20 : end - 16], "little")  # items and footer
             has_header = int.from_bytes(data[end - 12 : end - 8], "little") & 0x80000000
-            end -= size + (32 if has_header else 0)
+            size += 32 if has_header else 0
+            if not 32 <= size <= end - start:
+                return start, end
+            end -= size
         else:
             return start, max(end, start)
 
