@@ -2,20 +2,21 @@
 
 Every chapter file made by ffmpeg's libmp3lame starts with an Info (or Xing)
 frame whose LAME extension says how many samples the encoder added before the
-audio (delay) and after it (padding); decoders that honour it (ffmpeg, most
-players) trim them, so each chapter decodes to exactly its own samples. The
-book is one new Info frame followed by the audio frames of every chapter in
-order. Only the first chapter's delay and the last chapter's padding are
-trimmed from the book, so between two chapters the book keeps a gap of the
-earlier chapter's padding plus the later chapter's delay (1248 samples at
-24 kHz, 64 kbit/s); `JoinLayout` says where each chapter's own samples land.
+audio (delay) and after it (padding); gapless decoders (ffmpeg, mutagen's
+length, most players) trim them, so each chapter decodes to exactly its own
+samples. The book is one new Info frame followed by the audio frames of every
+chapter in order. Only the first chapter's delay and the last chapter's
+padding are trimmed from the book, so between two chapters the book keeps a
+gap of the earlier chapter's padding plus the later chapter's delay; with
+LAME at 24 kHz that is 1152 + (-n mod 576) samples after a chapter of n
+samples (48 to 72 ms). `JoinLayout` says where each chapter's samples land.
 
 Copying frames is exact because an encoder starts a file with an empty bit
-reservoir (the first audio frame never reaches back into the frame before
-it). The decoder's filter state does carry over a join, which changes the
-first few hundred samples of a chapter slightly; those samples are the
-encoder's own start-up region and, in chapters that begin with silence,
-silence.
+reservoir (its first audio frame never reaches back into the frame before).
+The decoder's filter state does carry over a join, but it only reaches the
+next chapter's first 576 + 529 decoded samples, which are its encoder delay
+and decoder delay, so they fall in the gap: measured with ffmpeg, every
+chapter decodes from the book bit-identical to the chapter file alone.
 """
 from __future__ import annotations
 
@@ -33,10 +34,6 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import OutputError
-
-# Samples a Layer III decoder emits before the first encoded sample; ffmpeg
-# and LAME add it to the tag's delay (and subtract it from the padding).
-DECODER_DELAY = 529
 
 _VERSIONS = {0b11: "MPEG-1", 0b10: "MPEG-2", 0b00: "MPEG-2.5"}
 _RATES = {
@@ -67,7 +64,9 @@ class Mp3Info:
     sample_rate: int
     channels: int
     frames: int  # audio frames, the Info frame not counted
-    encoder_delay: int  # as stored in the LAME tag (the decoder's 529 included by convention)
+    # Both as the LAME tag stores them; a decoder also drops its own 529-sample
+    # delay, which the tag's padding already counts (ffmpeg: libavformat/mp3dec.c).
+    encoder_delay: int
     padding: int
 
     @property
@@ -278,13 +277,14 @@ def _walk_fast(data: bytes, header: _Header, start: int, end: int) -> tuple[np.n
         return None
     word = int.from_bytes(data[start : start + 4], "big")
     mono = (word >> 6) & 3 == 3
-    candidates = np.flatnonzero(
-        (stream[:-3] == 0xFF)
-        & (stream[1:-2] == (word >> 16) & 0xFF)  # version, layer, CRC flag
-        & ((stream[2:-1] & 0x0C) == (word >> 8) & 0x0C)  # sample rate
-        & (((stream[3:] >> 6) == 3) == mono)
-    )
+    candidates = np.flatnonzero(stream[:-3] == 0xFF)
     third = stream[candidates + 2]
+    like_first = (
+        (stream[candidates + 1] == (word >> 16) & 0xFF)  # version, layer, CRC flag
+        & ((third & 0x0C) == (word >> 8) & 0x0C)  # sample rate
+        & (((stream[candidates + 3] >> 6) == 3) == mono)
+    )
+    candidates, third = candidates[like_first], third[like_first]
     sizes = _size_table(header)[third >> 4]
     sizes = np.where(sizes > 0, sizes + ((third >> 1) & 1), 0)
     ends = candidates + sizes
