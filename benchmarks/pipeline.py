@@ -14,7 +14,8 @@ Measured side by side in one run, with the neural voice:
   table, so what an edit costs beyond its sentence's synthesis is visible;
 - --jobs 2 against --jobs 1, each cold, with their outputs compared;
 - peak memory: resident set size of the build's whole process tree (main
-  process plus workers), sampled every 20 ms.
+  process plus workers), sampled every 20 ms; also its proportional set size
+  (PSS), which counts a page shared by several processes once.
 
 The long input repeats the sample article with its numbers changed and a
 distinct number added to every sentence, so that no sentence repeats and the
@@ -53,6 +54,8 @@ class Run:
     peak_process_mb: float  # the largest single process
     returncode: int
     stderr: str
+    peak_main_mb: float = 0.0  # the build's own process, without workers or ffmpeg
+    peak_tree_pss_mb: float = 0.0  # all processes at once, pages they share counted once (PSS)
 
 
 def _tree_rss(root: int) -> tuple[int, int]:
@@ -82,22 +85,56 @@ def _tree_rss(root: int) -> tuple[int, int]:
     return total, largest
 
 
+def _tree_pss(root: int) -> int:
+    """Proportional set size in kB summed over `root` and its descendants: a page that
+    several processes share (the interpreter, numpy, ffmpeg's code) is counted once."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    children.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            except OSError:
+                continue
+    total = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
+        stack.extend(children.get(pid, ()))
+    return total
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except OSError:
+        return 0
+
+
 def build(input_path: Path, output: Path, cache: Path, *extra: str, env: dict | None = None) -> Run:
     command = [sys.executable, "-m", "tts_pipeline", "build", str(input_path), "-o", str(output),
                "--cache-dir", str(cache), "--quiet", *extra]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                env=env)
-    peak_tree = peak_process = 0
+    peak_tree = peak_process = peak_main = peak_pss = 0
     while process.poll() is None:
         total, largest = _tree_rss(process.pid)
         peak_tree, peak_process = max(peak_tree, total), max(peak_process, largest)
+        peak_main, peak_pss = max(peak_main, _rss_kb(process.pid)), max(peak_pss, _tree_pss(process.pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - started
     stderr = process.stderr.read()
     if process.returncode != 0:
         raise SystemExit(f"build failed ({process.returncode}): {' '.join(command)}\n{stderr}")
-    return Run(seconds, peak_tree / 1024, peak_process / 1024, process.returncode, stderr)
+    return Run(seconds, peak_tree / 1024, peak_process / 1024, process.returncode, stderr, peak_main / 1024,
+               peak_pss / 1024)
 
 
 def bare_model(path: Path) -> tuple[float, float, int, int]:
@@ -253,24 +290,39 @@ def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> None:
     scratch.mkdir(parents=True)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "tests"), str(ROOT)]),
                TTS_PIPELINE_ENGINE_PLUGINS="tone_engine")
-    print("\n== memory against length, test-tone engine (pipeline only)")
+    print("\n== memory against length, test-tone engine (pipeline only), --jobs 2")
     # A first build fills the pronouncer's one-time caches, whose making would be counted otherwise.
-    build(SAMPLE, scratch / "warm-up", scratch / "cache-warm-up", "--engine", "test-tone", env=env)
+    build(SAMPLE, scratch / "warm-up", scratch / "cache-warm-up", "--engine", "test-tone", "--jobs", "2", env=env)
     points = []
     for size in sizes:
         path = scratch / f"probe-{size}.txt"
         long_input(SAMPLE, path, size)
-        run = build(path, scratch / f"out-{size}", scratch / f"cache-{size}", "--engine", "test-tone", env=env)
+        run = build(path, scratch / f"out-{size}", scratch / f"cache-{size}", "--engine", "test-tone", "--jobs", "2",
+                    env=env)
         chars = len(path.read_text(encoding="utf-8"))
-        points.append((chars, run.peak_tree_mb))
-        print(f"{chars:>8} input characters: peak RSS {run.peak_tree_mb:.0f} MB, {run.seconds:.1f} s", flush=True)
-    (c0, m0), (c1, m1) = points[0], points[-1]
-    slope = (m1 - m0) / (c1 - c0)
-    neural = sample["cold1"].peak_tree_mb
-    at_300k = neural + max(0.0, slope) * (300_000 - sample["input_chars"])
-    print(f"pipeline memory grows {slope * 1000:.2f} MB per 1,000 input characters; the neural build of the "
-          f"{sample['label']} peaked at {neural:.0f} MB (--jobs 1), so 300,000 characters would peak near {at_300k:.0f} MB "
-          f"(target < 1024 MB); --jobs 2 adds about {sample['cold2'].peak_tree_mb - neural:.0f} MB for its workers.")
+        points.append((chars, run))
+        print(f"{chars:>8} input characters: peak RSS {run.peak_tree_mb:.0f} MB all processes, {run.peak_main_mb:.0f} MB "
+              f"main process, PSS {run.peak_tree_pss_mb:.0f} MB all processes; {run.seconds:.1f} s", flush=True)
+    if len(points) < 2:
+        return
+    # Least squares over every point: a single peak can be off by a few MB (garbage collection, an ffmpeg
+    # process that happens to be running), which two points alone would turn into a slope.
+    slopes = {}
+    for name in ("peak_tree_mb", "peak_main_mb", "peak_tree_pss_mb"):
+        xs = [c for c, _ in points]
+        ys = [getattr(r, name) for _, r in points]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        slopes[name] = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    print(f"pipeline memory grows {slopes['peak_tree_mb'] * 1000:.2f} MB per 1,000 input characters (all processes; "
+          f"main process {slopes['peak_main_mb'] * 1000:.2f}, PSS {slopes['peak_tree_pss_mb'] * 1000:.2f}).")
+    extra = 300_000 - sample["input_chars"]
+    for jobs, key in (("--jobs 1", "cold1"), ("--jobs 2", "cold2")):
+        run = sample[key]
+        rss = run.peak_tree_mb + max(0.0, slopes["peak_tree_mb"]) * extra
+        pss = run.peak_tree_pss_mb + max(0.0, slopes["peak_tree_pss_mb"]) * extra
+        print(f"  neural build of the {sample['label']}, {jobs}: peak {run.peak_tree_mb:.0f} MB RSS ({run.peak_tree_pss_mb:.0f} "
+              f"MB PSS; main process {run.peak_main_mb:.0f} MB, largest {run.peak_process_mb:.0f} MB); at 300,000 "
+              f"characters about {rss:.0f} MB RSS, {pss:.0f} MB PSS (target < 1024 MB)")
 
 
 def report(rows: list[dict]) -> None:
@@ -310,6 +362,9 @@ def report(rows: list[dict]) -> None:
     line("peak RSS --jobs 1, largest proc (MB)", [f"{r['cold1'].peak_process_mb:.0f}" for r in rows])
     line("peak RSS --jobs 2, tree (MB)", [f"{r['cold2'].peak_tree_mb:.0f}" for r in rows])
     line("peak RSS --jobs 2, largest proc (MB)", [f"{r['cold2'].peak_process_mb:.0f}" for r in rows])
+    line("peak RSS --jobs 2, main proc (MB)", [f"{r['cold2'].peak_main_mb:.0f}" for r in rows])
+    line("peak PSS --jobs 1, tree (MB)", [f"{r['cold1'].peak_tree_pss_mb:.0f}" for r in rows])
+    line("peak PSS --jobs 2, tree (MB)", [f"{r['cold2'].peak_tree_pss_mb:.0f}" for r in rows])
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
         for jobs in ("cold1", "cold2"):
