@@ -29,18 +29,17 @@ class LoudnessMeter:
     def __init__(self, sample_rate: int) -> None:
         self.sample_rate = sample_rate
         self.hop = sample_rate // 10  # 100 ms; four hops make one 400 ms block
-        stages = pyloudnorm.Meter(sample_rate)._filters.values()
-        self._stages = [(f.b, f.a, f.passband_gain) for f in stages]
-        self._state = [np.zeros(max(len(a), len(b)) - 1) for b, a, _ in self._stages]
+        stages = list(pyloudnorm.Meter(sample_rate)._filters.values())
+        # Both K-weighting stages as one cascade of second-order sections: one pass, a third of the time.
+        self._sos = np.concatenate([signal.tf2sos(f.b, f.a) for f in stages])
+        self._gain = math.prod(f.passband_gain for f in stages)
+        self._state = np.zeros((len(self._sos), 2))
         self._pending = np.zeros(0)
         self._hop_energy: list[float] = []
 
     def feed(self, samples: np.ndarray) -> None:
-        x = np.asarray(samples, dtype=np.float64)
-        for i, (b, a, gain) in enumerate(self._stages):
-            x, self._state[i] = signal.lfilter(b, a, x, zi=self._state[i])
-            x = x * gain
-        x = np.concatenate([self._pending, x])
+        x, self._state = signal.sosfilt(self._sos, np.asarray(samples, dtype=np.float64), zi=self._state)
+        x = np.concatenate([self._pending, x * self._gain])
         whole = len(x) // self.hop * self.hop
         if whole:
             squares = np.square(x[:whole]).reshape(-1, self.hop).sum(axis=1)
@@ -96,7 +95,9 @@ def _stretch_peaks(x: np.ndarray, stretches: list[tuple[int, int]]) -> list[np.n
     gap = np.zeros(2 * _REACH)
     joined = np.concatenate([piece for a, b in stretches for piece in (x[a:b], gap)])
     up = np.abs(oversampled(joined))[16 * OVERSAMPLING : -16 * OVERSAMPLING]
-    per_sample = up.reshape(-1, OVERSAMPLING).max(axis=1)
+    per_sample = up[0::OVERSAMPLING].copy()
+    for phase in range(1, OVERSAMPLING):  # far quicker than reshape(-1, 4).max(axis=1)
+        np.maximum(per_sample, up[phase::OVERSAMPLING], out=per_sample)
     # A peak just before a sample belongs to it too.
     per_sample = np.maximum(per_sample, np.concatenate([[0.0], per_sample[:-1]]))
     result, offset = [], 0
