@@ -168,3 +168,31 @@ def test_a_fresh_process_with_prepared_tables_reads_as_this_one_does() -> None:
     child = json.loads(done.stdout)
     assert child["freq"] == "PackedTable" and child["lexicon"] == "PackedTable"
     assert child["rows"] == here
+
+
+def test_the_stored_context_model_guesses_exactly_as_the_one_computed_from_g2pm() -> None:
+    from tts_pipeline.pronounce.context_model import ContextModel, _package_folder, context_model
+
+    computed = ContextModel(_package_folder())
+    stored = context_model()
+    dev = (ROOT / "benchmarks" / "data" / "cpp-dev" / "dev.sent").read_text(encoding="utf-8").splitlines()
+    lines = [line.replace("\u2581", "") for line in dev[::25]] + SENTENCES
+    assert sum(len(computed.guess(line)) for line in lines) > 1000
+    for line in lines:
+        assert stored.guess(line) == computed.guess(line), line  # probabilities bit for bit
+
+
+def test_pypinyins_character_dictionary_is_read_without_importing_pypinyin() -> None:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from tts_pipeline.pronounce.readings import pypinyin_char_dict
+
+    assert pypinyin_char_dict() == pinyin_dict
+    code = (
+        "import sys; from tts_pipeline.pronounce.readings import pypinyin_char_dict as d; "
+        "from tts_pipeline.parse import parse_text; "
+        "n = len(d()); parse_text('重(chóng)庆'); print(n, 'pypinyin' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(len(pinyin_dict)), "False"]

@@ -6,8 +6,9 @@ polyphone set. Its own `G2pM.__call__` takes the argmax over all 876 syllables;
 here the scores are turned into probabilities over the readings the character
 actually has, which is both more accurate and gives a confidence to act on.
 
-The weights are read once, lazily, from the installed wheel; nothing is
-downloaded.
+The weights are read from the installed wheel, and the tables computed from
+them kept in the cache folder as a packed table (packed.py), so a new process
+copies them out instead of computing them; nothing is downloaded.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import EngineError
-from .once import load_once
+from .once import load_once, stored_table
 
 _BOS = "시"  # the begin/end markers g2pM was trained with
 _EOS = "끝"
@@ -44,32 +45,21 @@ class ContextModel:
     """Scores every reading of each polyphonic character of a sentence."""
 
     def __init__(self, folder: Path) -> None:
-        def load(name: str):
-            with open(folder / name, "rb") as handle:
-                return pickle.load(handle)
+        """The model computed from the g2pM package's files in `folder`."""
+        self._folder = folder
+        cedict = _load_pickle(folder, "digest_cedict.pkl")
+        char_ids: dict[str, int] = _load_pickle(folder, "char2idx.pkl")
+        class_ids: dict[str, int] = _load_pickle(folder, "class2idx.pkl")
+        weights = {k: np.asarray(v, dtype=np.float32) for k, v in _load_pickle(folder, "np_ckpt.pkl").items()}
 
-        cedict = load("digest_cedict.pkl")
-        self._char_ids: dict[str, int] = load("char2idx.pkl")
-        class_ids: dict[str, int] = load("class2idx.pkl")
-        weights = {k: np.asarray(v, dtype=np.float32) for k, v in load("np_ckpt.pkl").items()}
-
-        self._unk = self._char_ids[_UNK]
-        self._bos = self._char_ids[_BOS]
-        self._eos = self._char_ids[_EOS]
-        self._cedict = cedict
-        # char -> (readings in tone-number form, their class indices)
-        self.readings: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
+        readings: dict[str, tuple[tuple[str, ...], list[int]]] = {}
         for char, prons in cedict.items():
             if len(prons) > 1:
                 known = [p for p in prons if p in class_ids]
                 if len(known) > 1:
-                    self.readings[char] = (
-                        tuple(_cedict_to_numbered(p) for p in known),
-                        np.array([class_ids[p] for p in known]),
-                    )
+                    readings[char] = (tuple(_cedict_to_numbered(p) for p in known), [class_ids[p] for p in known])
 
         hidden = weights["lstm.weight_hh_l0"].shape[1]
-        self._hidden = hidden
         # Both directions run in one loop. Their input projections are looked
         # up per character from a table computed once, and their recurrent
         # weights form one block-diagonal matrix, so each step is one small
@@ -82,20 +72,63 @@ class ContextModel:
                 weights["lstm.bias_ih_l0_reverse"] + weights["lstm.bias_hh_l0_reverse"],
             ]
         )
-        self._projected = weights["embedding.weight"] @ w_in + b_in  # [vocabulary, 8h]
         w_rec = np.zeros((8 * hidden, 2 * hidden), dtype=np.float32)
         w_rec[: 4 * hidden, :hidden] = weights["lstm.weight_hh_l0"]
         w_rec[4 * hidden :, hidden:] = weights["lstm.weight_hh_l0_reverse"]
-        self._w_rec = w_rec.T
-        self._dense1 = (weights["logit_layer.0.weight"].T, weights["logit_layer.0.bias"])
-        self._dense2 = (weights["logit_layer.2.weight"], weights["logit_layer.2.bias"])
+        arrays = {
+            "projected": weights["embedding.weight"] @ w_in + b_in,  # [vocabulary, 8h]
+            "w_rec": w_rec,
+            "dense1_w": weights["logit_layer.0.weight"],
+            "dense1_b": weights["logit_layer.0.bias"],
+            "dense2_w": weights["logit_layer.2.weight"],
+            "dense2_b": weights["logit_layer.2.bias"],
+        }
+        self._setup(char_ids, readings, arrays)
+
+    def _setup(self, char_ids: dict[str, int], readings: dict, arrays: dict[str, np.ndarray]) -> None:
+        self._char_ids = char_ids
+        self._unk = char_ids[_UNK]
+        self._bos = char_ids[_BOS]
+        self._eos = char_ids[_EOS]
+        # char -> (readings in tone-number form, their class indices)
+        self.readings: dict[str, tuple[tuple[str, ...], np.ndarray]] = {
+            char: (tuple(names), np.array(classes)) for char, (names, classes) in readings.items()
+        }
+        self._arrays = arrays
+        self._hidden = arrays["w_rec"].shape[1] // 2
+        self._projected = arrays["projected"]
+        self._w_rec = arrays["w_rec"].T
+        self._dense1 = (arrays["dense1_w"].T, arrays["dense1_b"])
+        self._dense2 = (arrays["dense2_w"], arrays["dense2_b"])
+
+    def to_table(self) -> tuple[dict[str, bytes], dict]:
+        """The model as a packed table's contents: each array's bytes, and the rest in `meta`."""
+        meta = {
+            "char_ids": self._char_ids,
+            "readings": {char: [list(names), classes.tolist()] for char, (names, classes) in self.readings.items()},
+            "arrays": {name: [a.dtype.str, list(a.shape)] for name, a in self._arrays.items()},
+        }
+        return {name: np.ascontiguousarray(a).tobytes() for name, a in self._arrays.items()}, meta
+
+    @classmethod
+    def from_table(cls, table, folder: Path) -> ContextModel:
+        """The model from what `to_table` gave; each array is copied out of the file, so it is
+        aligned and laid out exactly as when it was computed (einsum's results depend on that)."""
+        model = cls.__new__(cls)
+        model._folder = folder
+        arrays = {
+            name: np.frombuffer(table[name], dtype=np.dtype(dtype)).reshape(shape).copy()
+            for name, (dtype, shape) in table.meta["arrays"].items()
+        }
+        model._setup(table.meta["char_ids"], table.meta["readings"], arrays)
+        return model
 
     @cached_property
     def all_readings(self) -> dict[str, tuple[str, ...]]:
         """Every character CC-CEDICT lists -> all its readings in tone-number form."""
-        # Only the stored table of characters' readings (readings.py) is built
-        # from this; computing it for 10,000 characters costs a fresh process 15 ms.
-        return {char: tuple(_cedict_to_numbered(p) for p in prons) for char, prons in self._cedict.items()}
+        # Only the stored table of characters' readings (readings.py) is built from this.
+        cedict = _load_pickle(self._folder, "digest_cedict.pkl")
+        return {char: tuple(_cedict_to_numbered(p) for p in prons) for char, prons in cedict.items()}
 
     def is_polyphone(self, char: str) -> bool:
         return char in self.readings
@@ -153,10 +186,22 @@ class ContextModel:
         return result
 
 
-@load_once
-def context_model() -> ContextModel:
-    """The shared model, loaded on first use (about 0.2 s)."""
+def _load_pickle(folder: Path, name: str):
+    with open(folder / name, "rb") as handle:
+        return pickle.load(handle)
+
+
+def _package_folder() -> Path:
     spec = importlib.util.find_spec("g2pM")
     if spec is None or not spec.submodule_search_locations:
         raise EngineError("the g2pM package is not installed; run: pip install g2pM==0.1.2.5")
-    return ContextModel(Path(list(spec.submodule_search_locations)[0]))
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+@load_once
+def context_model() -> ContextModel:
+    """The shared model, read from a packed table in the cache folder (a few ms), which is
+    computed from the g2pM package's files on first use (about 0.1 s)."""
+    folder = _package_folder()
+    table = stored_table("g2pm-model", "bytes", ("g2pM", "numpy"), lambda: ContextModel(folder).to_table())
+    return ContextModel.from_table(table, folder)

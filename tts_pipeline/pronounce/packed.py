@@ -12,7 +12,8 @@ Layout (native byte order, every array 4-byte aligned):
     JSON header (stamp, kind, count, slots, offsets, meta), padding,
     slots u32[slots]: 1 + entry index, 0 for an empty slot
     key offsets u32[count + 1], then the values: u32[count] ("int") or
-    value offsets u32[count + 1] ("str"), the keys' UTF-8 bytes, the values'.
+    value offsets u32[count + 1] ("str", "bytes"), the keys' UTF-8 bytes,
+    the values' (UTF-8 or raw).
 
 A file is trusted only when its size, checksum, stamp and kind are what the
 caller expects; anything else (missing, truncated, corrupt, written by another
@@ -36,14 +37,14 @@ from typing import Callable, Iterator, Union
 
 MAGIC = b"TTSPACK1"
 _PREFIX = struct.Struct("=8sII")  # magic, crc32, header length
-KINDS = ("int", "str")
+KINDS = ("int", "str", "bytes")
 
-Value = Union[int, str]
+Value = Union[int, str, bytes]
 _MISSING = object()
 
 
 class PackedTable(Mapping):
-    """A mapping from str to int or str, read from a packed file's bytes."""
+    """A mapping from str to int, str or bytes, read from a packed file's bytes."""
 
     def __init__(self, buffer, header: dict) -> None:
         self._buffer = buffer
@@ -56,7 +57,7 @@ class PackedTable(Mapping):
         self._value_base = header["value_bytes_at"]
         self._mask = header["slots"] - 1
         self._count = count
-        self._is_int = header["kind"] == "int"
+        self._kind = header["kind"]
         self.meta: dict = header.get("meta", {})
         self._seen: dict = {}
 
@@ -77,10 +78,11 @@ class PackedTable(Mapping):
             slot = (slot + 1) & mask
 
     def _value(self, entry: int) -> Value:
-        if self._is_int:
+        if self._kind == "int":
             return self._values[entry]
         start = self._value_base + self._values[entry]
-        return self._buffer[start : self._value_base + self._values[entry + 1]].decode("utf-8")
+        value = self._buffer[start : self._value_base + self._values[entry + 1]]
+        return value if self._kind == "bytes" else value.decode("utf-8")
 
     def _lookup(self, key):
         """The value of `key`, or _MISSING; every answer is remembered (at most the table's size)."""
@@ -130,7 +132,7 @@ def _offsets(blobs: list[bytes]) -> array:
 
 
 def pack(table: Mapping, stamp: str, kind: str, meta: dict | None = None) -> bytes:
-    """The bytes of a packed file holding `table` (str keys; int values below 2**32, or str values)."""
+    """The bytes of a packed file holding `table`: str keys; int values below 2**32, str or bytes values."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     keys = sorted(table)
@@ -151,7 +153,7 @@ def pack(table: Mapping, stamp: str, kind: str, meta: dict | None = None) -> byt
         values = array("I", (table[k] for k in keys))
         value_bytes = b""
     else:
-        encoded_values = [table[k].encode("utf-8") for k in keys]
+        encoded_values = [table[k] if kind == "bytes" else table[k].encode("utf-8") for k in keys]
         values = _offsets(encoded_values)
         value_bytes = b"".join(encoded_values)
 

@@ -69,10 +69,36 @@ def _readings_from_dictionaries(char: str, listed: str | None, model_readings: t
     return tuple(found)
 
 
-def _build_char_table() -> tuple[dict[str, str], dict]:
+@load_once
+def pypinyin_char_dict() -> dict[int, str]:
+    """pypinyin's character dictionary {code point: "reading,reading"}, equal to
+    `pypinyin.pinyin_dict.pinyin_dict`, read without importing the pypinyin package,
+    whose __init__ also loads its phrase dictionary (0.2-0.3 s)."""
+    import sys
+
+    loaded = sys.modules.get("pypinyin.pinyin_dict")
+    if loaded is not None:
+        return loaded.pinyin_dict
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pypinyin")  # finds the package without running it
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+        try:
+            return {int(code): readings for code, readings in json.loads(path.read_text(encoding="utf-8")).items()}
+        except (OSError, ValueError):
+            pass  # another layout than pypinyin 0.55's: import it
     from pypinyin.pinyin_dict import pinyin_dict
 
+    return pinyin_dict
+
+
+def _build_char_table() -> tuple[dict[str, str], dict]:
     from .context_model import context_model
+
+    pinyin_dict = pypinyin_char_dict()
 
     model_readings = context_model().all_readings
     chars = {chr(code) for code in pinyin_dict} | set(model_readings)
