@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from tts_pipeline import engines
 from tts_pipeline.cli import make_parser
 from tts_pipeline.engines import Engine, VoiceSettings, register
 from tts_pipeline.model import Clip, Notice, Pronunciation
+from tts_pipeline.synthesize import synthesize_all
 from tts_pipeline.workers import MAIN_PROCESS_MB, MAX_AUTO_JOBS, WORKER_MB, WorkerPool, auto_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,3 +105,46 @@ def test_the_main_process_of_a_parallel_build_does_not_load_the_voice():
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert all(seconds > 0.2 for seconds in found["seconds"])  # the workers spoke both
     assert found["runtime"] is False
+
+
+def test_drained_workers_answer_what_they_hold_and_exit():
+    pool = WorkerPool("tone_engine", "test-tone", VoiceSettings(), 2)
+    try:
+        texts = ["你好", "再见", "谢谢你", "明天见"]
+        seqs = [pool.submit(pronunciation(i, text)) for i, text in enumerate(texts)]
+        pool.drain()
+        for worker in pool._workers:
+            assert worker.process.wait(timeout=30) == 0
+        clips = [pool.result(seq) for seq in seqs]
+    finally:
+        pool.close()
+    assert [round(c.duration, 2) for c in clips] == [0.1, 0.1, 0.14, 0.14]  # a lead-in plus 40 ms per syllable
+
+
+def _worker_children() -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                command = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat[1]) == os.getpid() and stat[0] != "Z" and b"tts_pipeline.workers" in command:
+                found.append(int(entry))
+    return found
+
+
+def test_workers_are_gone_once_the_last_clip_is_handed_over():
+    """The build holds the stream open while it finishes the book; the workers' memory must not wait for that."""
+    texts = ["今天天气很好", "我们去公园", "他说好", "明天见", "再见了朋友们", "一二三", "谢谢", "不客气"]
+    stream = synthesize_all([pronunciation(i, t) for i, t in enumerate(texts)], "test-tone", VoiceSettings(), jobs=2)
+    try:
+        clips = [next(stream)[1] for _ in texts]
+        deadline = time.monotonic() + 30
+        while _worker_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _worker_children() == []
+    finally:
+        stream.close()
+    assert len(clips) == len(texts)

@@ -155,6 +155,8 @@ class _Loop:
                         pronunciation = next(source)
                     except StopIteration:
                         exhausted = True
+                        if pool is not None:
+                            pool.drain()  # workers exit once they have answered, not when the book is done
                         break
                     key, clip = self.lookup(self.primary, pronunciation)
                     if clip is not None:

@@ -145,6 +145,15 @@ class WorkerPool:
                 self._results[seq] = (clip, error)
                 self._changed.notify_all()
 
+    def drain(self) -> None:
+        """No more sentences will be submitted: each worker answers what it holds,
+        then exits and frees its copy of the voice; `result` still returns every answer."""
+        for worker in self._workers:
+            try:
+                worker.process.stdin.close()
+            except OSError:
+                pass
+
     def close(self, wait: bool = True) -> None:
         """Let the workers finish (wait=True) or stop them now."""
         for worker in self._workers:
