@@ -15,6 +15,7 @@ T = TypeVar("T")
 # must be added to TABLE_CODE.
 TABLE_FORMAT = "packed-1"
 TABLE_CODE = ("once.py", "packed.py", "segment.py", "lexicon.py", "readings.py", "context_model.py")
+STALE_AFTER = 600.0  # seconds
 
 
 def load_once(load: Callable[[], T]) -> Callable[[], T]:
@@ -71,9 +72,14 @@ def stored_table(
 ) -> Mapping:
     """Table `name` from the cache folder's pronounce/ (packed.py), built and stored on first use.
 
-    Building it also removes the files of its older stamps and the `legacy`
-    patterns of files it replaces."""
+    Opening a table marks it used (its modification time). Building one also
+    removes the files of its other stamps and the `legacy` patterns of files
+    it replaces, unless they were used in the last STALE_AFTER seconds: two
+    installations of different versions sharing one cache folder would
+    otherwise delete each other's tables on every run."""
     import hashlib
+    import os
+    import time
 
     from . import packed
 
@@ -85,11 +91,16 @@ def stored_table(
         built = build()
         for pattern in (f"{name}-*.packed", *legacy):
             for stale in folder.glob(pattern):
-                if stale != path:
-                    try:
+                try:
+                    if stale != path and stale.stat().st_mtime < time.time() - STALE_AFTER:
                         stale.unlink()
-                    except OSError:
-                        pass
+                except OSError:
+                    pass
         return built
 
-    return packed.load_or_build(path, stamp, kind, build_and_tidy)
+    table = packed.load_or_build(path, stamp, kind, build_and_tidy)
+    try:
+        os.utime(path)
+    except OSError:
+        pass  # a read-only cache folder
+    return table
