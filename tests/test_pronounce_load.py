@@ -143,7 +143,24 @@ def test_stored_char_readings_and_marks_match_the_dictionaries() -> None:
         assert char_readings(char) == expected, char
         for syllable in expected:
             assert marked(syllable) == to_tone(syllable)
-    assert marked("lve4") == "lüè" and marked("de5") == "de"
+            neutral = syllable[:-1] + "5"
+            assert marked(neutral) == to_tone(neutral)
+    assert marked("lve4") == "lüè" and marked("de5") == "de" and marked("ge5") == "ge"
+
+
+def test_a_fresh_process_marks_tones_without_importing_pypinyin() -> None:
+    code = (
+        "import sys; from pathlib import Path; "
+        "from tts_pipeline.pronounce import pronounce_line; from tts_pipeline.pronounce.commands import pinyin_line; "
+        "lines = Path(sys.argv[1]).read_text(encoding='utf-8').splitlines() + sys.argv[2:]; "
+        "print(sum(len(pinyin_line(pronounce_line(line).tokens)) for line in lines) > 5000, 'pypinyin' in sys.modules)"
+    )
+    for _ in range(2):  # the first run builds the tables if they are missing, which imports pypinyin
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(SAMPLE), *SENTENCES], capture_output=True, text=True, timeout=300, cwd=ROOT
+        )
+        assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]
 
 
 # --- a fresh process ------------------------------------------------------------------

@@ -118,14 +118,15 @@ def _char_table():
 def _build_marks() -> tuple[dict[str, str], dict]:
     from pypinyin.contrib.tone_convert import to_tone
 
-    syllables = {s for readings in _char_table().values() for s in readings.split()}
-    return {s: to_tone(s) for s in syllables}, {}
+    bases = {toneless(s) for readings in _char_table().values() for s in readings.split()}
+    return {base + tone: to_tone(base + tone) for base in bases for tone in "12345"}, {}
 
 
 @load_once
 def _marks():
-    """Every reading of every character, in tone-number form -> tone-marked, so that marking
-    a syllable needs no import of pypinyin (0.2-0.3 s, its phrase dictionary included)."""
+    """Every syllable of every character's readings in each tone, neutral included (这个 zhè ge),
+    in tone-number form -> tone-marked, so that marking a syllable needs no import of pypinyin
+    (0.2-0.3 s, its phrase dictionary included)."""
     return stored_table("marks", "str", _DISTRIBUTIONS, _build_marks)
 
 
