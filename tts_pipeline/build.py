@@ -426,6 +426,9 @@ class _ChapterPlan:
         return [self.file] + [f"sentences/{p.sentence.id}.{extension}" for p in self.pronunciations]
 
 
+_PLANNING = "pronounce and plan"
+
+
 def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ffmpeg.Codec, rate: int,
                    reusable: bool, stages: "_Stages") -> Iterator[_ChapterPlan]:
     from .incremental import chapter_plan_key
@@ -454,7 +457,7 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
             recorded = _recorded(previous, plan, rate)
             if recorded is not None:
                 plan = replace(plan, previous=previous, timing=recorded[0], recalled=recorded[1])
-        stages.add("pronounce and plan", time.perf_counter() - started)
+        stages.add(_PLANNING, time.perf_counter() - started)
         yield plan
 
 
@@ -624,12 +627,14 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 clips = []
                 try:
                     for sentence, paragraph_index in zip(chapter.sentences(), plan.paragraphs):
-                        started = time.perf_counter()
+                        started, planning = time.perf_counter(), stages.seconds.get(_PLANNING, 0.0)
                         try:
                             pron, clip = next(pairs)
                         except StopIteration:
                             raise EngineError(f"synthesis stopped before sentence {sentence.id} ({sentence.position})") from None
-                        stages.add("synthesis and clip cache", time.perf_counter() - started)
+                        # the synthesis loop pulls the plans: their time is counted once, as planning
+                        planned = stages.seconds.get(_PLANNING, 0.0) - planning
+                        stages.add("synthesis and clip cache", time.perf_counter() - started - planned)
                         with stages("stitching"):
                             content.add(clip, sentence.id, paragraph_index)
                             assembler.add(clip, sentence.index, paragraph_index)
