@@ -148,21 +148,6 @@ def test_stored_char_readings_and_marks_match_the_dictionaries() -> None:
     assert marked("lve4") == "lüè" and marked("de5") == "de" and marked("ge5") == "ge"
 
 
-def test_a_fresh_process_marks_tones_without_importing_pypinyin() -> None:
-    code = (
-        "import sys; from pathlib import Path; "
-        "from tts_pipeline.pronounce import pronounce_line; from tts_pipeline.pronounce.commands import pinyin_line; "
-        "lines = Path(sys.argv[1]).read_text(encoding='utf-8').splitlines() + sys.argv[2:]; "
-        "print(sum(len(pinyin_line(pronounce_line(line).tokens)) for line in lines) > 5000, 'pypinyin' in sys.modules)"
-    )
-    for _ in range(2):  # the first run builds the tables if they are missing, which imports pypinyin
-        done = subprocess.run(
-            [sys.executable, "-c", code, str(SAMPLE), *SENTENCES], capture_output=True, text=True, timeout=300, cwd=ROOT
-        )
-        assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "False"]
-
-
 # --- a fresh process ------------------------------------------------------------------
 
 _CHILD = """
@@ -177,14 +162,18 @@ for index, line in enumerate(json.loads(sys.argv[1])):
     pron = pronounce_line(line, "verify", index=index)
     rows.append([[t.text, t.pinyin, t.source, t.start, t.spoken, t.word_start] for t in pron.tokens]
                 + [[n.code, n.message] for n in pron.notices])
+from pathlib import Path
+from tts_pipeline.pronounce.commands import pinyin_line
+marked = sum(len(pinyin_line(pronounce_line(line).tokens)) for line in Path(sys.argv[3]).read_text("utf-8").splitlines())
 print(json.dumps({"rows": rows, "freq": type(segment.tokenizer().FREQ).__name__,
-                  "lexicon": type(lexicon.lexicon()).__name__}, ensure_ascii=False))
+                  "lexicon": type(lexicon.lexicon()).__name__, "marked": marked,
+                  "pypinyin imported": "pypinyin" in sys.modules}, ensure_ascii=False))
 """
 
 
 def run_child(step: str) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, json.dumps(SENTENCES), step],
+        [sys.executable, "-c", _CHILD, json.dumps(SENTENCES), step, str(SAMPLE)],
         capture_output=True, text=True, encoding="utf-8", env=dict(os.environ), timeout=300, cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
@@ -193,10 +182,12 @@ def run_child(step: str) -> dict:
 
 def test_a_fresh_process_with_prepared_tables_reads_as_this_one_does() -> None:
     here = [token_rows(pronounce_line(line, "verify", index=i)) for i, line in enumerate(SENTENCES)]
-    run_child("prepare")  # opens the tables in the cache folder, or builds them there
+    run_child("prepare")  # opens the tables in the cache folder, or builds them there (importing pypinyin)
     child = run_child("check")  # may not build any
     assert child["freq"] == "PackedTable" and child["lexicon"] == "PackedTable"
     assert child["rows"] == here
+    # the sample article read and tone-marked without pypinyin's 0.2-0.3 s import
+    assert child["marked"] > 5000 and not child["pypinyin imported"]
 
 
 def test_the_stored_context_model_guesses_exactly_as_the_one_computed_from_g2pm() -> None:
@@ -205,8 +196,8 @@ def test_the_stored_context_model_guesses_exactly_as_the_one_computed_from_g2pm(
     computed = ContextModel(_package_folder())
     stored = context_model()
     dev = (ROOT / "benchmarks" / "data" / "cpp-dev" / "dev.sent").read_text(encoding="utf-8").splitlines()
-    lines = [line.replace("\u2581", "") for line in dev[::25]] + SENTENCES
-    assert sum(len(computed.guess(line)) for line in lines) > 1000
+    lines = [line.replace("\u2581", "") for line in dev[::60]] + SENTENCES
+    assert sum(len(computed.guess(line)) for line in lines) > 500
     for line in lines:
         assert stored.guess(line) == computed.guess(line), line  # probabilities bit for bit
 
