@@ -12,22 +12,36 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 
 from .once import load_once, stored_table
+
+
+class _RefusePkgResources:
+    """A finder that makes `import pkg_resources` fail, in one thread only."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pkg_resources" and threading.get_ident() == self.thread:
+            raise ImportError("pkg_resources is not needed to import jieba")
+        return None
 
 
 def _import_jieba():
     # jieba imports pkg_resources (0.25 s) only to open its dictionary file,
     # and opens it by path when that import fails; the prefix table below
-    # makes that file rarely needed, so the import is refused while jieba loads.
-    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+    # makes that file rarely needed, so jieba's thread is refused the import.
+    if "jieba" in sys.modules:
         import jieba
     else:
-        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+        refuse = _RefusePkgResources()
+        sys.meta_path.insert(0, refuse)
         try:
             import jieba
         finally:
-            del sys.modules["pkg_resources"]
+            sys.meta_path.remove(refuse)
     logging.getLogger("jieba").setLevel(logging.WARNING)
     return jieba
 
