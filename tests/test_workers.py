@@ -148,3 +148,36 @@ def test_workers_are_gone_once_the_last_clip_is_handed_over():
     finally:
         stream.close()
     assert len(clips) == len(texts)
+
+
+class _SlowFlush:
+    """A worker's stdin whose flush returns only after the worker has had time to answer."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, data):
+        return self._stream.write(data)
+
+    def flush(self):
+        self._stream.flush()
+        time.sleep(0.3)
+
+    def close(self):
+        self._stream.close()
+
+
+def test_an_answer_that_comes_back_before_submit_returns_is_kept_when_the_workers_exit():
+    pool = WorkerPool("tone_engine", "test-tone", VoiceSettings(), 1)
+    try:
+        first = pool.submit(pronunciation(0, "你好"))
+        assert pool.result(first).duration > 0  # the worker is up before the slow pipe goes in
+        worker = pool._workers[0]
+        worker.process.stdin = _SlowFlush(worker.process.stdin)
+        seq = pool.submit(pronunciation(1, "再见"))
+        pool.drain()
+        assert worker.process.wait(timeout=30) == 0
+        pool._readers[0].join(timeout=30)  # the reader has seen the worker go
+        assert round(pool.result(seq).duration, 2) == 0.1
+    finally:
+        pool.close()

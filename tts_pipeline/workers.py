@@ -78,9 +78,10 @@ class _Worker:
         self.process.stdin.flush()
 
     def send(self, seq: int, pronunciation: Pronunciation) -> None:
+        # Counted before it is sent: a fast worker's reply can arrive before dump returns.
+        self.outstanding.add(seq)
         pickle.dump((seq, pronunciation), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         self.process.stdin.flush()
-        self.outstanding.add(seq)
 
     def log_tail(self) -> str:
         self.log.seek(0)
@@ -113,6 +114,7 @@ class WorkerPool:
             worker.send(seq, pronunciation)
         except OSError:
             with self._changed:
+                worker.outstanding.discard(seq)
                 worker.dead = worker.dead or f"worker exited: {worker.log_tail()}"
                 self._results[seq] = (None, EngineError(f"engine {self.engine!r}: {worker.dead}"))
         return seq
@@ -136,7 +138,7 @@ class WorkerPool:
                 with self._changed:
                     worker.dead = f"worker process exited with code {worker.process.returncode}: {worker.log_tail()}"
                     for lost in worker.outstanding:
-                        self._results[lost] = (None, EngineError(f"engine {self.engine!r}: {worker.dead}"))
+                        self._results.setdefault(lost, (None, EngineError(f"engine {self.engine!r}: {worker.dead}")))
                     worker.outstanding.clear()
                     self._changed.notify_all()
                 return
