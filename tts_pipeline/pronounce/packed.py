@@ -40,7 +40,9 @@ _PREFIX = struct.Struct("=8sII")  # magic, crc32, header length
 KINDS = ("int", "str", "bytes")
 
 Value = Union[int, str, bytes]
-_MISSING = object()
+_MISSING = object()  # remembered: the key is not in the table
+_UNSEEN = object()  # not asked for yet
+SEEN_LIMIT = 200_000  # remembered answers per table, some 30 MB at most
 
 
 class PackedTable(Mapping):
@@ -85,28 +87,35 @@ class PackedTable(Mapping):
         return value if self._kind == "bytes" else value.decode("utf-8")
 
     def _lookup(self, key):
-        """The value of `key`, or _MISSING; every answer is remembered (at most the table's size)."""
-        try:
-            return self._seen[key]
-        except KeyError:
-            pass
+        """The value of `key`, or _MISSING. Answers are remembered in `_seen` (read there first
+        by the methods below), since segmenting asks for the same words again and again, up to
+        SEEN_LIMIT of them, then forgotten all at once."""
         entry = self._find(key.encode("utf-8", "surrogatepass")) if isinstance(key, str) else -1
         found = _MISSING if entry < 0 else self._value(entry)
+        if len(self._seen) >= SEEN_LIMIT:
+            self._seen.clear()
         self._seen[key] = found
         return found
 
     def get(self, key, default=None):
-        found = self._lookup(key)
+        found = self._seen.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._lookup(key)
         return default if found is _MISSING else found
 
     def __getitem__(self, key) -> Value:
-        found = self._lookup(key)
+        found = self._seen.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._lookup(key)
         if found is _MISSING:
             raise KeyError(key)
         return found
 
     def __contains__(self, key) -> bool:
-        return self._lookup(key) is not _MISSING
+        found = self._seen.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._lookup(key)
+        return found is not _MISSING
 
     def __len__(self) -> int:
         return self._count
