@@ -373,6 +373,8 @@ def report(rows: list[dict]) -> None:
             print(f"peak RSS ({'--jobs 1' if jobs == 'cold1' else '--jobs 2, all processes'}) grows "
                   f"{slope * 1000:+.2f} MB per 1,000 input characters between the two inputs; a straight line "
                   f"through them gives {at_300k:.0f} MB at 300,000 characters (target < 1024 MB).")
+        print("  (the long input's sentences are longer, and a worker's peak follows its longest sentence, so this "
+              "line overstates growth with length; the test-tone probe below measures length alone)")
 
 
 if __name__ == "__main__":
