@@ -157,13 +157,27 @@ def one_sentence_synthesis(path: Path, index: int) -> float:
 
 
 def edit_one_sentence(source: Path, target: Path) -> int:
-    """Copy `source` to `target` with one sentence in the middle changed; return that sentence's index."""
+    """Copy `source` to `target` with one sentence in the middle changed; return that sentence's index.
+
+    One character before the sentence's closing mark is replaced, so the text keeps its length:
+    automatic chapter detection weighs lengths and headings, and an edit that moved a chapter
+    boundary would measure a different thing. The benchmark stops if the chapters change anyway."""
     lines = source.read_text(encoding="utf-8").split("\n")
-    sentences = list(read_article(source).sentences())
+    article = read_article(source)
+    sentences = list(article.sentences())
     middle = sentences[len(sentences) // 2]
     line, column = middle.position.line - 1, middle.position.column - 1
-    lines[line] = lines[line][:column] + "据悉，" + lines[line][column:]
+    end = re.search(r"[。！？!?]", lines[line][column:])
+    stop = column + (end.start() if end else len(lines[line]) - column)
+    text = lines[line]
+    # a Han character without a pinyin annotation of its own
+    at = max(i for i in range(column, stop) if "\u4e00" <= text[i] <= "\u9fff" and text[i + 1 : i + 2] not in ("(", "（"))
+    lines[line] = text[:at] + ("好" if text[at] != "好" else "坏") + text[at + 1:]
     target.write_text("\n".join(lines), encoding="utf-8")
+    shape = [[s.id for s in c.sentences()] for c in article.chapters]
+    edited = read_article(target)
+    if [[s.id for s in c.sentences()] for c in edited.chapters] != shape:
+        raise SystemExit("the benchmark's edit moved a chapter boundary; it should change one sentence's words only")
     return middle.index
 
 
