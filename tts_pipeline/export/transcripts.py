@@ -4,9 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from pypinyin.contrib.tone_convert import to_tone
-
 from ..model import Token
+from ..pronounce.readings import marked as _tone_marked
 
 _PUNCTUATION = str.maketrans(
     {"，": ",", "。": ".", "！": "!", "？": "?", "；": ";", "：": ":", "、": ",", "（": "(", "）": ")",
@@ -27,7 +26,7 @@ def marked(syllables: str) -> str:
     """'chong2 qing4' -> 'chóngqìng'."""
     out = ""
     for syllable in syllables.split():
-        out = _join(out, to_tone(syllable.replace("u:", "v")))
+        out = _join(out, _tone_marked(syllable.replace("u:", "v")))
     return out
 
 

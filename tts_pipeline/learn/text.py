@@ -5,9 +5,8 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from pypinyin.contrib.tone_convert import to_tone
-
 from ..model import Token
+from ..pronounce.readings import marked
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
@@ -21,7 +20,7 @@ def tone_marks(pinyin: str | None) -> str:
 
 @lru_cache(maxsize=4096)
 def _marked(syllable: str) -> str:
-    return to_tone(syllable)
+    return marked(syllable)
 
 
 def pinyin_line(tokens: Iterable[Token]) -> str:
