@@ -5,14 +5,18 @@ fit in memory, so `LoudnessMeter` keeps only the K-weighting filter state and
 one mean square per 100 ms, and gates those at the end exactly as BS.1770-4
 does (400 ms blocks, 75 % overlap, -70 LUFS absolute and -10 LU relative gates).
 The filter coefficients are pyloudnorm's, so both agree.
+
+scipy (and pyloudnorm, which imports it) cost most of a second to import, so
+they are imported when audio is first measured: a build that takes every
+chapter whole from its previous output, or whose main process waits on
+workers at the start, does not wait for them.
 """
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
-import pyloudnorm
-from scipy import ndimage, signal
 
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
@@ -29,15 +33,14 @@ class LoudnessMeter:
     def __init__(self, sample_rate: int) -> None:
         self.sample_rate = sample_rate
         self.hop = sample_rate // 10  # 100 ms; four hops make one 400 ms block
-        stages = list(pyloudnorm.Meter(sample_rate)._filters.values())
-        # Both K-weighting stages as one cascade of second-order sections: one pass, a third of the time.
-        self._sos = np.concatenate([signal.tf2sos(f.b, f.a) for f in stages])
-        self._gain = math.prod(f.passband_gain for f in stages)
+        self._sos, self._gain = _k_weighting(sample_rate)
         self._state = np.zeros((len(self._sos), 2))
         self._pending = np.zeros(0)
         self._hop_energy: list[float] = []
 
     def feed(self, samples: np.ndarray) -> None:
+        from scipy import signal
+
         x, self._state = signal.sosfilt(self._sos, np.asarray(samples, dtype=np.float64), zi=self._state)
         x = np.concatenate([self._pending, x * self._gain])
         whole = len(x) // self.hop * self.hop
@@ -62,14 +65,31 @@ class LoudnessMeter:
         return -0.691 + 10 * math.log10(kept.mean())
 
 
-# 48 taps, 12 per phase, as in BS.1770-4 annex 2 (designed here with a Kaiser window).
-_INTERPOLATOR = signal.firwin(48, 1 / OVERSAMPLING, window=("kaiser", 6.0))
+@lru_cache(maxsize=None)
+def _k_weighting(sample_rate: int) -> tuple[np.ndarray, float]:
+    """pyloudnorm's two K-weighting stages as one cascade of second-order sections (one pass, a
+    third of the time) and their passband gain."""
+    import pyloudnorm
+    from scipy import signal
+
+    stages = list(pyloudnorm.Meter(sample_rate)._filters.values())
+    return np.concatenate([signal.tf2sos(f.b, f.a) for f in stages]), math.prod(f.passband_gain for f in stages)
+
+
+@lru_cache(maxsize=None)
+def _interpolator() -> np.ndarray:
+    """48 taps, 12 per phase, as in BS.1770-4 annex 2 (designed here with a Kaiser window)."""
+    from scipy import signal
+
+    return signal.firwin(48, 1 / OVERSAMPLING, window=("kaiser", 6.0))
 
 
 def oversampled(samples: np.ndarray) -> np.ndarray:
+    from scipy import signal
+
     # A few zeros on each side let the interpolation filter ring out at the edges.
     padded = np.pad(np.asarray(samples, dtype=np.float64), 16)
-    return signal.resample_poly(padded, OVERSAMPLING, 1, window=_INTERPOLATOR)
+    return signal.resample_poly(padded, OVERSAMPLING, 1, window=_interpolator())
 
 
 def _loud_stretches(magnitude: np.ndarray, threshold: float, reach: int) -> list[tuple[int, int]]:
@@ -148,6 +168,8 @@ def limit(samples: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
         need[a:b] = np.minimum(need[a:b], ceiling / np.maximum(peaks, 1e-12))
     if need.min() >= 1.0:
         return x
+    from scipy import ndimage
+
     width = max(3, int(sample_rate * 0.005) | 1)
     floor = ndimage.minimum_filter1d(need, size=2 * width + 1, mode="nearest")
     gain = ndimage.uniform_filter1d(floor, size=width, mode="nearest")

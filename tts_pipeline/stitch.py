@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 import numpy as np
-from scipy import signal
 
 with warnings.catch_warnings():
     # pydub looks for ffmpeg on import; stitching never asks it to decode or encode.
@@ -118,6 +117,8 @@ def clip_samples(clip: Clip, sample_rate: int) -> np.ndarray:
         ).set_channels(1)
         data = np.frombuffer(segment.raw_data, dtype="<i4").astype(np.float64) / _INT32
     if clip.sample_rate != sample_rate:
+        from scipy import signal
+
         common = gcd(clip.sample_rate, sample_rate)
         data = signal.resample_poly(data, sample_rate // common, clip.sample_rate // common)
     return data.astype(np.float32)
