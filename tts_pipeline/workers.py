@@ -26,7 +26,7 @@ MAX_AUTO_JOBS = 4
 # Measured peaks (benchmarks/pipeline.py, neural voice): the main process
 # while pronouncing and stitching, and one worker holding the voice.
 MAIN_PROCESS_MB = 400
-WORKER_MB = 350
+WORKER_MB = 250
 
 
 def auto_jobs(cores: int | None = None, available_mb: int | None = None) -> int:
