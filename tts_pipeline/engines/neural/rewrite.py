@@ -109,7 +109,7 @@ def rewrite_dropout(model: bytes, where: str = "acoustic model") -> bytes:
         )
 
     fill_code = _opcode(tree, schema, schema.BuiltinOperator.FILL)
-    one = _constant(tree, graph, schema, np.float32(1.0), b"dropout_eval/one")
+    one = _constant(tree, graph, schema, np.float32(1.0), "dropout_eval/one")
     for index in random_ops:
         op = graph.operators[index]
         scale = _dropout_scale(graph, tree, schema, op.outputs[0])
@@ -168,15 +168,17 @@ def _drop_unused_opcodes(tree) -> None:
             op.opcodeIndex = renumber[op.opcodeIndex]
 
 
-def _constant(tree, graph, schema, value: np.float32, name: bytes) -> int:
+def _constant(tree, graph, schema, value: np.ndarray, name: str) -> int:
+    """A new constant tensor holding `value` (float32 or int32, any shape); its index."""
+    value = np.asarray(value)  # tobytes() writes C order whatever the layout
     buffer = schema.BufferT()
-    buffer.data = np.frombuffer(np.array(value, np.float32).tobytes(), np.uint8)
+    buffer.data = np.frombuffer(value.tobytes(), np.uint8)
     tree.buffers.append(buffer)
     tensor = schema.TensorT()
-    tensor.shape = np.array([], np.int32)
-    tensor.type = schema.TensorType.FLOAT32
+    tensor.shape = np.array(value.shape, np.int32)
+    tensor.type = schema.TensorType.FLOAT32 if value.dtype == np.float32 else schema.TensorType.INT32
     tensor.buffer = len(tree.buffers) - 1
-    tensor.name = name
+    tensor.name = name.encode()
     graph.tensors.append(tensor)
     return len(graph.tensors) - 1
 

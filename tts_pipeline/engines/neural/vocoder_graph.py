@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .rewrite import ModelShapeError, _builtin, _opcode, cached_rewrite, pack
+from .rewrite import ModelShapeError, _builtin, _constant, _opcode, cached_rewrite, pack
 
 VOCODER_REWRITE_VERSION = 3
 EXPECTED_DILATED = 9
@@ -80,8 +80,9 @@ def rewrite_vocoder(model: bytes, where: str = "vocoder") -> bytes:
     biases = _fuse_biases(tree, graph, schema, ops)
     if (dilated, transposed) != (EXPECTED_DILATED, EXPECTED_TRANSPOSED) or biases < EXPECTED_DILATED:
         raise ModelShapeError(
-            f"neural engine: {where} has {dilated} dilated and {transposed} transposed convolutions, expected "
-            f"{EXPECTED_DILATED} and {EXPECTED_TRANSPOSED}; {_REINSTALL}"
+            f"neural engine: {where} has {dilated} dilated and {transposed} transposed convolutions and {biases} "
+            f"bias adds after a convolution, expected {EXPECTED_DILATED}, {EXPECTED_TRANSPOSED} and at least "
+            f"{EXPECTED_DILATED}; {_REINSTALL}"
         )
     graph.operators = _live(graph, graph.operators)
     return pack(tree, len(model))
@@ -162,8 +163,8 @@ def _fold_synthesis_filter(tree, graph, schema, ops) -> bool:
         polyphase = schema.OperatorT()
         polyphase.opcodeIndex = _opcode(tree, schema, schema.BuiltinOperator.CONV_2D)
         phases = _tensor(graph, schema, f"{name}/phases")
-        polyphase.inputs = [up.inputs[2], _array_constant(tree, graph, schema, kernel.astype(np.float32), f"{name}/kernel"),
-                            _array_constant(tree, graph, schema, np.repeat(bias, stride).astype(np.float32), f"{name}/bias")]
+        polyphase.inputs = [up.inputs[2], _constant(tree, graph, schema, kernel.astype(np.float32), f"{name}/kernel"),
+                            _constant(tree, graph, schema, np.repeat(bias, stride).astype(np.float32), f"{name}/bias")]
         polyphase.outputs = [phases]
         polyphase.builtinOptionsType = schema.BuiltinOptions.Conv2DOptions
         polyphase.builtinOptions = _conv_options(schema)
@@ -188,7 +189,7 @@ def _conv_options(schema):
 def _reshape(tree, graph, schema, source: int, shape: np.ndarray, name: str):
     reshape = schema.OperatorT()
     reshape.opcodeIndex = _opcode(tree, schema, schema.BuiltinOperator.RESHAPE)
-    reshape.inputs = [source, _array_constant(tree, graph, schema, shape, f"{name}/shape")]
+    reshape.inputs = [source, _constant(tree, graph, schema, shape, f"{name}/shape")]
     reshape.builtinOptionsType = schema.BuiltinOptions.ReshapeOptions
     reshape.builtinOptions = schema.ReshapeOptionsT()
     reshape.builtinOptions.newShape = shape.tolist()
@@ -220,7 +221,7 @@ def _fuse_biases(tree, graph, schema, ops) -> int:
             continue
         # After a RESHAPE that interleaves phases, channel r*C + c of the conv is channel c of the sum.
         total = (own + np.tile(added, own.size // added.size)).astype(np.float32)
-        conv.inputs = [conv.inputs[0], conv.inputs[1], _array_constant(tree, graph, schema, total, f"fast_vocoder/bias/{len(dropped)}")]
+        conv.inputs = [conv.inputs[0], conv.inputs[1], _constant(tree, graph, schema, total, f"fast_vocoder/bias/{len(dropped)}")]
         reshaped.outputs = [add.outputs[0]]
         dropped.append(id(add))
     graph.operators = [op for op in graph.operators if id(op) not in dropped]
@@ -258,8 +259,8 @@ def _as_conv_and_reshape(tree, graph, schema, op, where: str) -> list:
     conv = schema.OperatorT()
     conv.opcodeIndex = _opcode(tree, schema, schema.BuiltinOperator.CONV_2D)
     blocks = _tensor(graph, schema, f"{name}/blocks")
-    conv.inputs = [source, _array_constant(tree, graph, schema, kernel, f"{name}/kernel"),
-                   _array_constant(tree, graph, schema, np.zeros(stride * c_out, np.float32), f"{name}/bias")]
+    conv.inputs = [source, _constant(tree, graph, schema, kernel, f"{name}/kernel"),
+                   _constant(tree, graph, schema, np.zeros(stride * c_out, np.float32), f"{name}/bias")]
     conv.outputs = [blocks]
     conv.builtinOptionsType = schema.BuiltinOptions.Conv2DOptions
     conv.builtinOptions = _conv_options(schema)
@@ -289,19 +290,6 @@ def _tensor(graph, schema, name: str) -> int:
     tensor = schema.TensorT()
     tensor.shape = np.array([1, 1, 1, 1], np.int32)
     tensor.type = schema.TensorType.FLOAT32
-    tensor.name = name.encode()
-    graph.tensors.append(tensor)
-    return len(graph.tensors) - 1
-
-
-def _array_constant(tree, graph, schema, value: np.ndarray, name: str) -> int:
-    buffer = schema.BufferT()
-    buffer.data = np.frombuffer(np.ascontiguousarray(value).tobytes(), np.uint8)
-    tree.buffers.append(buffer)
-    tensor = schema.TensorT()
-    tensor.shape = np.array(value.shape, np.int32)
-    tensor.type = schema.TensorType.FLOAT32 if value.dtype == np.float32 else schema.TensorType.INT32
-    tensor.buffer = len(tree.buffers) - 1
     tensor.name = name.encode()
     graph.tensors.append(tensor)
     return len(graph.tensors) - 1
