@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote
 
+from ..parse.syllables import tone3
 from .text import tone_marks
 
 PAGE = "index.html"
@@ -179,9 +180,7 @@ def _tone_numbers(pinyin: Any) -> str:
     """'xíng' or 'xing2' -> 'xing2', so readings written either way compare equal."""
     if not pinyin:
         return ""
-    from pypinyin.contrib.tone_convert import to_tone3
-
-    return " ".join(to_tone3(str(p), neutral_tone_with_five=True) for p in str(pinyin).split())
+    return " ".join(tone3(p) for p in str(pinyin).split())
 
 
 def _warning_title(warning: Mapping[str, Any]) -> str:

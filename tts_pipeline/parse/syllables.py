@@ -5,6 +5,7 @@ The canonical form is lower-case, ü written as v, the tone as a trailing digit
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -90,6 +91,64 @@ def normalize_syllable(written: str) -> str | None:
     if canonical is None:
         return None
     return f"{canonical}{digit or mark or 5}"
+
+
+# A tone-marked letter as its plain letter and tone digit, the way pypinyin's
+# TONE3 style writes it; a few are a letter and a combining mark (m̄, ê̄).
+_MARKED_LETTERS = {
+    marked: plain + str(tone)
+    for plain, row in (("a", "āáǎà"), ("e", "ēéěè"), ("o", "ōóǒò"), ("i", "īíǐì"), ("u", "ūúǔù"), ("v", "ǖǘǚǜ"))
+    for tone, marked in enumerate(row, 1)
+}
+_MARKED_LETTERS.update({"ü": "v", "ń": "n2", "ň": "n3", "ǹ": "n4", "ḿ": "m2", "ế": "ê2", "ề": "ê4"})
+_MARKED_PAIRS = (("m\u0304", "m1"), ("m\u0300", "m4"), ("ê\u0304", "ê1"), ("ê\u030c", "ê3"))
+_TONE_INSIDE = re.compile(r"^([a-zêü]+)([1-5])([a-zêü]*)$")
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=4096)
+def tone3(written: str) -> str:
+    """One written syllable, tone-marked or tone-numbered, in tone-number form ("xíng" -> "xing2",
+    "de" -> "de5", "lǜ" -> "lv4"), the same string for any input as pypinyin's
+    `to_tone3(written, neutral_tone_with_five=True)`, without importing pypinyin (0.25 s).
+
+    Like pypinyin, it lower-cases nothing: "Xíng" -> "Xi2ng"."""
+    text = "".join(_MARKED_LETTERS.get(ch, ch) for ch in written.replace("5", ""))
+    for pair, numbered in _MARKED_PAIRS:
+        text = text.replace(pair, numbered)
+    text = _TONE_INSIDE.sub(r"\1\3\2", text)
+    tone = _DIGIT.search(text)
+    if tone is None:
+        if not text:
+            return ""
+        tone_digit = "5"
+        letters = text.replace("ü", "v")
+    else:
+        tone_digit = tone.group()
+        letters = _DIGIT.sub("", text).replace("ü", "v")
+    # pypinyin puts the digit after the letter that carries the mark, then moves a digit
+    # that stands between letters to the end; a syllable it cannot parse keeps it inside.
+    at = _mark_index(letters)
+    at = len(letters) - 1 if at is None else at
+    spelled = letters[: at + 1] + tone_digit + letters[at + 1 :]
+    return _TONE_INSIDE.sub(r"\1\3\2", spelled)
+
+
+def _mark_index(letters: str) -> int | None:
+    """Where a tone mark goes in toneless `letters` (v for ü), by the rule pypinyin follows."""
+    for group, carrier in (("iou", "u"), ("uei", "i"), ("uen", "u")):
+        if group in letters:
+            return letters.index(carrier)
+    for vowel in "aoe":
+        if vowel in letters:
+            return letters.index(vowel)
+    for pair in ("iu", "ui"):
+        if pair in letters:
+            return letters.index(pair) + 1
+    for letter in "iuvünmê":
+        if letter in letters:
+            return letters.index(letter)
+    return None
 
 
 @lru_cache(maxsize=None)
