@@ -154,18 +154,32 @@ def test_merged_inputs_reuse_the_lessons_not_edited(tmp_path, assembled):
     assert [s.chapter for s in manifest.sentences] == [1, 1, 1, 2, 2, 2]
 
 
-def test_an_mp3_edit_joins_the_book_from_chapter_files_and_matches_a_fresh_build(tmp_path, assembled):
+def test_an_mp3_edit_encodes_only_its_sentence_and_matches_a_fresh_build(tmp_path):
     source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
     run(source, out, cache)
-    inode = (out / "chapters/01-第一章-相遇.mp3").stat().st_ino
-    assembled.clear()
+    inodes = {name: (out / name).stat().st_ino for name in files(out)}
     write(source, EDITED)
     manifest, counted = run(source, out, cache)
-    assert assembled == ["第二章 重庆"] and len(counted.read) == 3
-    assert (out / "chapters/01-第一章-相遇.mp3").stat().st_ino == inode
+    assert counted.read == [counted.read[0]]  # the edited sentence's clip, nothing else
+    linked = {name for name, inode in inodes.items() if (out / name).stat().st_ino == inode}
+    # the first chapter whole; the second joined again from its old sentence files and the new one
+    assert "chapters/01-第一章-相遇.mp3" in linked and "chapters/02-第二章-重庆.mp3" not in linked
+    assert {"sentences/s0005.mp3", "sentences/s0007.mp3"} <= linked and "sentences/s0006.mp3" not in linked
     fresh, _ = run(source, tmp_path / "fresh", tmp_path / "fresh-cache")
     assert fresh == manifest
     assert files(tmp_path / "fresh") == files(out)
+
+
+def test_sentence_files_are_found_by_what_they_are_made_of_not_their_names(tmp_path):
+    """A sentence inserted at the top renumbers every file after it; none of them is encoded again."""
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    run(source, out, cache)
+    before = {name: (out / name).read_bytes() for name in files(out) if name.startswith("sentences/")}
+    write(source, ARTICLE.replace("你好。", "大家好。你好。"))
+    manifest, counted = run(source, out, cache)
+    assert len(counted.read) == 1
+    after = {s.file: (out / s.file).read_bytes() for s in manifest.sentences}
+    assert [after[f"sentences/s{i:04d}.mp3"] for i in range(3, 9)] == [before[f"sentences/s{i:04d}.mp3"] for i in range(2, 8)]
 
 
 def test_book_times_follow_the_joined_book_gaps_included(tmp_path):

@@ -10,7 +10,7 @@ from scipy import signal
 from buildkit import tone_clip
 from tts_pipeline.loudness import LoudnessMeter, limit, true_peak
 from tts_pipeline.model import Clip
-from tts_pipeline.stitch import ChapterAssembler, PausePlan, clip_samples, sentence_audio
+from tts_pipeline.stitch import ChapterAssembler, PausePlan, clip_samples, level, pooled_loudness, sentence_audio
 
 RATE = 24000
 
@@ -110,13 +110,34 @@ def test_chapter_is_normalised_to_minus_16_lufs_with_peaks_below_minus_1(tmp_pat
     assert timing.true_peak <= -1.0
 
 
-def test_one_gain_for_the_whole_chapter(tmp_path):
-    """A quiet sentence stays quieter than a loud one: no per-sentence levelling."""
-    clips = [tone_clip(1.0, RATE, amplitude=0.05), tone_clip(1.0, RATE, amplitude=0.2)]
+def test_every_sentence_is_levelled_on_its_own(tmp_path):
+    """A sentence 12 dB quieter than its neighbour comes out as loud: a leveller, not one gain per chapter."""
+    clips = [tone_clip(1.0, RATE, amplitude=0.05), tone_clip(1.0, RATE, amplitude=0.2), tone_clip(3.0, RATE, amplitude=0.1)]
     timing, audio, _ = assemble(tmp_path, clips)
-    a, b = (audio[s.start : s.end] for s in timing.sentences)
-    ratio = np.sqrt(np.mean(b**2) / np.mean(a**2))
-    assert ratio == pytest.approx(4.0, rel=0.02)
+    a, b, c = (audio[s.start : s.end] for s in timing.sentences)
+    assert np.sqrt(np.mean(b**2) / np.mean(a**2)) == pytest.approx(1.0, rel=0.02)
+    # each measured between pauses, as the chapter's meter hears it, lands on the target, so the chapter does too
+    quiet = np.zeros(int(0.4 * RATE))
+    for sentence in (a, b, c):
+        assert pyloudnorm.Meter(RATE).integrated_loudness(np.concatenate([quiet, sentence, quiet])) == pytest.approx(-16, abs=0.1)
+    assert timing.loudness == pytest.approx(pyloudnorm.Meter(RATE).integrated_loudness(audio), abs=0.15)
+
+
+def test_levelled_sentence_depends_on_its_clip_alone():
+    clip = tone_clip(1.2, RATE, amplitude=0.3, frequency=330)
+    first = level(sentence_audio(clip, RATE, PausePlan()), RATE)
+    again = level(sentence_audio(clip, RATE, PausePlan(sentence=2.0, paragraph=3.0, lead=0.1)), RATE)
+    assert np.array_equal(first.pcm, again.pcm) and first.pcm.dtype == np.int16
+    assert first.gated[1] > 0 and pooled_loudness([first.gated, first.gated]) == pytest.approx(first.loudness, abs=1e-6)
+
+
+def test_a_silent_or_near_silent_clip_is_not_blown_up():
+    silent = level(np.zeros(RATE), RATE)
+    assert not np.any(silent.pcm) and silent.gain == 0.0
+    below_the_gate = level(np.random.default_rng(1).normal(0, 1e-5, RATE), RATE)  # under -70 LUFS: left as it is
+    assert below_the_gate.gain == 0.0
+    hiss = level(np.random.default_rng(1).normal(0, 1e-3, RATE), RATE)  # about -60 LUFS: raised 30 dB, no more
+    assert hiss.gain == 30.0 and hiss.loudness < -25
 
 
 def test_spiky_speech_is_limited_without_losing_loudness(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import math
 import os
 import re
 import shutil
@@ -289,10 +290,12 @@ class _Encoders:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
         self._pending: list[Future] = []
 
-    def submit(self, fn, *args) -> None:
-        self._pending.append(self._pool.submit(fn, *args))
+    def submit(self, fn, *args) -> Future:
+        future = self._pool.submit(fn, *args)
+        self._pending.append(future)
         while self._pending and (self._pending[0].done() or len(self._pending) > self.AHEAD):
             self._pending.pop(0).result()
+        return future
 
     def wait(self) -> None:
         try:
@@ -419,6 +422,10 @@ class _ChapterPlan:
     previous: dict | None = None
     timing: ChapterTiming | None = None  # from `previous`, chapter-relative
     recalled: tuple["_Recalled", ...] = ()  # from `previous`, a stand-in for each clip
+    # MP3 chapters (joined from sentence files): each sentence's piece key (incremental.piece_key; None
+    # without a cache) and the previous output's record of a sentence file made from the same clip
+    pieces: tuple[str | None, ...] = ()
+    kept: tuple[dict | None, ...] = ()
 
     @property
     def files(self) -> list[str]:
@@ -430,8 +437,8 @@ _PLANNING = "pronounce and plan"
 
 
 def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ffmpeg.Codec, rate: int,
-                   reusable: bool, stages: "_Stages") -> Iterator[_ChapterPlan]:
-    from .incremental import chapter_plan_key
+                   reusable: bool, stages: "_Stages", joined: bool = False) -> Iterator[_ChapterPlan]:
+    from .incremental import chapter_plan_key, piece_key
 
     width = max(2, len(str(len(article.chapters))))
     pronunciations = iter(_pronunciations(article, options))
@@ -443,6 +450,7 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
         paragraphs = tuple(i for i, paragraph in enumerate(chapter.paragraphs) for _ in paragraph.sentences)
         prons = tuple(itertools.islice(pronunciations, len(paragraphs)))
         plan_key = None
+        clips = None
         if options.cache is not None and len(prons) == len(paragraphs):
             try:
                 clips = [(speaker.cache_key(p), p.sentence.id, paragraph) for p, paragraph in zip(prons, paragraphs)]
@@ -451,12 +459,18 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
             if clips is not None:
                 plan_key = chapter_plan_key(chapter.title, file, pauses, options.format, options.bitrate, closing,
                                             rate, clips)
-        plan = _ChapterPlan(number, chapter, file, closing, prons, paragraphs, plan_key)
+        pieces: tuple[str | None, ...] = (None,) * len(prons)
+        if joined and clips is not None:
+            pieces = tuple(piece_key(key, rate, pauses, codec.extension, options.bitrate) for key, _, _ in clips)
+        plan = _ChapterPlan(number, chapter, file, closing, prons, paragraphs, plan_key, pieces=pieces,
+                            kept=(None,) * len(prons))
         if reusable:
             previous = keys.planned_chapter(plan_key, plan.files)
             recorded = _recorded(previous, plan, rate)
             if recorded is not None:
                 plan = replace(plan, previous=previous, timing=recorded[0], recalled=recorded[1])
+            elif joined:
+                plan = replace(plan, kept=tuple(keys.previous_piece(key) for key in pieces))
         stages.add(_PLANNING, time.perf_counter() - started)
         yield plan
 
@@ -482,25 +496,144 @@ def _recorded(record: dict | None, plan: _ChapterPlan, rate: int) -> tuple[Chapt
                             for p, paragraph, (start, end) in zip(plan.pronunciations, plan.paragraphs, spans)),
             loudness=float(timing["loudness"]),
             true_peak=float(timing["true_peak"]),
-            gain=float(timing["gain"]),
         ), recalled
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
-def _record(timing: ChapterTiming, clips: Sequence[Clip], plan: str | None) -> dict:
-    """What the keys file keeps of a chapter so that the next build can reuse it without its audio."""
-    return {
+def _record(timing: ChapterTiming, clips: Sequence[Any], plan: str | None, pieces: list | None = None) -> dict:
+    """What the keys file keeps of a chapter so that the next build can reuse it without its audio
+    (and, for a chapter joined from sentence files, each of those files without its clip)."""
+    record = {
         "plan": plan,
         "timing": {
             "length": timing.length,
             "loudness": timing.loudness,
             "true_peak": timing.true_peak,
-            "gain": timing.gain,
             "spans": [[span.start, span.end] for span in timing.sentences],
         },
         "clips": [{"engine": clip.engine, "notices": [dataclasses.asdict(n) for n in clip.notices]} for clip in clips],
     }
+    if pieces is not None:
+        record["pieces"] = pieces
+    return record
+
+
+def _fell_back(clips: Sequence[Any], speaker) -> bool:
+    """A fallback clip may not come back the same way: its chapter (or sentence file) is made again next time."""
+    return any(_from_fallback(clip, speaker) for clip in clips)
+
+
+def _from_fallback(clip: Any, speaker) -> bool:
+    return clip.engine != speaker.name or any(n.code == "engine-fallback" for n in clip.notices)
+
+
+def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, staging: Path, work: Path, keys,
+                      speaker, options: _Options, rate: int, encoders: _Encoders, warnings: list[WarningEntry],
+                      progress, stages: "_Stages") -> tuple[_ChapterPlan, Future, list]:
+    """An MP3 chapter: sentence files taken from the previous output when made from the same clip, the others
+    levelled and encoded in batches (in the background), then all joined with pauses between them."""
+    from .export.chapterjoin import join_chapter
+    from .stitch import level, sentence_audio
+
+    chapter = plan.chapter
+    codec = ffmpeg.CODECS["mp3"]
+    names = plan.files[1:]
+    clips: list[Any] = []
+    pieces: list[dict] = []
+    batch: _PieceBatch | None = None
+    for index, (pron, kept, key, name) in enumerate(zip(plan.pronunciations, plan.kept, plan.pieces, names)):
+        sentence = pron.sentence
+        if kept is not None and keys.link_piece(kept, staging, name):
+            clip = _Recalled(float(kept["samples"]) / rate, str(kept["engine"]),
+                             tuple(_notice(n) for n in kept["notices"]))
+            piece = {**kept, "file": name}
+            if progress is not None:
+                progress.sentence_done(pron, clip, True)
+        else:
+            if kept is not None:
+                raise OutputError(f"a sentence file of chapter {chapter.index} vanished from {keys.root} during the "
+                                  "build; run the build again")
+            pron, clip = next_clip(sentence)
+            with stages("stitching and levelling"):
+                levelled = level(sentence_audio(clip, rate, options.pauses), rate)
+                if batch is None:
+                    batch = _PieceBatch(work / f"{plan.number}-{index}.wav", rate)
+                batch.add(levelled.pcm, folder.inside(name))
+            piece = {"piece": None if _from_fallback(clip, speaker) else key, "file": name,
+                     "loudness": round(levelled.loudness, 3), "gated": list(levelled.gated),
+                     "true_peak": levelled.true_peak, "engine": clip.engine,
+                     "notices": [dataclasses.asdict(n) for n in clip.notices]}
+            if batch.seconds >= _PieceBatch.SECONDS:
+                encoders.submit(batch.encode, options.bitrate)
+                batch = None
+        clips.append(clip)
+        pieces.append(piece)
+        warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
+    if batch is not None:
+        encoders.submit(batch.encode, options.bitrate)
+    pauses = options.pauses
+    gaps, previous = [], None
+    for paragraph in plan.paragraphs:
+        pause = pauses.lead if previous is None else pauses.paragraph if paragraph != previous else pauses.sentence
+        gaps.append(pause * rate)
+        previous = paragraph
+    silences = options.cache.root / "silence" if options.cache is not None else work / "silence"
+
+    def join() -> ChapterTiming:
+        joined = join_chapter([folder.inside(name) for name in names], gaps, plan.closing * rate,
+                              folder.inside(plan.file), rate, options.bitrate, silences)
+        from .stitch import pooled_loudness
+
+        peak = max((p["true_peak"] for p in pieces), default=0.0)
+        timing = ChapterTiming(
+            index=chapter.index,
+            title=chapter.title,
+            start=0,
+            length=joined.length,
+            sentences=tuple(SentenceTiming(p.sentence.index, paragraph, part.start, part.start + part.samples)
+                            for p, paragraph, part in zip(plan.pronunciations, plan.paragraphs, joined.sentences)),
+            loudness=round(pooled_loudness(tuple(p["gated"]) for p in pieces), 2),
+            true_peak=round(20 * math.log10(peak), 2) if peak > 0 else -math.inf,
+        )
+        for piece, part in zip(pieces, joined.sentences):
+            piece["samples"] = part.samples
+        if keys is not None:
+            keys.remember(plan.files, **_record(timing, clips, None if _fell_back(clips, speaker) else plan.plan,
+                                                pieces))
+        return timing
+
+    return plan, encoders.submit(join), clips
+
+
+class _PieceBatch:
+    """Levelled sentences written back to back into one WAV, then cut into their MP3 files by one ffmpeg."""
+
+    SECONDS = 60.0  # of audio per batch: encoding keeps pace with synthesis instead of waiting for the chapter
+
+    def __init__(self, wav: Path, rate: int) -> None:
+        self.wav = wav
+        self.rate = rate
+        self._out = wave.open(str(wav), "wb")
+        self._out.setnchannels(1)
+        self._out.setsampwidth(2)
+        self._out.setframerate(rate)
+        self.cuts: list[tuple[int, int, Path]] = []
+        self._position = 0
+
+    @property
+    def seconds(self) -> float:
+        return self._position / self.rate
+
+    def add(self, pcm, target: Path) -> None:
+        self._out.writeframesraw(pcm.astype("<i2").tobytes())
+        self.cuts.append((self._position, self._position + len(pcm), target))
+        self._position += len(pcm)
+
+    def encode(self, bitrate: str) -> None:
+        self._out.close()
+        ffmpeg.encode_sentences(self.wav, self.cuts, ffmpeg.CODECS["mp3"], bitrate)
+        self.wav.unlink()
 
 
 def _notice(data: dict) -> Notice:
@@ -597,78 +730,84 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     # A chapter is taken whole from the previous output only when the book
     # needs none of its PCM, or can read it back exactly from the chapter file.
     reusable = keys is not None and options.cache is not None and (book.joined or options.format in _LOSSLESS)
-    plans, feed_plans = itertools.tee(_plan_chapters(article, options, keys, speaker, codec, rate, reusable, stages))
-    feed = (pron for plan in feed_plans if plan.previous is None for pron in plan.pronunciations)
+    plans, feed_plans = itertools.tee(_plan_chapters(article, options, keys, speaker, codec, rate, reusable, stages,
+                                                     book.joined))
+    feed = (pron for plan in feed_plans if plan.previous is None
+            for pron, kept in zip(plan.pronunciations, plan.kept) if kept is None)
     pairs = iter(_synthesize(feed, options, progress, speaker))
 
+    def next_clip(sentence) -> tuple[Pronunciation, Clip]:
+        started, planning = time.perf_counter(), stages.seconds.get(_PLANNING, 0.0)
+        try:
+            pair = next(pairs)
+        except StopIteration:
+            raise EngineError(f"synthesis stopped before sentence {sentence.id} ({sentence.position})") from None
+        # the synthesis loop pulls the plans: their time is counted once, as planning
+        planned = stages.seconds.get(_PLANNING, 0.0) - planning
+        stages.add("synthesis and clip cache", time.perf_counter() - started - planned)
+        return pair
+
     encoders = _Encoders()
-    timings: list[ChapterTiming] = []  # each chapter's own, start 0
-    chapter_files: list[str] = []
-    sentences: list[tuple[SentenceEntry, SentenceTiming]] = []
+    made: list[tuple[_ChapterPlan, Any, list]] = []  # each chapter: its plan, its timing (or a Future of it), its clips
     warnings: list[WarningEntry] = []
     try:
         for plan in plans:
             chapter, number = plan.chapter, plan.number
             if plan.previous is not None:
-                timing = plan.timing
                 if not keys.reuse_planned(plan.previous, staging):
                     raise OutputError(f"a file of chapter {chapter.index} vanished from {keys.root} during the build; "
                                       "run the build again")
-                clips = plan.recalled
+                clips = list(plan.recalled)
                 for pron, clip in zip(plan.pronunciations, clips):
                     warnings.extend(_warning(n, pron.sentence.id) for n in (*pron.notices, *clip.notices))
                     if progress is not None:
                         progress.sentence_done(pron, clip, True)
                 if not book.joined:
                     encoders.submit(_feed_book, folder.inside(plan.file), book.encoders)
+                made.append((plan, plan.timing, clips))
+            elif book.joined:
+                made.append(_join_new_chapter(plan, next_clip, folder, staging, work, keys, speaker, options, rate,
+                                              encoders, warnings, progress, stages))
             else:
-                assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.f32")
+                assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.part.wav")
                 content = chapter_key(chapter.title, plan.file, pauses, options.format, options.bitrate, plan.closing)
                 clips = []
                 try:
                     for sentence, paragraph_index in zip(chapter.sentences(), plan.paragraphs):
-                        started, planning = time.perf_counter(), stages.seconds.get(_PLANNING, 0.0)
-                        try:
-                            pron, clip = next(pairs)
-                        except StopIteration:
-                            raise EngineError(f"synthesis stopped before sentence {sentence.id} ({sentence.position})") from None
-                        # the synthesis loop pulls the plans: their time is counted once, as planning
-                        planned = stages.seconds.get(_PLANNING, 0.0) - planning
-                        stages.add("synthesis and clip cache", time.perf_counter() - started - planned)
-                        with stages("stitching"):
+                        pron, clip = next_clip(sentence)
+                        with stages("stitching and levelling"):
                             content.add(clip, sentence.id, paragraph_index)
                             assembler.add(clip, sentence.index, paragraph_index)
                         clips.append(clip)
                         warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
                     wav = work / f"{number}.wav"
-                    with stages("loudness and chapter PCM"):
+                    with stages("stitching and levelling"):
                         timing = assembler.finish(plan.closing, wav, 0)
                 except BaseException:
                     assembler.abandon()
                     raise
-                # A fallback clip may not come back the same way: such a chapter is made again next time.
-                fell_back = any(c.engine != speaker.name or any(n.code == "engine-fallback" for n in c.notices)
-                                for c in clips)
-                record = _record(timing, clips, None if fell_back else plan.plan)
+                record = _record(timing, clips, None if _fell_back(clips, speaker) else plan.plan)
                 cuts = [(span.start, span.end, folder.inside(name))
                         for span, name in zip(timing.sentences, plan.files[1:])]
                 target = None if keys is not None and keys.reuse_chapter(content.hexdigest(), staging, plan.files,
                                                                          **record) else folder.inside(plan.file)
                 encoders.submit(_encode_chapter, wav, book.encoders, target, cuts, codec, options.bitrate, chapter.title)
-            timings.append(timing)
-            chapter_files.append(plan.file)
-            sentences.extend((_sentence_entry(pron, span, clip.engine, chapter.index, codec.extension, rate), span)
-                             for pron, span, clip in zip(plan.pronunciations, timing.sentences, clips))
+                made.append((plan, timing, clips))
         if progress is not None:
             progress.note("finishing the book file")
         with stages("chapter and sentence files"):
             encoders.wait()
+        timings = [timing.result() if isinstance(timing, Future) else timing for _, timing, _ in made]
+        chapter_files = [plan.file for plan, _, _ in made]
         with stages("book file"):
             places, total = book.finish([folder.inside(f) for f in chapter_files], [t.length for t in timings])
     except BaseException:
         book.kill()
         encoders.cancel()
         raise
+    sentences = [(_sentence_entry(pron, span, clip.engine, plan.chapter.index, codec.extension, rate), span)
+                 for (plan, _, clips), timing in zip(made, timings)
+                 for pron, span, clip in zip(plan.pronunciations, timing.sentences, clips)]
 
     with stages("tags, transcripts, manifest"):
         timeline = Timeline(rate, tuple(replace(t, start=start, length=length)

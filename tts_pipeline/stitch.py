@@ -1,11 +1,10 @@
 """Stitch clips into chapter audio with a pause plan, and time every sentence.
 
-A chapter is assembled in two passes so that memory never holds more than one
-sentence: the first pass converts each clip to the book's format, adds the
-pauses with pydub and appends the result to a scratch file while a
-`LoudnessMeter` listens; the second pass reads it back, applies the chapter's
-one gain (to -16 LUFS), limits true peaks (to -2.5 dBTP, so that the encoded
-files stay under -1 dBTP) and writes 16-bit PCM.
+Every sentence is levelled on its own: converted to the book's format,
+trimmed and faded with pydub, brought to -16 LUFS with its true peaks
+limited to -2.5 dBTP (so the encoded files stay under -1 dBTP), and rounded
+to 16 bits. A sentence's audio therefore depends on its clip alone, and an
+edit changes the files of that sentence only. Memory holds one sentence.
 Every time in the `Timeline` is a count of samples actually written.
 """
 from __future__ import annotations
@@ -16,7 +15,7 @@ import wave
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -25,12 +24,39 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
 
-from .loudness import LoudnessMeter, db, limit, true_peak
+from .loudness import db, limit, true_peak
+
+try:  # TEMPORARY until loudness.loudness_of lands
+    from .loudness import loudness_of
+except ImportError:
+    def loudness_of(samples, sample_rate):
+        from .loudness import LoudnessMeter
+        m = LoudnessMeter(sample_rate)
+        m.feed(samples)
+        hops = np.asarray(m._hop_energy)
+        if len(hops) < 4:
+            x = np.asarray(samples, dtype=np.float64)
+            e = float(np.mean(x ** 2)) if len(x) else 0.0
+            return (-0.691 + 10 * math.log10(e) if e > 0 else -math.inf), e, 1 if e > 0 else 0
+        blocks = (hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / (4 * m.hop)
+        with np.errstate(divide="ignore"):
+            lufs = -0.691 + 10 * np.log10(blocks)
+        kept = blocks[lufs >= -70]
+        if not len(kept):
+            return -math.inf, 0.0, 0
+        rel = -0.691 + 10 * math.log10(kept.mean()) - 10
+        kept = blocks[(lufs >= -70) & (lufs > rel)]
+        return -0.691 + 10 * math.log10(kept.mean()), float(kept.sum()), len(kept)
 from .model import Clip
 
 TARGET_LUFS = -16.0
 PEAK_CEILING_DBTP = -1.0
+# MP3 encoding at 64k raised true peaks of this voice by up to 1.03 dB
+# (measured on the sample article), so PCM is held at -2.5 dBTP.
 PEAK_HEADROOM_DB = 1.5
+# A near-silent clip is not raised more than this to reach the target.
+MAX_GAIN_DB = 30.0
+BLOCK_SECONDS = 0.4  # BS.1770's gating block
 # Below this level (-50 dBFS) the edge of a clip counts as silence.
 SILENCE = 10 ** (-50 / 20)
 _INT32 = 2**31 - 1
@@ -79,7 +105,6 @@ class ChapterTiming:
     sentences: tuple[SentenceTiming, ...]
     loudness: float
     true_peak: float
-    gain: float
 
     @property
     def end(self) -> int:
@@ -163,11 +188,71 @@ def silence(seconds: float, sample_rate: int) -> np.ndarray:
     return np.zeros(int(frames.frame_count()), dtype=np.float32)
 
 
-class ChapterAssembler:
-    """Collects one chapter's sentences, then writes its normalised PCM.
+@dataclass(frozen=True)
+class Levelled:
+    """One sentence brought to the target loudness: its 16-bit PCM and what was measured of it.
 
-    add() appends float32 audio to `scratch`; finish() reads it back piece by
-    piece. Pauses go before a sentence: `lead` before the first, `paragraph`
+    `gated` is the sum and count of the 400 ms blocks that BS.1770's gates
+    kept, so sentences pool into a chapter's loudness without their audio."""
+
+    pcm: np.ndarray  # int16
+    loudness: float  # LUFS of `pcm`
+    gated: tuple[float, int]
+    true_peak: float  # linear, of `pcm`
+    gain: float  # dB applied
+
+
+def level(samples: np.ndarray, sample_rate: int, target: float = TARGET_LUFS,
+          ceiling_dbtp: float = PEAK_CEILING_DBTP - PEAK_HEADROOM_DB) -> Levelled:
+    """`samples` at `target` LUFS with true peaks held under `ceiling_dbtp`, as 16-bit PCM.
+
+    Every sentence gets its own gain, like a spoken-word leveller: a quiet
+    clip (or another engine's) does not drop below its neighbours.
+
+    A sentence is measured with a block's length of silence on each side, as
+    a chapter's meter hears it between pauses: the blocks that straddle its
+    edges count, so a chapter of levelled sentences measures at the target
+    too, and the chapter's loudness pools from its sentences' `gated` blocks.
+    Limiting dense peaks takes some loudness away, so the gain is corrected
+    and the sentence rendered again, at most twice."""
+    x = np.asarray(samples, dtype=np.float64)
+    quiet = np.zeros(int(BLOCK_SECONDS * sample_rate))
+
+    def measure(y: np.ndarray) -> tuple[float, float, int]:
+        return loudness_of(np.concatenate([quiet, y, quiet]), sample_rate)
+
+    measured = measure(x)[0]
+    gain_db = min(MAX_GAIN_DB, target - measured) if math.isfinite(measured) else 0.0
+    ceiling = 10 ** (ceiling_dbtp / 20)
+    peak = true_peak(x) if len(x) else 0.0
+    for attempt in range(3):
+        y = x * 10 ** (gain_db / 20)
+        limited = peak * 10 ** (gain_db / 20) > ceiling
+        if limited:
+            y = limit(y, ceiling, sample_rate)
+        pcm = np.clip(np.round(y * 32767), -32768, 32767).astype("<i2")
+        as_float = pcm / 32768.0
+        loudness, gated_sum, gated_count = measure(as_float)
+        if not limited or not math.isfinite(loudness) or abs(loudness - target) < 0.3 or attempt == 2:
+            break
+        gain_db = min(MAX_GAIN_DB, gain_db + target - loudness)
+    return Levelled(pcm, loudness, (gated_sum, gated_count), true_peak(as_float) if len(pcm) else 0.0, gain_db)
+
+
+def pooled_loudness(gated: Iterable[tuple[float, int]]) -> float:
+    """The loudness of sentences heard together, from each one's gated blocks (`Levelled.gated`)."""
+    total = count = 0.0
+    for block_sum, block_count in gated:
+        total, count = total + block_sum, count + block_count
+    return -0.691 + 10 * math.log10(total / count) if count and total > 0 else -math.inf
+
+
+class ChapterAssembler:
+    """Collects one chapter's sentences into 16-bit PCM, each levelled on its own.
+
+    add() appends a sentence, and the pause before it, to the WAV being
+    written at `scratch`; finish() adds the closing pause and moves it into
+    place. Pauses go before a sentence: `lead` before the first, `paragraph`
     when the paragraph changes, `sentence` otherwise.
     """
 
@@ -177,17 +262,22 @@ class ChapterAssembler:
         self.sample_rate = sample_rate
         self.plan = plan
         self.scratch = scratch
-        self._file: BinaryIO = open(scratch, "wb")
-        self._meter = LoudnessMeter(sample_rate)
+        self._file = wave.open(str(scratch), "wb")
+        self._file.setnchannels(1)
+        self._file.setsampwidth(2)
+        self._file.setframerate(sample_rate)
         self._position = 0
         self._peak = 0.0
+        self._gated: list[tuple[float, int]] = []
         self._paragraph: int | None = None
         self._spans: list[SentenceTiming] = []
 
-    def _append(self, samples: np.ndarray) -> None:
-        self._file.write(samples.astype("<f4").tobytes())
-        self._meter.feed(samples)
-        self._position += len(samples)
+    def _append(self, pcm: np.ndarray) -> None:
+        self._file.writeframesraw(pcm.astype("<i2").tobytes())
+        self._position += len(pcm)
+
+    def _pause(self, seconds: float) -> None:
+        self._append(np.zeros(len(silence(seconds, self.sample_rate)), dtype="<i2"))
 
     def add(self, clip: Clip, sentence_index: int, paragraph: int) -> SentenceTiming:
         if self._paragraph is None:
@@ -197,11 +287,12 @@ class ChapterAssembler:
         else:
             pause = self.plan.sentence
         self._paragraph = paragraph
-        self._append(silence(pause, self.sample_rate))
-        audio = sentence_audio(clip, self.sample_rate, self.plan)
-        self._peak = max(self._peak, true_peak(audio))
+        self._pause(pause)
+        levelled = level(sentence_audio(clip, self.sample_rate, self.plan), self.sample_rate)
+        self._peak = max(self._peak, levelled.true_peak)
+        self._gated.append(levelled.gated)
         start = self._position
-        self._append(audio)
+        self._append(levelled.pcm)
         span = SentenceTiming(sentence_index, paragraph, start, self._position)
         self._spans.append(span)
         return span
@@ -213,73 +304,29 @@ class ChapterAssembler:
         book_start: int,
         sinks: Iterable[Callable[[bytes], None]] = (),
     ) -> ChapterTiming:
-        """Write the chapter as 16-bit PCM WAV and hand the same bytes to `sinks`."""
-        self._append(silence(tail, self.sample_rate))
+        """Close the chapter's 16-bit PCM WAV at `wav_path` and hand the same bytes to `sinks`."""
+        self._pause(tail)
         self._file.close()
-        measured = self._meter.integrated()
-        gain_db = TARGET_LUFS - measured if math.isfinite(measured) else 0.0
-        # Headroom: MP3 encoding at 64k raised true peaks of this voice by up to
-        # 1.03 dB (measured on the sample article), so the PCM is held at -2.5 dBTP.
-        ceiling = 10 ** ((PEAK_CEILING_DBTP - PEAK_HEADROOM_DB) / 20)
-        # Limiting dense peaks takes some loudness away: render, and if the
-        # result misses the target, render again with the gain corrected.
-        rendered = self.scratch.with_suffix(".pcm")
-        for attempt in range(3):
-            with open(rendered, "wb") as pcm_file:
-                loudness, peak = self._render(gain_db, ceiling, lambda pcm: pcm_file.write(pcm.tobytes()))
-            limited = self._peak * 10 ** (gain_db / 20) > ceiling
-            if not limited or not math.isfinite(loudness) or abs(loudness - TARGET_LUFS) < 0.3 or attempt == 2:
-                break
-            gain_db += TARGET_LUFS - loudness
         sinks = list(sinks)
-        with open(rendered, "rb") as pcm_file, wave.open(str(wav_path), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(self.sample_rate)
-            while data := pcm_file.read(1 << 20):
-                out.writeframesraw(data)
-                for sink in sinks:
-                    sink(data)
-        rendered.unlink()
-        self.scratch.unlink()
+        if sinks:
+            with wave.open(str(self.scratch), "rb") as written:
+                while data := written.readframes(1 << 19):
+                    for sink in sinks:
+                        sink(data)
+        Path(self.scratch).replace(wav_path)
         return ChapterTiming(
             index=self.index,
             title=self.title,
             start=book_start,
             length=self._position,
             sentences=tuple(self._spans),
-            loudness=round(loudness, 2),
-            true_peak=round(db(peak), 2),
-            gain=round(gain_db, 2),
+            loudness=round(pooled_loudness(self._gated), 2),
+            true_peak=round(db(self._peak), 2),
         )
 
-    def _render(self, gain_db: float, ceiling: float, consume: Callable[[np.ndarray], None] | None = None):
-        """Read the scratch file back with gain and limiting; return the result's loudness and true peak."""
-        gain = 10 ** (gain_db / 20)
-        meter = LoudnessMeter(self.sample_rate)
-        peak = 0.0
-        with open(self.scratch, "rb") as scratch:
-            done = 0
-            for span in self._spans + [None]:
-                pieces = [((span.start if span else self._position) - done, False)]
-                if span:
-                    pieces.append((span.end - span.start, True))
-                for count, is_speech in pieces:
-                    x = np.frombuffer(scratch.read(count * 4), dtype="<f4").astype(np.float64) * gain
-                    if is_speech and self._peak * gain > ceiling:
-                        x = limit(x, ceiling, self.sample_rate)
-                    pcm = np.clip(np.round(x * 32767), -32768, 32767).astype("<i2")
-                    if consume is not None:
-                        consume(pcm)
-                    as_float = pcm / 32768.0
-                    meter.feed(as_float)
-                    if is_speech:
-                        peak = max(peak, true_peak(as_float))
-                    done += count
-        return meter.integrated(), peak
-
     def abandon(self) -> None:
-        if not self._file.closed:
+        try:
             self._file.close()
-        self.scratch.unlink(missing_ok=True)
-        self.scratch.with_suffix(".pcm").unlink(missing_ok=True)
+        except (OSError, wave.Error):
+            pass
+        Path(self.scratch).unlink(missing_ok=True)
