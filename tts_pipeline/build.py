@@ -71,6 +71,7 @@ class _Options:
     shadowing: Any
     player: bool
     stamp: str | None = None  # incremental.stamp_from_args: lets an unchanged output be kept as it is
+    workers: Any = None  # synthesize.start_workers, started before the input is read (a first build with --jobs)
 
 
 def build(
@@ -133,14 +134,19 @@ def build(
     )
     paths = [Path(p) for p in inputs]
     if merge or len(paths) == 1:
-        articles = [read_article(p, chapters=chapters) for p in paths]
-        if len(articles) == 1:
-            article, sources = articles[0], [articles[0].source] * len(articles[0].chapters)
-        else:
-            article, sources = merge_articles(articles, title=_folder_title(paths))
         default = slug(_folder_title(paths)) if merge else slug(paths[0].stem)
         root = Path(output) if output else DEFAULT_ROOT / default
-        return _build_book(article, sources, root, options)
+        options = replace(options, workers=_early_workers(root, options))
+        try:
+            articles = [read_article(p, chapters=chapters) for p in paths]
+            if len(articles) == 1:
+                article, sources = articles[0], [articles[0].source] * len(articles[0].chapters)
+            else:
+                article, sources = merge_articles(articles, title=_folder_title(paths))
+            return _build_book(article, sources, root, options)
+        finally:
+            if options.workers is not None:
+                options.workers.close(wait=False)  # the synthesis loop closed it already, unless the build failed first
     parent = Path(output) if output else DEFAULT_ROOT
     roots = _unique_roots(parent, paths)
     manifests = []
@@ -148,6 +154,19 @@ def build(
         article = read_article(path, chapters=chapters)
         manifests.append(_build_book(article, [article.source] * len(article.chapters), root, options))
     return tuple(manifests)
+
+
+def _early_workers(root: Path, options: _Options):
+    """Worker processes started now, so that they load the voice while this process reads and pronounces the
+    input: with --jobs above 1, for a first build into `root` or one without the cache (a rebuild from the cache
+    may need no voice at all)."""
+    from .incremental import KEYS_FILE
+
+    if options.jobs < 2 or (options.cache is not None and (root / KEYS_FILE).exists()):
+        return None
+    from .synthesize import start_workers
+
+    return start_workers(options.engine, options.settings, options.jobs)
 
 
 def _folder_title(paths: Sequence[Path]) -> str:
@@ -242,6 +261,7 @@ def _synthesize(pronunciations: Iterable[Pronunciation], options: _Options, prog
         cache=options.cache,
         progress=progress,
         speaker=speaker,
+        workers=options.workers,
     )
 
 

@@ -221,22 +221,27 @@ def level(samples: np.ndarray, sample_rate: int, target: float = TARGET_LUFS,
     def measure(y: np.ndarray) -> tuple[float, float, int]:
         return loudness_of(np.concatenate([quiet, y, quiet]), sample_rate)
 
-    measured = measure(x)[0]
+    measured, block_sum, block_count = measure(x)
     gain_db = min(MAX_GAIN_DB, target - measured) if math.isfinite(measured) else 0.0
     ceiling = 10 ** (ceiling_dbtp / 20)
     peak = true_peak(x) if len(x) else 0.0
+    read_back = 32767 / 32768  # PCM is written as y * 32767 and read as pcm / 32768
     for attempt in range(3):
-        y = x * 10 ** (gain_db / 20)
-        limited = peak * 10 ** (gain_db / 20) > ceiling
-        if limited:
-            y = limit(y, ceiling, sample_rate)
+        gain = 10 ** (gain_db / 20)
+        limited = peak * gain > ceiling
+        y = limit(x * gain, ceiling, sample_rate) if limited else x * gain
         pcm = np.clip(np.round(y * 32767), -32768, 32767).astype("<i2")
+        if not limited:
+            # a gain alone scales every block: what was measured of `x` carries over (to rounding)
+            scale = gain * read_back
+            loudness = measured + 20 * math.log10(scale) if math.isfinite(measured) else measured
+            return Levelled(pcm, loudness, (block_sum * scale**2, block_count), peak * scale, gain_db)
         as_float = pcm / 32768.0
         loudness, gated_sum, gated_count = measure(as_float)
-        if not limited or not math.isfinite(loudness) or abs(loudness - target) < 0.3 or attempt == 2:
+        if not math.isfinite(loudness) or abs(loudness - target) < 0.3 or attempt == 2:
             break
         gain_db = min(MAX_GAIN_DB, gain_db + target - loudness)
-    return Levelled(pcm, loudness, (gated_sum, gated_count), true_peak(as_float) if len(pcm) else 0.0, gain_db)
+    return Levelled(pcm, loudness, (gated_sum, gated_count), true_peak(as_float), gain_db)
 
 
 def pooled_loudness(gated: Iterable[tuple[float, int]]) -> float:

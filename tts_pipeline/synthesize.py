@@ -56,6 +56,7 @@ def synthesize_all(
     cache: ClipCache | None = None,
     progress=None,
     speaker: Engine | None = None,
+    workers: WorkerPool | None = None,
 ) -> Iterator[tuple[Pronunciation, Clip]]:
     """Yield (pronunciation, clip) for each input, in input order, as they are ready.
 
@@ -66,10 +67,13 @@ def synthesize_all(
     if given, has `sentence_done(pronunciation, clip, cached)` called for each.
     `speaker` is the primary engine when the caller has made it already with
     `primary_engine` (the build does, to compute cache keys before synthesis).
+    `workers` is a pool from `start_workers` for these settings and jobs,
+    started early so that the voice loads while the input is read; the
+    loop closes it.
     """
     if jobs < 1:
         raise PipelineError(f"--jobs must be 1 or more, not {jobs}")
-    loop = _Loop(engine, settings, fallback, cache, jobs, speaker)
+    loop = _Loop(engine, settings, fallback, cache, jobs, speaker, workers)
     if jobs == 1:
         results = loop.sequential(pronunciations)
     else:
@@ -85,13 +89,19 @@ def primary_engine(engine: str, settings: VoiceSettings, jobs: int = 1) -> Engin
     return engines.create(engine, _speaking(settings, jobs))
 
 
+def start_workers(engine: str, settings: VoiceSettings, jobs: int) -> WorkerPool:
+    """The worker processes `synthesize_all(..., jobs=jobs)` would start at its first uncached sentence, now."""
+    module = engines.engine_class(engine).__module__
+    return WorkerPool(module, engine, _speaking(settings, jobs), jobs)
+
+
 def _speaking(settings: VoiceSettings, jobs: int) -> VoiceSettings:
     return dataclasses.replace(settings, threads=engine_threads(settings.threads, jobs))
 
 
 class _Loop:
     def __init__(self, engine: str, settings: VoiceSettings, fallback: str | None, cache: ClipCache | None,
-                 jobs: int = 1, primary: Engine | None = None):
+                 jobs: int = 1, primary: Engine | None = None, workers: WorkerPool | None = None):
         self.engine_name = engine
         self.settings = settings
         self.fallback_name = fallback
@@ -102,6 +112,7 @@ class _Loop:
         # engine fails before any work; engines keep their model loading lazy.
         self.primary = primary if primary is not None else engines.create(engine, self.speaking)
         self._fallback: Engine | None = None
+        self.workers = workers
         if fallback is not None:
             engines.engine_class(fallback)  # an unknown name fails now, not at the first failure
 
@@ -122,6 +133,8 @@ class _Loop:
             self.cache.put(key, clip)
 
     def sequential(self, pronunciations: Iterable[Pronunciation]) -> Iterator[tuple[Pronunciation, Clip, bool]]:
+        if self.workers is not None:
+            self.workers.close(wait=False)
         for pronunciation in pronunciations:
             key, clip = self.lookup(self.primary, pronunciation)
             if clip is not None:
@@ -136,13 +149,12 @@ class _Loop:
             yield pronunciation, clip, False
 
     def parallel(self, pronunciations: Iterable[Pronunciation], jobs: int) -> Iterator[tuple[Pronunciation, Clip, bool]]:
-        worker_settings = self.speaking
         # Six sentences queued per worker keep it busy while this process
         # finishes a chapter (loudness, encoding: a second or two); the
         # window bounds the clips held while waiting for one in order.
         in_flight_limit = 6 * jobs
         window_limit = 8 * jobs + 16
-        pool: WorkerPool | None = None
+        pool: WorkerPool | None = self.workers
         pending: deque[tuple[Pronunciation, str | None, Clip | int]] = deque()
         in_flight = 0
         source = iter(pronunciations)
@@ -163,8 +175,7 @@ class _Loop:
                         pending.append((pronunciation, key, clip))
                         continue
                     if pool is None:
-                        module = engines.engine_class(self.engine_name).__module__
-                        pool = WorkerPool(module, self.engine_name, worker_settings, jobs)
+                        pool = start_workers(self.engine_name, self.settings, jobs)
                     pending.append((pronunciation, key, pool.submit(pronunciation)))
                     in_flight += 1
                 if not pending:

@@ -97,6 +97,7 @@ class WorkerPool:
         self._results: dict[int, tuple[Clip | None, EngineError | None]] = {}
         self._changed = threading.Condition()
         self._next_seq = 0
+        self._closed = False
         self._workers = [_Worker((engine_module, engine, settings)) for _ in range(jobs)]
         self._readers = [threading.Thread(target=self._read, args=(w,), daemon=True) for w in self._workers]
         for reader in self._readers:
@@ -157,7 +158,10 @@ class WorkerPool:
                 pass
 
     def close(self, wait: bool = True) -> None:
-        """Let the workers finish (wait=True) or stop them now."""
+        """Let the workers finish (wait=True) or stop them now. Closing again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         for worker in self._workers:
             try:
                 worker.process.stdin.close()
