@@ -157,8 +157,12 @@ def pronounce_article(article: Article, policy: str = "verify", cache_dir=None) 
 
 
 class PronunciationCache:
-    """Pronunciations on disk, keyed by the whole Sentence (text, hints, index, position), the
-    policy, and the fingerprint of this package's code and data and of the dictionaries' versions."""
+    """Pronunciations on disk, keyed by what a sentence says (text, hints, clause ends), the
+    policy, and the fingerprint of this package's code and data and of the dictionaries' versions.
+
+    Where the sentence stands (its index, file, line and column, and its hints') is left out of
+    the key: a line added above it, or the article copied to another file, still finds it, and
+    the stored pronunciation is given the sentence's own place on the way out."""
 
     LAYOUT = "pronunciations-1"
 
@@ -170,7 +174,7 @@ class PronunciationCache:
     def key(self, sentence: Sentence, policy: str) -> str:
         from ..incremental import code_fingerprint, content_key
 
-        return content_key(self.LAYOUT, code_fingerprint(), policy, repr(sentence))
+        return content_key(self.LAYOUT, "placeless", code_fingerprint(), policy, repr(_placeless(sentence)))
 
     def pronounce(self, sentence: Sentence, policy: str) -> Pronunciation:
         import pickle
@@ -179,8 +183,8 @@ class PronunciationCache:
         path = self.folder / key[:2] / f"{key}.pickle"
         try:
             found = pickle.loads(path.read_bytes())
-            if isinstance(found, Pronunciation) and found.sentence == sentence:
-                return found
+            if isinstance(found, Pronunciation) and _placeless(found.sentence) == _placeless(sentence):
+                return _placed(found, sentence)
         except Exception:  # missing, truncated or from another version: read it again
             pass
         pron = pronounce_sentence(sentence, policy)
@@ -200,6 +204,34 @@ class PronunciationCache:
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+_NOWHERE = SourcePosition("", 0, 0)
+
+
+def _placeless(sentence: Sentence) -> Sentence:
+    """`sentence` with its index and every source position blanked: what its reading depends on."""
+    from dataclasses import replace
+
+    hints = tuple(replace(hint, position=_NOWHERE) for hint in sentence.hints)
+    return replace(sentence, index=0, position=_NOWHERE, hints=hints)
+
+
+def _placed(found: Pronunciation, sentence: Sentence) -> Pronunciation:
+    """A pronunciation stored for a sentence that said the same somewhere else, moved to `sentence`."""
+    if found.sentence == sentence:
+        return found
+    from dataclasses import replace
+
+    was = found.sentence
+    moved = {was.position: sentence.position}
+    moved.update((old.position, new.position) for old, new in zip(was.hints, sentence.hints))
+    notices = tuple(
+        replace(notice, sentence=sentence.index if notice.sentence == was.index else notice.sentence,
+                position=moved.get(notice.position, notice.position))
+        for notice in found.notices
+    )
+    return Pronunciation(sentence, found.tokens, notices)
 
 
 def pronounce_text(text: str, hints: str = "verify") -> list[Token]:
