@@ -10,7 +10,10 @@ with `git show`. Two workloads, both at 24 kHz on a speech-like signal
   then its true peak and the limiter over the whole chapter;
 - sentences: 30 separate 8-second sentences, each levelled the way
   stitch.level does it: loudness of the sentence with 0.4 s of silence on
-  each side, true peak, limiter, then loudness and true peak again.
+  each side, true peak, limiter, then loudness and true peak again;
+- chapter meter, sentence meters: the LoudnessMeter part of each alone
+  (the K-weighting filter is where numpy is slowest: two cumulative sums
+  per sample against scipy's compiled recurrence).
 
 "warm" times the work alone (modules already imported; the best of
 --repeat runs, interleaved). "cold" times a fresh process from importing
@@ -78,6 +81,17 @@ def chapter(m: types.ModuleType, x: np.ndarray) -> float:
     return meter.integrated() + m.true_peak(limited)
 
 
+def chapter_meter(m: types.ModuleType, x: np.ndarray) -> float:
+    meter = m.LoudnessMeter(RATE)
+    for start in range(0, len(x), RATE):
+        meter.feed(x[start : start + RATE])
+    return meter.integrated()
+
+
+def sentence_meters(m: types.ModuleType, pieces: list[np.ndarray]) -> float:
+    return sum(loudness(m, x) for x in pieces)
+
+
 def sentences(m: types.ModuleType, pieces: list[np.ndarray]) -> float:
     quiet = np.zeros(int(0.4 * RATE))
     total = 0.0
@@ -86,6 +100,14 @@ def sentences(m: types.ModuleType, pieces: list[np.ndarray]) -> float:
         y = m.limit(x * (1.2 / m.true_peak(x)), CEILING, RATE)
         total += loudness(m, np.concatenate([quiet, y, quiet])) + m.true_peak(y)
     return total
+
+
+WORKLOADS = {
+    "chapter": lambda m, long, short: chapter(m, long),
+    "sentences": lambda m, long, short: sentences(m, short),
+    "chapter meter": lambda m, long, short: chapter_meter(m, long),
+    "sentence meters": lambda m, long, short: sentence_meters(m, short),
+}
 
 
 def workloads() -> tuple[np.ndarray, list[np.ndarray]]:
@@ -97,7 +119,7 @@ def cold(version: str, workload: str) -> None:
     long, short = workloads()
     start = time.perf_counter()
     m = scipy_module() if version == "scipy" else numpy_module()
-    chapter(m, long) if workload == "chapter" else sentences(m, short)
+    WORKLOADS[workload](m, long, short)
     print(time.perf_counter() - start)
 
 
@@ -111,9 +133,11 @@ def main() -> None:
 
     long, short = workloads()
     versions = {"scipy": scipy_module(), "numpy": numpy_module()}
-    jobs = {"chapter": lambda m: chapter(m, long), "sentences": lambda m: sentences(m, short)}
     results = {}
-    for name, job in jobs.items():
+    for name, work in WORKLOADS.items():
+        def job(m, work=work):
+            return work(m, long, short)
+
         values = {v: job(m) for v, m in versions.items()}  # also warms up imports and caches
         assert math.isclose(values["scipy"], values["numpy"], abs_tol=1e-6), (name, values)
         warm = {v: math.inf for v in versions}
@@ -131,10 +155,10 @@ def main() -> None:
         results[name] = (warm, first)
 
     print(f"loudness at {RATE} Hz: numpy version against scipy version {BASELINE} (best of {args.repeat})")
-    print(f"{'workload':<11}{'':>6}{'scipy s':>10}{'numpy s':>10}{'numpy/scipy':>13}")
+    print(f"{'workload':<16}{'':>6}{'scipy s':>10}{'numpy s':>10}{'numpy/scipy':>13}")
     for name, (warm, first) in results.items():
         for label, t in (("warm", warm), ("cold", first)):
-            print(f"{name:<11}{label:>6}{t['scipy']:>10.3f}{t['numpy']:>10.3f}{t['numpy'] / t['scipy']:>13.2f}")
+            print(f"{name:<16}{label:>6}{t['scipy']:>10.3f}{t['numpy']:>10.3f}{t['numpy'] / t['scipy']:>13.2f}")
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import tts_pipeline.loudness"], cwd=ROOT, check=True)
     bare = time.perf_counter() - start

@@ -106,24 +106,31 @@ def loudness_of(samples: np.ndarray, sample_rate: int) -> tuple[float, float, in
     return (_lufs(total / count) if count else -math.inf), total, count
 
 
+def _biquad(b: tuple[float, float, float], a: tuple[float, float, float]) -> list[float]:
+    return [b[0] / a[0], b[1] / a[0], b[2] / a[0], 1.0, a[1] / a[0], a[2] / a[0]]
+
+
 @lru_cache(maxsize=None)
 def _k_weighting(sample_rate: int) -> tuple[np.ndarray, float]:
-    """pyloudnorm's K-weighting stages (RBJ cookbook high shelf, then high-pass) as second-order
-    sections [b0, b1, b2, 1, a1, a2], and the product of their passband gains."""
-    stages = []
-    for kind, gain_db, q, frequency in (("high_shelf", 4.0, 1 / math.sqrt(2), 1500.0), ("high_pass", 0.0, 0.5, 38.0)):
-        a_ = 10 ** (gain_db / 40)
-        w0 = 2 * math.pi * frequency / sample_rate
-        cos, alpha = math.cos(w0), math.sin(w0) / (2 * q)
-        if kind == "high_shelf":
-            root = 2 * math.sqrt(a_) * alpha
-            b = (a_ * ((a_ + 1) + (a_ - 1) * cos + root), -2 * a_ * ((a_ - 1) + (a_ + 1) * cos), a_ * ((a_ + 1) + (a_ - 1) * cos - root))
-            a = ((a_ + 1) - (a_ - 1) * cos + root, 2 * ((a_ - 1) - (a_ + 1) * cos), (a_ + 1) - (a_ - 1) * cos - root)
-        else:
-            b = ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2)
-            a = (1 + alpha, -2 * cos, 1 - alpha)
-        stages.append([b[0] / a[0], b[1] / a[0], b[2] / a[0], 1.0, a[1] / a[0], a[2] / a[0]])
-    return np.array(stages), 1.0
+    """pyloudnorm's "K-weighting" stages as second-order sections [b0, b1, b2, 1, a1, a2], and the
+    product of their passband gains (both 1).
+
+    pyloudnorm designs them with the RBJ cookbook formulas: a high shelf of
+    +4 dB at 1500 Hz, Q = 1/sqrt(2), then a high-pass at 38 Hz, Q = 0.5.
+    """
+    w0 = 2 * math.pi * 1500.0 / sample_rate
+    gain = 10 ** (4.0 / 40)
+    cos, alpha = math.cos(w0), math.sin(w0) / (2 / math.sqrt(2))
+    lift = 2 * math.sqrt(gain) * alpha
+    shelf = _biquad(
+        (gain * ((gain + 1) + (gain - 1) * cos + lift), -2 * gain * ((gain - 1) + (gain + 1) * cos),
+         gain * ((gain + 1) + (gain - 1) * cos - lift)),
+        ((gain + 1) - (gain - 1) * cos + lift, 2 * ((gain - 1) - (gain + 1) * cos), (gain + 1) - (gain - 1) * cos - lift),
+    )
+    w0 = 2 * math.pi * 38.0 / sample_rate
+    cos, alpha = math.cos(w0), math.sin(w0) / (2 * 0.5)
+    high_pass = _biquad(((1 + cos) / 2, -(1 + cos), (1 + cos) / 2), (1 + alpha, -2 * cos, 1 - alpha))
+    return np.array([shelf, high_pass]), 1.0
 
 
 # Each block of a first-order recurrence is solved on its own, from the state its
@@ -202,7 +209,7 @@ class _KWeighting:
     output is twice the real part). The high-pass's double pole needs
     sum (k - i + 1) p^(k-i) u[i], i.e. a second sum of i p^-i u[i]; both sums
     ride in one complex cumulative sum (real and imaginary parts). The result
-    is within about 1e-9 of the signal's peak of scipy's sosfilt.
+    stays within 1e-10 of the peak of scipy's sosfilt from 8 to 192 kHz.
     """
 
     def __init__(self, sample_rate: int) -> None:
@@ -220,10 +227,10 @@ class _KWeighting:
             return np.concatenate([self(x[i : i + self._design.chunk]) for i in range(0, len(x), self._design.chunk)])
         d = self._design
         joined = np.concatenate([self._shelf_in, x])
-        self._shelf_in = joined[-2:]
+        self._shelf_in = joined[-2:].copy()
         shelved = self._shelf_part(np.convolve(joined, d.shelf_taps, mode="valid"), d)
         joined = np.concatenate([self._pass_in, shelved])
-        self._pass_in = joined[-2:]
+        self._pass_in = joined[-2:].copy()
         return self._pass_part(np.convolve(joined, d.pass_taps, mode="valid"), d)
 
     def _shelf_part(self, u: np.ndarray, d: _Design) -> np.ndarray:
