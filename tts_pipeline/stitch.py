@@ -24,29 +24,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
 
-from .loudness import db, limit, true_peak
-
-try:  # TEMPORARY until loudness.loudness_of lands
-    from .loudness import loudness_of
-except ImportError:
-    def loudness_of(samples, sample_rate):
-        from .loudness import LoudnessMeter
-        m = LoudnessMeter(sample_rate)
-        m.feed(samples)
-        hops = np.asarray(m._hop_energy)
-        if len(hops) < 4:
-            x = np.asarray(samples, dtype=np.float64)
-            e = float(np.mean(x ** 2)) if len(x) else 0.0
-            return (-0.691 + 10 * math.log10(e) if e > 0 else -math.inf), e, 1 if e > 0 else 0
-        blocks = (hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / (4 * m.hop)
-        with np.errstate(divide="ignore"):
-            lufs = -0.691 + 10 * np.log10(blocks)
-        kept = blocks[lufs >= -70]
-        if not len(kept):
-            return -math.inf, 0.0, 0
-        rel = -0.691 + 10 * math.log10(kept.mean()) - 10
-        kept = blocks[(lufs >= -70) & (lufs > rel)]
-        return -0.691 + 10 * math.log10(kept.mean()), float(kept.sum()), len(kept)
+from .loudness import db, limit, loudness_of, true_peak
 from .model import Clip
 
 TARGET_LUFS = -16.0
