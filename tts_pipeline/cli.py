@@ -15,6 +15,15 @@ from . import __version__
 from .errors import PipelineError
 
 
+def _chapter_rule(value: str) -> str:
+    # The parse package imports numpy (0.2 s); a rebuild with nothing to do, and --help, need neither.
+    if value == "auto":
+        return value
+    from .parse.chapters import chapter_rule
+
+    return chapter_rule(value)
+
+
 def _add_build(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "build",
@@ -91,10 +100,8 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         metavar="N", help="with --engine gtts: tries per sentence before giving up, with growing pauses between (default: 4)",
     )
     # -- parse
-    from .parse.chapters import chapter_rule
-
     p.add_argument(
-        "--chapters", type=chapter_rule, default="auto", metavar="RULE",
+        "--chapters", type=_chapter_rule, default="auto", metavar="RULE",
         help="how to cut chapters: auto (headline, then about 4-minute chapters; Markdown headings), "
         "heading, paragraph, or minutes:N (about N minutes each) (default: auto)",
     )
