@@ -17,7 +17,7 @@ from tts_pipeline.cli import make_parser
 from tts_pipeline.engines import Engine, VoiceSettings, register
 from tts_pipeline.model import Clip, Notice, Pronunciation
 from tts_pipeline.synthesize import synthesize_all
-from tts_pipeline.workers import MAIN_PROCESS_MB, MAX_AUTO_JOBS, WORKER_MB, WorkerPool, auto_jobs
+from tts_pipeline.workers import MAIN_PROCESS_MB, MAX_AUTO_JOBS, WORKER_MB, WORKER_NICENESS, WorkerPool, auto_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 # What only the main process needs: the pronouncer and the stitching stack.
@@ -80,6 +80,30 @@ def test_a_worker_loads_neither_the_pronouncer_nor_the_stitching_stack():
         pool.close()
     assert clip.engine == "test-modules"
     assert clip.notices[0].message == ""
+
+
+@register
+class NiceEngine(Engine):
+    """Reports its process's niceness as a notice."""
+
+    name = "test-nice"
+    sample_rate = 16000
+
+    def cache_key(self, pronunciation: Pronunciation) -> str:
+        return pronunciation.sentence.text
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        return Clip(np.zeros(160, np.float32), self.sample_rate, self.name,
+                    (Notice(code="nice", message=str(os.nice(0))),))
+
+
+def test_workers_yield_the_cores_to_the_process_that_levels_and_encodes():
+    pool = WorkerPool(__name__, "test-nice", VoiceSettings(), 1)
+    try:
+        clip = pool.result(pool.submit(pronunciation(0, "你好")))
+    finally:
+        pool.close()
+    assert int(clip.notices[0].message) == min(19, os.nice(0) + WORKER_NICENESS)
 
 
 PROBE = """

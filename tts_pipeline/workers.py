@@ -27,6 +27,7 @@ MAX_AUTO_JOBS = 4
 # while pronouncing and stitching, and one worker holding the voice.
 MAIN_PROCESS_MB = 400
 WORKER_MB = 250
+WORKER_NICENESS = 5
 
 
 def auto_jobs(cores: int | None = None, available_mb: int | None = None) -> int:
@@ -185,6 +186,12 @@ class WorkerPool:
 def serve() -> None:
     """A worker's main loop: load the engine once, then answer (seq, pronunciation) until stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    try:
+        # The parent levels and encodes what workers speak; when cores are short it goes first, so that
+        # it keeps up and little of its work is left when the last sentence is spoken.
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
     requests = sys.stdin.buffer
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a library's stray print must not corrupt the replies
