@@ -587,7 +587,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
             if batch.seconds >= _PieceBatch.SECONDS:
                 encoders.submit(batch.encode, options.bitrate)
                 batch = None
-        clips.append(clip)
+        clips.append(_Recalled.of(clip))  # the samples are not kept: a book's would not fit in memory
         pieces.append(piece)
         warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
     if batch is not None:
@@ -663,11 +663,16 @@ def _notice(data: dict) -> Notice:
 
 @dataclass(frozen=True)
 class _Recalled:
-    """What the progress display needs of a clip that a reused chapter did not read."""
+    """What a build keeps of a clip once it is levelled: its length, engine and notices (the samples of a
+    book would not fit in memory; a reused chapter's clips are not read at all)."""
 
     duration: float
     engine: str
     notices: tuple[Notice, ...]
+
+    @classmethod
+    def of(cls, clip: Any) -> "_Recalled":
+        return cls(clip.duration, clip.engine, tuple(clip.notices))
 
 
 class _Stages:
@@ -812,7 +817,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 target = None if keys is not None and keys.reuse_chapter(content.hexdigest(), staging, plan.files,
                                                                          **record) else folder.inside(plan.file)
                 encoders.submit(_encode_chapter, wav, book.encoders, target, cuts, codec, options.bitrate, chapter.title)
-                made.append((plan, timing, clips))
+                made.append((plan, timing, [_Recalled.of(clip) for clip in clips]))
         if progress is not None:
             progress.note("finishing the book file")
         with stages("chapter and sentence files"):
