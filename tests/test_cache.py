@@ -250,3 +250,13 @@ def test_clear_also_drops_stored_readings(tmp_path):
     (readings / "some-sentence").write_bytes(b"stored reading")
     ClipCache(tmp_path).clear()
     assert not readings.exists()
+
+
+def test_clear_also_drops_the_silent_mp3s(tmp_path):
+    from tts_pipeline.export.chapterjoin import silence_files
+
+    cache = ClipCache(tmp_path)
+    made = silence_files({3}, 24000, "64k", cache.silence_dir)
+    assert made[3].is_file()
+    cache.clear()
+    assert not cache.silence_dir.exists()

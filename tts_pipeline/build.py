@@ -553,7 +553,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
                       progress, stages: "_Stages") -> tuple[_ChapterPlan, Future, list]:
     """An MP3 chapter: sentence files taken from the previous output when made from the same clip, the others
     levelled and encoded in batches (in the background), then all joined with pauses between them."""
-    from .export.chapterjoin import join_chapter
+    from .export.chapterjoin import SentenceBatch, join_chapter
     from .stitch import level, sentence_audio
 
     chapter = plan.chapter
@@ -561,7 +561,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
     names = plan.files[1:]
     clips: list[Any] = []
     pieces: list[dict] = []
-    batch: _PieceBatch | None = None
+    batch = None
     for index, (pron, kept, key, name) in enumerate(zip(plan.pronunciations, plan.kept, plan.pieces, names)):
         sentence = pron.sentence
         if kept is not None and keys.link_piece(kept, staging, name):
@@ -578,13 +578,13 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
             with stages("stitching and levelling"):
                 levelled = level(sentence_audio(clip, rate, options.pauses), rate)
                 if batch is None:
-                    batch = _PieceBatch(work / f"{plan.number}-{index}.wav", rate)
+                    batch = SentenceBatch(work / f"{plan.number}-{index}.wav", rate)
                 batch.add(levelled.pcm, folder.inside(name))
             piece = {"piece": None if _from_fallback(clip, speaker) else key, "file": name,
                      "loudness": round(levelled.loudness, 3), "gated": list(levelled.gated),
                      "true_peak": levelled.true_peak, "engine": clip.engine,
                      "notices": [dataclasses.asdict(n) for n in clip.notices]}
-            if batch.seconds >= _PieceBatch.SECONDS:
+            if batch.seconds >= SentenceBatch.SECONDS:
                 encoders.submit(batch.encode, options.bitrate)
                 batch = None
         clips.append(_Recalled.of(clip))  # the samples are not kept: a book's would not fit in memory
@@ -598,7 +598,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
         pause = pauses.lead if previous is None else pauses.paragraph if paragraph != previous else pauses.sentence
         gaps.append(pause * rate)
         previous = paragraph
-    silences = options.cache.root / "silence" if options.cache is not None else work / "silence"
+    silences = getattr(options.cache, "silence_dir", None) or work / "silence"
 
     def join() -> ChapterTiming:
         joined = join_chapter([folder.inside(name) for name in names], gaps, plan.closing * rate,
@@ -624,36 +624,6 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
         return timing
 
     return plan, encoders.submit(join), clips
-
-
-class _PieceBatch:
-    """Levelled sentences written back to back into one WAV, then cut into their MP3 files by one ffmpeg."""
-
-    SECONDS = 60.0  # of audio per batch: encoding keeps pace with synthesis instead of waiting for the chapter
-
-    def __init__(self, wav: Path, rate: int) -> None:
-        self.wav = wav
-        self.rate = rate
-        self._out = wave.open(str(wav), "wb")
-        self._out.setnchannels(1)
-        self._out.setsampwidth(2)
-        self._out.setframerate(rate)
-        self.cuts: list[tuple[int, int, Path]] = []
-        self._position = 0
-
-    @property
-    def seconds(self) -> float:
-        return self._position / self.rate
-
-    def add(self, pcm, target: Path) -> None:
-        self._out.writeframesraw(pcm.astype("<i2").tobytes())
-        self.cuts.append((self._position, self._position + len(pcm), target))
-        self._position += len(pcm)
-
-    def encode(self, bitrate: str) -> None:
-        self._out.close()
-        ffmpeg.encode_sentences(self.wav, self.cuts, ffmpeg.CODECS["mp3"], bitrate)
-        self.wav.unlink()
 
 
 def _notice(data: dict) -> Notice:

@@ -70,6 +70,11 @@ class ClipCache:
     def clips_dir(self) -> Path:
         return self.root / _LAYOUT
 
+    @property
+    def silence_dir(self) -> Path:
+        """Silent MP3s of whole frames, made once and put between sentences (export.chapterjoin)."""
+        return self.root / "silence"
+
     def path_for(self, key: str) -> Path:
         name = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.clips_dir / name[:2] / (name + _SUFFIX)
@@ -146,7 +151,8 @@ class ClipCache:
         return CacheInfo(self.root, clips, size, leftovers, leftover_size)
 
     def clear(self) -> CacheInfo:
-        """Delete every stored clip and leftover, the stored readings and the record of up-to-date outputs; returns the clips removed."""
+        """Delete every stored clip and leftover, the stored readings, the silent MP3s and the record of up-to-date
+        outputs; returns the clips removed."""
         removed = self.info()
         for path in list(self._files()):
             _unlink(path)
@@ -157,6 +163,7 @@ class ClipCache:
         from .pronounce import PronunciationCache
 
         shutil.rmtree(PronunciationCache(self.root).folder, ignore_errors=True)
+        shutil.rmtree(self.silence_dir, ignore_errors=True)
         for folder in sorted(self.clips_dir.glob("*"), reverse=True) if self.clips_dir.is_dir() else ():
             try:
                 folder.rmdir()

@@ -12,6 +12,9 @@ MP3 of whole frames, whose length is chosen to bring the pause to the plan's
 within half a frame (12 ms at 24 kHz). A pause shorter than the gap alone
 comes out as the gap. Times come from the join's layout, so the timeline is
 exact whatever the pauses measure.
+
+New sentence files are written by `SentenceBatch`: about a minute of
+levelled sentences at a time goes through one ffmpeg process.
 """
 from __future__ import annotations
 
@@ -90,3 +93,34 @@ def join_chapter(sentences: Sequence[Path], pauses: Sequence[float], closing: fl
         parts.append(silences[counts[-1]])
     layout = join_mp3(parts, target)
     return JoinedChapter(tuple(layout.parts[i] for i in where), layout.total_samples)
+
+
+class SentenceBatch:
+    """Levelled sentences written back to back into one WAV, then cut into their MP3 files by one ffmpeg."""
+
+    SECONDS = 60.0  # of audio per batch: encoding keeps pace with synthesis instead of waiting for the chapter
+
+    def __init__(self, wav: Path, rate: int) -> None:
+        self.wav = wav
+        self.rate = rate
+        self._out = wave.open(str(wav), "wb")
+        self._out.setnchannels(1)
+        self._out.setsampwidth(2)
+        self._out.setframerate(rate)
+        self.cuts: list[tuple[int, int, Path]] = []
+        self._position = 0
+
+    @property
+    def seconds(self) -> float:
+        return self._position / self.rate
+
+    def add(self, pcm, target: Path) -> None:
+        self._out.writeframesraw(pcm.astype("<i2").tobytes())
+        self.cuts.append((self._position, self._position + len(pcm), target))
+        self._position += len(pcm)
+
+    def encode(self, bitrate: str) -> None:
+        """Write every sentence's MP3 (run in the background while the next sentences are levelled)."""
+        self._out.close()
+        ffmpeg.encode_sentences(self.wav, self.cuts, ffmpeg.CODECS["mp3"], bitrate)
+        self.wav.unlink()
