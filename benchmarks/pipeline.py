@@ -244,8 +244,12 @@ def main() -> int:
             long_input(SAMPLE, long_path, args.long)
             rows.append(measure(f"long input ({args.long:,} chars)", long_path, scratch / "long", full=False))
         report(rows)
+        verdicts = targets(rows)
         if args.memory_probe:
-            memory_probe(args.memory_probe, scratch / "probe", rows[-1])
+            verdicts += memory_probe(args.memory_probe, scratch / "probe", rows[-1])
+        print("\n== targets (two cores)")
+        for verdict in verdicts:
+            print("  " + verdict)
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -297,7 +301,26 @@ def stage_lines(stderr: str) -> list[str]:
     return [line for line in lines[lines.index("build stages:") + 1:] if line.startswith("  ")]
 
 
-def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> None:
+def targets(rows: list[dict]) -> list[str]:
+    """One line per target of issue 8 that this run measured: met or missed, with the numbers."""
+    lines = []
+
+    def verdict(ok: bool, text: str) -> None:
+        lines.append(f"{'met   ' if ok else 'MISSED'} {text}")
+
+    for r in rows:
+        cold = r["cold2"].seconds / r["bare"]
+        verdict(cold <= 1.3, f"{r['label']}: cold build --jobs 2 = {cold:.2f} x bare model (<= 1.3)")
+        warm = r["warm"].seconds / min(r["cold1"].seconds, r["cold2"].seconds)
+        verdict(warm <= 0.03, f"{r['label']}: warm rebuild = {warm:.3f} of cold (<= 0.03)")
+        if "edit" in r:
+            beyond = r["edit"].seconds - r["edit_synthesis"]
+            verdict(beyond <= 2.0, f"{r['label']}: one-sentence edit = {beyond:.2f} s beyond its synthesis (<= 2 s)")
+        verdict(not r["identical"][1], f"{r['label']}: --jobs 2 output identical to --jobs 1")
+    return lines
+
+
+def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> list[str]:
     """How the pipeline's own memory grows with length, without the voice: the same build with the
     test-tone engine (tests/tone_engine.py, loaded through TTS_PIPELINE_ENGINE_PLUGINS), whose model
     is nothing, so the slope is the pipeline's; the neural voice adds a fixed amount per process."""
@@ -318,7 +341,7 @@ def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> None:
         print(f"{chars:>8} input characters: peak RSS {run.peak_tree_mb:.0f} MB all processes, {run.peak_main_mb:.0f} MB "
               f"main process, PSS {run.peak_tree_pss_mb:.0f} MB all processes; {run.seconds:.1f} s", flush=True)
     if len(points) < 2:
-        return
+        return []
     # Least squares over every point: a single peak can be off by a few MB (garbage collection, an ffmpeg
     # process that happens to be running), which two points alone would turn into a slope.
     slopes = {}
@@ -330,6 +353,7 @@ def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> None:
     print(f"pipeline memory grows {slopes['peak_tree_mb'] * 1000:.2f} MB per 1,000 input characters (all processes; "
           f"main process {slopes['peak_main_mb'] * 1000:.2f}, PSS {slopes['peak_tree_pss_mb'] * 1000:.2f}).")
     extra = 300_000 - sample["input_chars"]
+    verdicts = []
     for jobs, key in (("--jobs 1", "cold1"), ("--jobs 2", "cold2")):
         run = sample[key]
         rss = run.peak_tree_mb + max(0.0, slopes["peak_tree_mb"]) * extra
@@ -337,6 +361,9 @@ def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> None:
         print(f"  neural build of the {sample['label']}, {jobs}: peak {run.peak_tree_mb:.0f} MB RSS ({run.peak_tree_pss_mb:.0f} "
               f"MB PSS; main process {run.peak_main_mb:.0f} MB, largest {run.peak_process_mb:.0f} MB); at 300,000 "
               f"characters about {rss:.0f} MB RSS, {pss:.0f} MB PSS (target < 1024 MB)")
+        verdicts.append(f"{'met   ' if rss < 1024 else 'MISSED'} peak memory at 300,000 characters, {jobs}: about "
+                        f"{rss:.0f} MB RSS, all processes (< 1024 MB)")
+    return verdicts
 
 
 def report(rows: list[dict]) -> None:
