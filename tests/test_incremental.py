@@ -212,3 +212,23 @@ def test_a_keys_record_without_its_timing_is_not_trusted(tmp_path, assembled):
     assembled.clear()
     again, _ = run(source, out, cache, format="wav")
     assert assembled == ["第一章 相遇", "第二章 重庆"] and again == first
+
+
+def test_a_first_build_with_jobs_starts_its_workers_before_reading_the_input(tmp_path, monkeypatch):
+    import tts_pipeline.parse as parse
+    import tts_pipeline.synthesize as synthesize
+
+    order = []
+    start, read = synthesize.start_workers, parse.read_article
+    monkeypatch.setattr(synthesize, "start_workers", lambda *args: order.append("workers") or start(*args))
+    monkeypatch.setattr(parse, "read_article", lambda *args, **kw: order.append("read") or read(*args, **kw))
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    run(source, out, cache, jobs=2)
+    assert order == ["workers", "read"]
+    order.clear()
+    write(source, EDITED)
+    run(source, out, cache, jobs=2)
+    assert order == ["read", "workers"]  # a rebuild starts them only for a sentence it must speak
+    order.clear()
+    run(source, out, cache, jobs=2)
+    assert order == ["read"]  # nothing to speak: no worker at all
