@@ -26,7 +26,7 @@ MAIN_ONLY = ("jieba", "pypinyin", "scipy", "pydub", "pyloudnorm", "tts_pipeline.
 
 @register
 class ModulesEngine(Engine):
-    """Says which main-process-only modules its process has imported, as a notice."""
+    """Says which main-process-only modules its process has imported, and its niceness, as notices."""
 
     name = "test-modules"
     sample_rate = 16000
@@ -37,7 +37,7 @@ class ModulesEngine(Engine):
     def synthesize(self, pronunciation: Pronunciation) -> Clip:
         loaded = sorted(m for m in sys.modules if m.split(".")[0] in MAIN_ONLY or m.startswith(MAIN_ONLY))
         return Clip(np.zeros(160, np.float32), self.sample_rate, self.name,
-                    (Notice(code="modules", message=",".join(loaded)),))
+                    (Notice(code="modules", message=",".join(loaded)), Notice(code="nice", message=str(os.nice(0)))))
 
 
 def test_auto_is_one_job_per_core_up_to_four():
@@ -72,38 +72,23 @@ def test_cli_refuses_a_bad_jobs_value_in_one_line(value, message, capsys):
     assert f"argument --jobs: {message}" in err
 
 
-def test_a_worker_loads_neither_the_pronouncer_nor_the_stitching_stack():
+@pytest.fixture(scope="module")
+def worker_clip():
+    """A clip spoken by a worker process of the test-modules engine: what that process loaded, and its niceness."""
     pool = WorkerPool(__name__, "test-modules", VoiceSettings(), 1)
     try:
-        clip = pool.result(pool.submit(pronunciation(0, "你好")))
+        return pool.result(pool.submit(pronunciation(0, "你好")))
     finally:
         pool.close()
-    assert clip.engine == "test-modules"
-    assert clip.notices[0].message == ""
 
 
-@register
-class NiceEngine(Engine):
-    """Reports its process's niceness as a notice."""
-
-    name = "test-nice"
-    sample_rate = 16000
-
-    def cache_key(self, pronunciation: Pronunciation) -> str:
-        return pronunciation.sentence.text
-
-    def synthesize(self, pronunciation: Pronunciation) -> Clip:
-        return Clip(np.zeros(160, np.float32), self.sample_rate, self.name,
-                    (Notice(code="nice", message=str(os.nice(0))),))
+def test_a_worker_loads_neither_the_pronouncer_nor_the_stitching_stack(worker_clip):
+    assert worker_clip.engine == "test-modules"
+    assert worker_clip.notices[0].message == ""
 
 
-def test_workers_yield_the_cores_to_the_process_that_levels_and_encodes():
-    pool = WorkerPool(__name__, "test-nice", VoiceSettings(), 1)
-    try:
-        clip = pool.result(pool.submit(pronunciation(0, "你好")))
-    finally:
-        pool.close()
-    assert int(clip.notices[0].message) == min(19, os.nice(0) + WORKER_NICENESS)
+def test_workers_yield_the_cores_to_the_process_that_levels_and_encodes(worker_clip):
+    assert int(worker_clip.notices[1].message) == min(19, os.nice(0) + WORKER_NICENESS)
 
 
 PROBE = """

@@ -161,6 +161,15 @@ def sentence_audio(clip: Clip, sample_rate: int, plan: PausePlan) -> np.ndarray:
     return _samples(segment)
 
 
+def pcm_wav(path: Path, sample_rate: int):
+    """An open wave writer for mono 16-bit PCM at `path` (the header's length is set when it is closed)."""
+    writer = wave.open(str(path), "wb")
+    writer.setnchannels(1)
+    writer.setsampwidth(2)
+    writer.setframerate(sample_rate)
+    return writer
+
+
 def silence(seconds: float, sample_rate: int) -> np.ndarray:
     frames = AudioSegment.silent(duration=seconds * 1000, frame_rate=sample_rate)
     return np.zeros(int(frames.frame_count()), dtype=np.float32)
@@ -245,10 +254,7 @@ class ChapterAssembler:
         self.sample_rate = sample_rate
         self.plan = plan
         self.scratch = scratch
-        self._file = wave.open(str(scratch), "wb")
-        self._file.setnchannels(1)
-        self._file.setsampwidth(2)
-        self._file.setframerate(sample_rate)
+        self._file = pcm_wav(scratch, sample_rate)
         self._position = 0
         self._peak = 0.0
         self._gated: list[tuple[float, int]] = []

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from . import ffmpeg
+from ..stitch import pcm_wav
 from .mp3join import JoinedPart, join_mp3, read_info
 
 # LAME puts 576 samples of delay before a stream and, after one of whole
@@ -57,10 +57,7 @@ def silence_files(counts: set[int], sample_rate: int, bitrate: str, folder: Path
         frame = 1152 if sample_rate >= 32000 else 576
         with tempfile.TemporaryDirectory(dir=folder, prefix=".silence-") as scratch:
             source = Path(scratch) / "zeros.wav"
-            with wave.open(str(source), "wb") as out:
-                out.setnchannels(1)
-                out.setsampwidth(2)
-                out.setframerate(sample_rate)
+            with pcm_wav(source, sample_rate) as out:
                 out.writeframes(bytes(2 * (max(missing) - 2) * frame))
             made = [(0, (count - 2) * frame, Path(scratch) / paths[count].name) for count in missing]
             ffmpeg.encode_sentences(source, made, ffmpeg.CODECS["mp3"], bitrate)
@@ -103,10 +100,7 @@ class SentenceBatch:
     def __init__(self, wav: Path, rate: int) -> None:
         self.wav = wav
         self.rate = rate
-        self._out = wave.open(str(wav), "wb")
-        self._out.setnchannels(1)
-        self._out.setsampwidth(2)
-        self._out.setframerate(rate)
+        self._out = pcm_wav(wav, rate)
         self.cuts: list[tuple[int, int, Path]] = []
         self._position = 0
 
