@@ -557,7 +557,6 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
     from .stitch import level, sentence_audio
 
     chapter = plan.chapter
-    codec = ffmpeg.CODECS["mp3"]
     names = plan.files[1:]
     clips: list[Any] = []
     pieces: list[dict] = []
@@ -592,12 +591,8 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
         warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
     if batch is not None:
         encoders.submit(batch.encode, options.bitrate)
-    pauses = options.pauses
-    gaps, previous = [], None
-    for paragraph in plan.paragraphs:
-        pause = pauses.lead if previous is None else pauses.paragraph if paragraph != previous else pauses.sentence
-        gaps.append(pause * rate)
-        previous = paragraph
+    gaps = [options.pauses.before(paragraph, previous) * rate
+            for paragraph, previous in zip(plan.paragraphs, (None, *plan.paragraphs))]
     silences = getattr(options.cache, "silence_dir", None) or work / "silence"
 
     def join() -> ChapterTiming:

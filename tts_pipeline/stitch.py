@@ -55,6 +55,12 @@ class PausePlan:
     fade: float = 0.01
     keep: float = 0.05
 
+    def before(self, paragraph: int, previous: int | None) -> float:
+        """The pause before a sentence of `paragraph` that follows one of `previous` (None: the chapter's first)."""
+        if previous is None:
+            return self.lead
+        return self.paragraph if paragraph != previous else self.sentence
+
     def __post_init__(self) -> None:
         for name in ("sentence", "paragraph", "chapter", "lead", "fade", "keep"):
             value = getattr(self, name)
@@ -269,14 +275,8 @@ class ChapterAssembler:
         self._append(np.zeros(len(silence(seconds, self.sample_rate)), dtype="<i2"))
 
     def add(self, clip: Clip, sentence_index: int, paragraph: int) -> SentenceTiming:
-        if self._paragraph is None:
-            pause = self.plan.lead
-        elif paragraph != self._paragraph:
-            pause = self.plan.paragraph
-        else:
-            pause = self.plan.sentence
+        self._pause(self.plan.before(paragraph, self._paragraph))
         self._paragraph = paragraph
-        self._pause(pause)
         levelled = level(sentence_audio(clip, self.sample_rate, self.plan), self.sample_rate)
         self._peak = max(self._peak, levelled.true_peak)
         self._gated.append(levelled.gated)
