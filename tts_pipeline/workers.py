@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import deque
 from typing import TYPE_CHECKING
 
 from .errors import EngineError
@@ -79,10 +80,16 @@ class _Worker:
         self.process.stdin.flush()
 
     def send(self, seq: int, pronunciation: Pronunciation) -> None:
-        # Counted before it is sent: a fast worker's reply can arrive before dump returns.
-        self.outstanding.add(seq)
+        """Write one request (the caller has counted it in `outstanding` already: the reply can come back
+        before this returns)."""
         pickle.dump((seq, pronunciation), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         self.process.stdin.flush()
+
+    def end_input(self) -> None:
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
 
     def log_tail(self) -> str:
         self.log.seek(0)
@@ -91,34 +98,37 @@ class _Worker:
 
 
 class WorkerPool:
-    """`jobs` workers for one engine; `submit` a sentence, then `result` it by number."""
+    """`jobs` workers for one engine; `submit` a sentence, then `result` it by number.
+
+    Sentences wait in one queue, and each worker is handed the next one when it has fewer than
+    `PER_WORKER` (one being spoken, one ready to start), by a feeder thread of its own. A worker that is
+    done early takes the next sentence instead of idling while another still holds a queue of its own, so
+    the last sentences of a book are shared out as evenly as the first."""
+
+    PER_WORKER = 2
 
     def __init__(self, engine_module: str, engine: str, settings: VoiceSettings, jobs: int) -> None:
         self.engine = engine
         self._results: dict[int, tuple[Clip | None, EngineError | None]] = {}
         self._changed = threading.Condition()
+        self._queue: deque[tuple[int, Pronunciation]] = deque()
         self._next_seq = 0
+        self._draining = False
         self._closed = False
         self._workers = [_Worker((engine_module, engine, settings)) for _ in range(jobs)]
         self._readers = [threading.Thread(target=self._read, args=(w,), daemon=True) for w in self._workers]
-        for reader in self._readers:
-            reader.start()
+        self._feeders = [threading.Thread(target=self._feed, args=(w,), daemon=True) for w in self._workers]
+        for thread in (*self._readers, *self._feeders):
+            thread.start()
 
     def submit(self, pronunciation: Pronunciation) -> int:
-        seq = self._next_seq
-        self._next_seq += 1
         with self._changed:
-            alive = [w for w in self._workers if w.dead is None]
-            if not alive:
+            if all(w.dead is not None for w in self._workers):
                 raise EngineError(f"engine {self.engine!r}: every worker process died ({self._workers[0].dead})")
-            worker = min(alive, key=lambda w: len(w.outstanding))
-        try:
-            worker.send(seq, pronunciation)
-        except OSError:
-            with self._changed:
-                worker.outstanding.discard(seq)
-                worker.dead = worker.dead or f"worker exited: {worker.log_tail()}"
-                self._results[seq] = (None, EngineError(f"engine {self.engine!r}: {worker.dead}"))
+            seq = self._next_seq
+            self._next_seq += 1
+            self._queue.append((seq, pronunciation))
+            self._changed.notify_all()
         return seq
 
     def result(self, seq: int) -> Clip:
@@ -129,6 +139,31 @@ class WorkerPool:
         if error is not None:
             raise error
         return clip
+
+    def _feed(self, worker: _Worker) -> None:
+        """Hand `worker` the next queued sentence whenever it holds fewer than PER_WORKER; once the pool is
+        drained and the queue empty, close its input so that it exits after its last answer."""
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: worker.dead is not None or self._closed or (
+                    self._queue and len(worker.outstanding) < self.PER_WORKER) or (self._draining and not self._queue))
+                if worker.dead is not None or self._closed:
+                    return
+                if not self._queue:
+                    break
+                seq, pronunciation = self._queue.popleft()
+                worker.outstanding.add(seq)
+            try:
+                worker.send(seq, pronunciation)  # outside the lock: a full pipe must not stop the readers
+            except (OSError, ValueError):  # a broken pipe, or one closed by close()
+                with self._changed:
+                    worker.outstanding.discard(seq)
+                    worker.dead = worker.dead or f"worker exited: {worker.log_tail()}"
+                    self._results[seq] = (None, EngineError(f"engine {self.engine!r}: {worker.dead}"))
+                    self._fail_queue_if_all_dead()
+                    self._changed.notify_all()
+                return
+        worker.end_input()
 
     def _read(self, worker: _Worker) -> None:
         stream = worker.process.stdout
@@ -142,6 +177,7 @@ class WorkerPool:
                     for lost in worker.outstanding:
                         self._results.setdefault(lost, (None, EngineError(f"engine {self.engine!r}: {worker.dead}")))
                     worker.outstanding.clear()
+                    self._fail_queue_if_all_dead()
                     self._changed.notify_all()
                 return
             with self._changed:
@@ -149,27 +185,34 @@ class WorkerPool:
                 self._results[seq] = (clip, error)
                 self._changed.notify_all()
 
+    def _fail_queue_if_all_dead(self) -> None:
+        """With every worker gone, the sentences still queued can only fail (called under the lock)."""
+        if all(w.dead is not None for w in self._workers):
+            while self._queue:
+                seq, _ = self._queue.popleft()
+                self._results[seq] = (None, EngineError(f"engine {self.engine!r}: {self._workers[0].dead}"))
+
     def drain(self) -> None:
-        """No more sentences will be submitted: each worker answers what it holds,
-        then exits and frees its copy of the voice; `result` still returns every answer."""
-        for worker in self._workers:
-            try:
-                worker.process.stdin.close()
-            except OSError:
-                pass
+        """No more sentences will be submitted: each worker answers what it is handed, then exits and frees
+        its copy of the voice; `result` still returns every answer."""
+        with self._changed:
+            self._draining = True
+            self._changed.notify_all()
 
     def close(self, wait: bool = True) -> None:
-        """Let the workers finish (wait=True) or stop them now. Closing again does nothing."""
-        if self._closed:
-            return
-        self._closed = True
+        """Let the workers finish what they hold (wait=True) or stop them now. Closing again does nothing."""
+        with self._changed:
+            if self._closed:
+                return
+            self._closed = True
+            self._changed.notify_all()
+        if not wait:
+            for worker in self._workers:
+                worker.process.kill()  # a feeder blocked on a full pipe gets a broken pipe and returns
+        for feeder in self._feeders:
+            feeder.join(timeout=30)
         for worker in self._workers:
-            try:
-                worker.process.stdin.close()
-            except OSError:
-                pass
-            if not wait:
-                worker.process.kill()
+            worker.end_input()
         for worker in self._workers:
             try:
                 worker.process.wait(timeout=30 if wait else 5)
