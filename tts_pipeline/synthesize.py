@@ -149,9 +149,10 @@ class _Loop:
             yield pronunciation, clip, False
 
     def parallel(self, pronunciations: Iterable[Pronunciation], jobs: int) -> Iterator[tuple[Pronunciation, Clip, bool]]:
-        # Six sentences queued per worker keep it busy while this process
-        # finishes a chapter (loudness, encoding: a second or two); the
-        # window bounds the clips held while waiting for one in order.
+        # Six sentences per worker waiting in the pool's queue keep the
+        # workers busy while this process levels and encodes; the pool hands
+        # them out as workers come free. The window bounds the clips held
+        # while waiting for one in order.
         in_flight_limit = 6 * jobs
         window_limit = 8 * jobs + 16
         pool: WorkerPool | None = self.workers
