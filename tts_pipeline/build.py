@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
-import math
 import os
 import re
 import shutil
@@ -40,6 +39,7 @@ from .export.manifest import (
 )
 from .export.transcripts import WRITERS, Cue, pinyin_line
 from .model import Article, Chapter, Clip, Notice, Paragraph, Pronunciation, SourcePosition
+from .loudness import db, pooled_loudness
 from .stitch import ChapterAssembler, ChapterTiming, PausePlan, SentenceTiming, Timeline
 
 DEFAULT_ROOT = Path("audio_out")
@@ -504,8 +504,7 @@ def _recorded(record: dict | None, plan: _ChapterPlan, rate: int) -> tuple[Chapt
         spans = timing["spans"]
         if len(spans) != len(plan.pronunciations) or len(record["clips"]) != len(spans):
             return None
-        recalled = tuple(_Recalled((int(end) - int(start)) / rate, str(clip["engine"]),
-                                   tuple(_notice(n) for n in clip["notices"]))
+        recalled = tuple(_Recalled.recorded(int(end) - int(start), clip, rate)
                          for (start, end), clip in zip(spans, record["clips"]))
         return ChapterTiming(
             index=plan.chapter.index,
@@ -564,8 +563,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
     for index, (pron, kept, key, name) in enumerate(zip(plan.pronunciations, plan.kept, plan.pieces, names)):
         sentence = pron.sentence
         if kept is not None and keys.link_piece(kept, staging, name):
-            clip = _Recalled(float(kept["samples"]) / rate, str(kept["engine"]),
-                             tuple(_notice(n) for n in kept["notices"]))
+            clip = _Recalled.recorded(int(kept["samples"]), kept, rate)
             piece = {**kept, "file": name}
             if progress is not None:
                 progress.sentence_done(pron, clip, True)
@@ -598,8 +596,6 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
     def join() -> ChapterTiming:
         joined = join_chapter([folder.inside(name) for name in names], gaps, plan.closing * rate,
                               folder.inside(plan.file), rate, options.bitrate, silences)
-        from .stitch import pooled_loudness
-
         peak = max((p["true_peak"] for p in pieces), default=0.0)
         timing = ChapterTiming(
             index=chapter.index,
@@ -609,7 +605,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
             sentences=tuple(SentenceTiming(p.sentence.index, paragraph, part.start, part.start + part.samples)
                             for p, paragraph, part in zip(plan.pronunciations, plan.paragraphs, joined.sentences)),
             loudness=round(pooled_loudness(tuple(p["gated"]) for p in pieces), 2),
-            true_peak=round(20 * math.log10(peak), 2) if peak > 0 else -math.inf,
+            true_peak=round(db(peak), 2),
         )
         for piece, part in zip(pieces, joined.sentences):
             piece["samples"] = part.samples
@@ -638,6 +634,11 @@ class _Recalled:
     @classmethod
     def of(cls, clip: Any) -> "_Recalled":
         return cls(clip.duration, clip.engine, tuple(clip.notices))
+
+    @classmethod
+    def recorded(cls, samples: int, record: dict, rate: int) -> "_Recalled":
+        """From the keys file's record of a clip (its engine and notices) and its length in samples."""
+        return cls(samples / rate, str(record["engine"]), tuple(_notice(n) for n in record["notices"]))
 
 
 class _Stages:
@@ -768,7 +769,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                         with stages("stitching and levelling"):
                             content.add(clip, sentence.id, paragraph_index)
                             assembler.add(clip, sentence.index, paragraph_index)
-                        clips.append(clip)
+                        clips.append(_Recalled.of(clip))  # a long chapter's samples would not fit in memory
                         warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
                     wav = work / f"{number}.wav"
                     with stages("stitching and levelling"):
@@ -782,7 +783,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 target = None if keys is not None and keys.reuse_chapter(content.hexdigest(), staging, plan.files,
                                                                          **record) else folder.inside(plan.file)
                 encoders.submit(_encode_chapter, wav, book.encoders, target, cuts, codec, options.bitrate, chapter.title)
-                made.append((plan, timing, [_Recalled.of(clip) for clip in clips]))
+                made.append((plan, timing, clips))
         if progress is not None:
             progress.note("finishing the book file")
         with stages("chapter and sentence files"):

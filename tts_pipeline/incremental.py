@@ -223,6 +223,15 @@ def up_to_date_outputs(stamp: str | None, cache_root: str | os.PathLike, expecte
 
 # -- per output folder ----------------------------------------------------------
 
+def _link_file(source: Path, target: Path) -> None:
+    """Hard-link `source` as `target` (a copy where links cannot be made)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def _whole_piece(piece: dict) -> bool:
     """A sentence file's record holds all a build needs to use the file without its clip."""
     try:
@@ -306,14 +315,10 @@ class OutputKeys:
 
     def link_piece(self, record: dict, staging: Path, name: str) -> bool:
         """Link (or copy) the sentence file of a `previous_piece` record into `staging` as `name`."""
-        source, target = self.root / record["file"], staging / name
+        source = self.root / record["file"]
         if not source.is_file():
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
+        _link_file(source, staging / name)
         return True
 
     def remember(self, files: Sequence[str], **record) -> None:
@@ -344,12 +349,7 @@ class OutputKeys:
         if not all(path.is_file() for path in sources):
             return False
         for source, name in zip(sources, files):
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
+            _link_file(source, staging / name)
         self.reused += 1
         return True
 

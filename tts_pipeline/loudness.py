@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 import numpy as np
 
@@ -75,6 +76,14 @@ class LoudnessMeter:
         energy = math.fsum(self._hop_energy) + float(np.square(self._pending).sum())
         length = len(self._hop_energy) * self.hop + len(self._pending)
         return energy / length if length else 0.0
+
+
+def pooled_loudness(gated: Iterable[tuple[float, int]]) -> float:
+    """The loudness of several pieces heard together, from each one's `gated()` (sum, count); -inf for none."""
+    total = count = 0.0
+    for block_sum, block_count in gated:
+        total, count = total + block_sum, count + block_count
+    return _lufs(total / count) if count else -math.inf
 
 
 def _gate(blocks: np.ndarray) -> np.ndarray:

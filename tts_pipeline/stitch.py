@@ -24,7 +24,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
 
-from .loudness import db, limit, loudness_of, true_peak
+from .loudness import db, limit, loudness_of, pooled_loudness, true_peak
 from .model import Clip
 
 TARGET_LUFS = -16.0
@@ -235,14 +235,6 @@ def level(samples: np.ndarray, sample_rate: int, target: float = TARGET_LUFS,
             break
         gain_db = min(MAX_GAIN_DB, gain_db + target - loudness)
     return Levelled(pcm, loudness, (gated_sum, gated_count), true_peak(as_float), gain_db)
-
-
-def pooled_loudness(gated: Iterable[tuple[float, int]]) -> float:
-    """The loudness of sentences heard together, from each one's gated blocks (`Levelled.gated`)."""
-    total = count = 0.0
-    for block_sum, block_count in gated:
-        total, count = total + block_sum, count + block_count
-    return -0.691 + 10 * math.log10(total / count) if count and total > 0 else -math.inf
 
 
 class ChapterAssembler:

@@ -159,7 +159,7 @@ class WorkerPool:
                 with self._changed:
                     worker.outstanding.discard(seq)
                     worker.dead = worker.dead or f"worker exited: {worker.log_tail()}"
-                    self._results[seq] = (None, EngineError(f"engine {self.engine!r}: {worker.dead}"))
+                    self._results[seq] = (None, self._gone(worker))
                     self._fail_queue_if_all_dead()
                     self._changed.notify_all()
                 return
@@ -175,7 +175,7 @@ class WorkerPool:
                 with self._changed:
                     worker.dead = f"worker process exited with code {worker.process.returncode}: {worker.log_tail()}"
                     for lost in worker.outstanding:
-                        self._results.setdefault(lost, (None, EngineError(f"engine {self.engine!r}: {worker.dead}")))
+                        self._results.setdefault(lost, (None, self._gone(worker)))
                     worker.outstanding.clear()
                     self._fail_queue_if_all_dead()
                     self._changed.notify_all()
@@ -185,12 +185,15 @@ class WorkerPool:
                 self._results[seq] = (clip, error)
                 self._changed.notify_all()
 
+    def _gone(self, worker: _Worker) -> EngineError:
+        return EngineError(f"engine {self.engine!r}: {worker.dead}")
+
     def _fail_queue_if_all_dead(self) -> None:
         """With every worker gone, the sentences still queued can only fail (called under the lock)."""
         if all(w.dead is not None for w in self._workers):
             while self._queue:
                 seq, _ = self._queue.popleft()
-                self._results[seq] = (None, EngineError(f"engine {self.engine!r}: {self._workers[0].dead}"))
+                self._results[seq] = (None, self._gone(self._workers[0]))
 
     def drain(self) -> None:
         """No more sentences will be submitted: each worker answers what it is handed, then exits and frees

@@ -26,7 +26,7 @@ from typing import Sequence
 
 from . import ffmpeg
 from ..stitch import pcm_wav
-from .mp3join import JoinedPart, join_mp3, read_info
+from .mp3join import JoinedPart, frame_samples, join_mp3, read_info
 
 # LAME puts 576 samples of delay before a stream and, after one of whole
 # frames, 576 of padding: a silent file of n = (F - 2) x 576 samples holds F
@@ -54,7 +54,7 @@ def silence_files(counts: set[int], sample_rate: int, bitrate: str, folder: Path
     paths = {count: folder / f"silence-{sample_rate}-{bitrate}-{count}.mp3" for count in counts}
     missing = sorted(count for count, path in paths.items() if not path.is_file())
     if missing:
-        frame = 1152 if sample_rate >= 32000 else 576
+        frame = frame_samples(sample_rate)
         with tempfile.TemporaryDirectory(dir=folder, prefix=".silence-") as scratch:
             source = Path(scratch) / "zeros.wav"
             with pcm_wav(source, sample_rate) as out:

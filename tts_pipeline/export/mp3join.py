@@ -57,6 +57,11 @@ _TOC_SIZE = 100
 _WORD = struct.Struct(">I")
 
 
+def frame_samples(sample_rate: int) -> int:
+    """Samples per Layer III frame: 1152 for MPEG-1 (32 kHz and up), 576 for MPEG-2 and 2.5."""
+    return 1152 if sample_rate >= 32000 else 576
+
+
 @dataclass(frozen=True)
 class Mp3Info:
     """What one MP3 file holds: its format and its gapless length."""
@@ -71,8 +76,7 @@ class Mp3Info:
 
     @property
     def frame_samples(self) -> int:
-        """Samples per Layer III frame: 1152 for MPEG-1, 576 for MPEG-2 and 2.5."""
-        return 1152 if self.sample_rate >= 32000 else 576
+        return frame_samples(self.sample_rate)
 
     @property
     def samples(self) -> int:
