@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import EngineError
+from ..hanzi import is_han
 from ..model import Clip, Notice, Pronunciation
 from . import register
 from .base import Availability, Engine, VoiceSettings
@@ -35,10 +36,6 @@ _in_flight = threading.BoundedSemaphore(REQUESTS_AT_ONCE)
 OFFLINE_ADVICE = "check the network, or choose an offline engine with --engine neural (or --engine espeak)"
 
 
-def _is_han(character: str) -> bool:
-    return "\u4e00" <= character <= "\u9fff" or "\u3400" <= character <= "\u4dbf"
-
-
 def plain_readings(text: str) -> list[str | None]:
     """The reading pypinyin gives each character of `text` read in context (None for non-Han)."""
     from pypinyin import Style, pinyin
@@ -46,11 +43,11 @@ def plain_readings(text: str) -> list[str | None]:
     readings: list[str | None] = [None] * len(text)
     start = 0
     while start < len(text):
-        if not _is_han(text[start]):
+        if not is_han(text[start]):
             start += 1
             continue
         end = start
-        while end < len(text) and _is_han(text[end]):
+        while end < len(text) and is_han(text[end]):
             end += 1
         run = pinyin(text[start:end], style=Style.TONE3, neutral_tone_with_five=True, heteronym=False)
         if len(run) != end - start:  # characters pypinyin does not know come back grouped
@@ -92,7 +89,7 @@ def _spoken_targets(pronunciation: Pronunciation) -> tuple[str, list[str | None]
         spoken = token.spoken
         pieces.append(spoken)
         syllables = token.pinyin.split() if token.pinyin else []
-        if syllables and len(syllables) == len(spoken) and all(_is_han(c) for c in spoken):
+        if syllables and len(syllables) == len(spoken) and all(is_han(c) for c in spoken):
             wanted.extend(syllables)
         else:
             wanted.extend([None] * len(spoken))
@@ -212,7 +209,7 @@ class GttsEngine(Engine):
     def synthesize(self, pronunciation: Pronunciation) -> Clip:
         request = self.plan(pronunciation)
         sentence_id = pronunciation.sentence.id
-        if not any(_is_han(c) or c.isalnum() for c in request.text):
+        if not any(is_han(c) or c.isalnum() for c in request.text):
             return Clip(np.zeros(0, dtype=np.float32), self.sample_rate, self.name, request.notices)
         where = pronunciation.sentence.position
         parts = self._fetch(request, sentence_id, where)

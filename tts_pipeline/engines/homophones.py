@@ -15,14 +15,12 @@ import functools
 import os
 from collections import Counter
 
+from ..hanzi import is_han
+
 # About the size of the 3,500-character list of commonly used characters
 # (现代汉语常用字表) with some slack; rarer characters would confuse a listener
 # who reads the request or a voice that does not know them.
 COMMON_CHARACTERS = 4000
-
-
-def _is_han(character: str) -> bool:
-    return 0x4E00 <= ord(character) <= 0x9FFF
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,7 +55,7 @@ def _readings() -> dict[str, set[str]]:
     readings: dict[str, set[str]] = {}
     for codepoint, marked in pinyin_dict.items():
         character = chr(codepoint)
-        if _is_han(character):
+        if is_han(character):
             readings[character] = {_tone_number(r) for r in marked.split(",")}
     for phrase, syllables in phrases_dict.items():
         if len(phrase) != len(syllables):
@@ -77,7 +75,7 @@ def reading_count(character: str) -> int:
 def homophone_table() -> dict[str, str]:
     """Tone-number syllable -> the most frequent common character whose only reading it is."""
     frequencies = character_frequencies()
-    ranked = [c for c, _ in frequencies.most_common() if _is_han(c)]
+    ranked = [c for c, _ in frequencies.most_common() if is_han(c)]
     common = set(ranked[:COMMON_CHARACTERS])
     table: dict[str, str] = {}
     for character, readings in _readings().items():

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Hint, SourcePosition
+from ..hanzi import is_han
 from .syllables import CIRCUMFLEX, DIAERESIS, TONE_MARKS, canonical_letters, readings_of
 
 _PARENTHETICAL = re.compile(r"[(（]([^()（）]*)[)）]")
@@ -19,18 +20,6 @@ _SEPARATORS = frozenset(" \t\u3000'’‘-")
 _LONGEST_SYLLABLE = 6  # zhuang, chuang, shuang
 _ER = "儿兒"
 _LONGEST_ANNOTATION = 160  # letters; longer parentheticals are prose, not hints
-
-
-def is_han(char: str) -> bool:
-    """A CJK ideograph (any block) or 〇, the characters a hint can annotate."""
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x3134F
-        or code == 0x3007
-    )
 
 
 @dataclass(frozen=True)

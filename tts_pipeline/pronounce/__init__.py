@@ -17,9 +17,13 @@ from typing import Iterator
 from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, Token
 from .grammar import RuleReading, rule_readings
 from .hints import OVERRULED, POLICIES, check_policy, judge
-from .polyphones import Resolved, is_han, resolve
+from ..hanzi import is_han
+from .polyphones import Resolved, resolve
 from .readings import marked
 from .segment import words
+
+# A Han character that no dictionary reads (rare extension characters).
+NO_READING = "no-reading"
 
 __all__ = ["POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_text"]
 
@@ -102,6 +106,17 @@ def _notice(sentence: Sentence, where: SourcePosition, char: str, hinted: str, v
     )
 
 
+def _unreadable(sentence: Sentence, offset: int) -> Notice:
+    char = sentence.text[offset]
+    return Notice(
+        code=NO_READING,
+        message=f"{char} (U+{ord(char):04X}): no dictionary gives it a reading; it is not spoken (annotate it to have it read)",
+        sentence=sentence.index,
+        position=sentence.position,
+        text=char,
+    )
+
+
 def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciation:
     """Read every token of `sentence` under hint policy `policy` ("verify", "force" or "off")."""
     check_policy(policy)
@@ -127,6 +142,7 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
             found = readings.get(i)
             if found is None:
                 tokens.append(Token(char, None, "none", i, char, i in word_starts))
+                notices.append(_unreadable(sentence, i))
             else:
                 tokens.append(Token(char, found.pinyin, found.source, i, char, i in word_starts))
             i += 1

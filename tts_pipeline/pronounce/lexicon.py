@@ -25,6 +25,7 @@ import importlib
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..hanzi import is_han
 from .once import load_once, stored_table
 from .readings import char_readings, citation, numbered
 
@@ -37,10 +38,6 @@ _SOURCES = (
 _DISTRIBUTIONS = ("pypinyin", "pypinyin-dict", "g2pM")
 
 Lexicon = Mapping[str, str]
-
-
-def _is_han(char: str) -> bool:
-    return "\u3400" <= char <= "\u9fff" or "\U00020000" <= char <= "\U0003134f"
 
 
 def build_lexicon() -> Lexicon:
@@ -62,7 +59,7 @@ def build_lexicon() -> Lexicon:
         except ImportError:
             continue
         for word, syllables in entries.items():
-            if len(word) < 2 or len(syllables) != len(word) or not all(_is_han(c) for c in word):
+            if len(word) < 2 or len(syllables) != len(word) or not all(is_han(c) for c in word):
                 continue
             reading = tuple(
                 ",".join(dict.fromkeys(citation(c, numbered(a)) for a in alternatives))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ..hanzi import HAN_CLASS
 from .numbers import tables as T
 from .numbers.letters import spell
 from .numbers.words import MAX_CARDINAL_DIGITS, cardinal, decimal, digit_by_digit, with_liang
@@ -39,10 +40,10 @@ _FOLD.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
 _FOLD.update({ord(a): ord(b) for a, b in zip("％．－＋／～：＄−", "%.-+/~:$-")})
 
 _SYMBOLS = "-+~—–〜/×÷="
-_START = re.compile(r"[0-9A-Za-z]|[¥￥$€£](?=[0-9])|[-+~—–〜/×÷=](?=[0-9A-Za-z])|/(?=[\u4e00-\u9fff])")
+_START = re.compile(r"[0-9A-Za-z]|[¥￥$€£](?=[0-9])|[-+~—–〜/×÷=](?=[0-9A-Za-z])|/(?=[" + HAN_CLASS + "])")
 # A number and one or two characters after it (5万, 3.5元): a dash or slash that
 # follows them joins two amounts (5万-10万, 元/吨).
-_COUNTED = re.compile(r"\d[\u4e00-\u9fff]{1,2}")
+_COUNTED = re.compile(r"\d[" + HAN_CLASS + "]{1,2}")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?")
 _DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d|\.\d)")

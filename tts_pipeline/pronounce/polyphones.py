@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..hanzi import is_han
 from .context_model import context_model
 from .grammar import RuleReading, rule_readings
 from .lexicon import lexicon, word_votes
@@ -42,10 +43,6 @@ class Resolved:
 
     pinyin: str
     source: str
-
-
-def is_han(char: str) -> bool:
-    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\U00020000" <= char <= "\U0003134f"
 
 
 def _known(piece: str) -> bool:

@@ -18,12 +18,11 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ...hanzi import is_han
 from ...model import Notice, Pronunciation, Token
 
 CLAUSE_MARKS = set("，。！？；：,.!?;:…—～~")
 ENUMERATION_MARKS = set("、")
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-SPOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
 
 # Interjections the corpus has no syllable for, spelled with its nearest ones.
 # The Baker processor itself reads 嗯 (n) as `^ en`; the mapper does the same for ng.
@@ -240,7 +239,7 @@ def _units(pron: Pronunciation, notices: list[Notice]) -> list[Syllable | Break]
                 units.append(Break(3))
             elif any(c in ENUMERATION_MARKS for c in token.text):
                 units.append(Break(2))
-            elif SPOKEN.search(token.text):
+            elif any(is_han(c) or (c.isascii() and c.isalnum()) for c in token.text):
                 notices.append(_notice(pron, token, "unspeakable",
                                        "no reading for it, so the neural voice left it out"))
             continue
@@ -264,7 +263,7 @@ def _clings(tokens: tuple[Token, ...], index: int, syllables: list[str]) -> bool
     """Whether a token starting a word still belongs to the prosodic word before it:
     a one-syllable neutral-tone word (的, 了, 吗), or a unit after a number (7月, 2024年)."""
     token = tokens[index]
-    if token.source == "normalized" or len(syllables) != 1 or HAN.match(token.text) is None:
+    if token.source == "normalized" or len(syllables) != 1 or not (token.text and is_han(token.text[0])):
         return False
     if syllables[0].endswith("5"):
         return True
