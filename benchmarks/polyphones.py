@@ -1,4 +1,4 @@
-"""Polyphone accuracy and speed on the CPP dev split, three readers side by side.
+"""Polyphone accuracy on CPP dev and on the everyday set, every reader side by side.
 
     .venv/bin/python benchmarks/polyphones.py [--limit N] [--char 为]
 
@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 DATA = ROOT / "benchmarks" / "data" / "cpp-dev"
 MARK = "\u2581"
@@ -96,46 +97,121 @@ READERS = {
 }
 
 
+def scored_reader():
+    """The resolver as it was before the everyday work: model + dictionary votes (+ the 为 rule)."""
+    from tts_pipeline.pronounce.polyphones import score_in_context
+
+    score_in_context("银行行长")
+
+    def read(text: str, position: int) -> str:
+        found = score_in_context(text).get(position)
+        return found.pinyin if found else ""
+
+    return read
+
+
+def pipeline_reader():
+    """What a build reads: tts_pipeline.pronounce_text (traditional script converted, hints off)."""
+    from tts_pipeline.pronounce import pronounce_text
+
+    pronounce_text("银行行长")
+    last: list = [None, {}]
+
+    def read(text: str, position: int) -> str:
+        if last[0] != text:
+            last[0] = text
+            last[1] = {t.start: t.pinyin for t in pronounce_text(text, hints="off")}
+        return last[1].get(position) or ""
+
+    return read
+
+
+READERS["model + votes"] = scored_reader
+READERS["tts_pipeline"] = pipeline_reader
+
+
+def _everyday_cases(part: str) -> list[tuple[str, int, tuple[str, ...]]]:
+    from everyday import load
+
+    return [(case.text, position, accepted) for case in load(part) for position, accepted in case.labels]
+
+
+def _cpp_cases(limit: int | None) -> list[tuple[str, int, tuple[str, ...]]]:
+    return [(text, position, (label,)) for text, position, label in load(limit)]
+
+
+def measure(readers, cases, by_char=None) -> tuple[dict[str, int], dict[str, float], list]:
+    """Right answers and seconds per reader; the misses of the last reader."""
+    right = dict.fromkeys(readers, 0)
+    spent = dict.fromkeys(readers, 0.0)
+    misses = []
+    # Readers take turns on chunks of sentences, so a busy machine slows them alike.
+    for chunk in range(0, len(cases), 200):
+        part = cases[chunk : chunk + 200]
+        for name, read in readers.items():
+            began = time.perf_counter()
+            answers = [read(text, position) for text, position, _ in part]
+            spent[name] += time.perf_counter() - began
+            for answer, (text, position, accepted) in zip(answers, part):
+                ok = answer in accepted
+                right[name] += ok
+                if by_char is not None:
+                    tally = by_char[name][text[position]]
+                    tally[0] += ok
+                    tally[1] += 1
+                if not ok and name == list(readers)[-1]:
+                    misses.append((text, position, accepted, answer))
+    return right, spent, misses
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, help="only the first N sentences")
+    parser.add_argument("--limit", type=int, help="only the first N CPP sentences")
+    parser.add_argument("--parts", default="cpp,dev,dev-traditional,test",
+                        help="comma-separated: cpp, dev, test, or one everyday file's stem (default: all)")
+    parser.add_argument("--misses", action="store_true", help="list what the last reader got wrong (not on test)")
     parser.add_argument("--char", action="append", default=[], help="also print each reader's accuracy on this character")
     args = parser.parse_args()
-    cases = load(args.limit)
-    characters = sum(len(text) for text, _, _ in cases)
-    print(f"CPP dev: {len(cases)} sentences, {characters / len(cases):.1f} characters on average")
-    print(f"{'reader':14} {'accuracy':>9} {'per char':>9} {'ms/sent':>8} {'ms/30ch':>8} {'load s':>7}")
     readers = {}
     loads = {}
     for name, make in READERS.items():
         began = time.perf_counter()
         readers[name] = make()
         loads[name] = time.perf_counter() - began
-    right = dict.fromkeys(readers, 0)
-    spent = dict.fromkeys(readers, 0.0)
-    by_char: dict[str, dict[str, list[int]]] = {name: defaultdict(lambda: [0, 0]) for name in readers}
-    # Readers take turns on chunks of sentences, so a busy machine slows them alike.
-    for chunk in range(0, len(cases), 200):
-        for name, read in readers.items():
-            began = time.perf_counter()
-            answers = [read(text, position) for text, position, _ in cases[chunk : chunk + 200]]
-            spent[name] += time.perf_counter() - began
-            for answer, (text, position, label) in zip(answers, cases[chunk : chunk + 200]):
-                ok = answer == label
-                right[name] += ok
-                tally = by_char[name][text[position]]
-                tally[0] += ok
-                tally[1] += 1
-    for name in readers:
-        per_char = sum(r / n for r, n in by_char[name].values()) / len(by_char[name])
-        per_sentence = spent[name] / len(cases) * 1000
-        print(
-            f"{name:14} {right[name] / len(cases):9.2%} {per_char:9.2%} {per_sentence:8.2f} "
-            f"{per_sentence * 30 * len(cases) / characters:8.2f} {loads[name]:7.2f}"
-        )
-    for char in args.char:
-        tallies = {name: by_char[name].get(char, [0, 0]) for name in readers}
-        print(f"{char}: " + ", ".join(f"{name} {r}/{n}" for name, (r, n) in tallies.items()))
+    for part in args.parts.split(","):
+        if part == "cpp":
+            cases = _cpp_cases(args.limit)
+            characters = sum(len(text) for text, _, _ in cases)
+            print(f"CPP dev: {len(cases)} sentences, {characters / len(cases):.1f} characters on average")
+            by_char = {name: defaultdict(lambda: [0, 0]) for name in readers}
+            right, spent, misses = measure(readers, cases, by_char)
+            print(f"{'reader':14} {'accuracy':>9} {'per char':>9} {'ms/sent':>8} {'ms/30ch':>8} {'load s':>7}")
+            for name in readers:
+                per_char = sum(r / n for r, n in by_char[name].values()) / len(by_char[name])
+                per_sentence = spent[name] / len(cases) * 1000
+                print(
+                    f"{name:14} {right[name] / len(cases):9.2%} {per_char:9.2%} {per_sentence:8.2f} "
+                    f"{per_sentence * 30 * len(cases) / characters:8.2f} {loads[name]:7.2f}"
+                )
+            for char in args.char:
+                tallies = {name: by_char[name].get(char, [0, 0]) for name in readers}
+                print(f"{char}: " + ", ".join(f"{name} {r}/{n}" for name, (r, n) in tallies.items()))
+        else:
+            try:
+                cases = _everyday_cases(part)
+            except FileNotFoundError as error:
+                print(f"everyday {part}: missing ({error.filename})")
+                continue
+            right, _, misses = measure(readers, cases)
+            label = "held out" if part.startswith("test") else "dev"
+            print(f"everyday {part} ({label}): {len(cases)} labelled polyphones in "
+                  f"{len({text for text, _, _ in cases})} sentences")
+            for name in readers:
+                print(f"{name:14} {right[name] / len(cases):9.2%}  ({len(cases) - right[name]} wrong)")
+        if args.misses and not part.startswith("test"):
+            for text, position, accepted, answer in misses:
+                print(f"  {text[position]} {answer or '-':7} want {'|'.join(accepted):12} {text[:position]}[{text[position]}]{text[position + 1:]}")
+        print()
 
 
 if __name__ == "__main__":

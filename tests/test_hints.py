@@ -124,7 +124,7 @@ def test_force_keeps_the_contradicting_hint() -> None:
 
 def test_off_reads_as_if_unannotated() -> None:
     pron = pronounce_sentence(sentence("我们都是学生", (2, ("du1",))), "off")
-    assert reading(pron, 2) == ("dou1", "model")
+    assert reading(pron, 2) == ("dou1", "default")
     assert pron.notices == ()
 
 
@@ -140,7 +140,7 @@ def test_pronounce_text_reads_annotations_as_hints() -> None:
     assert [(t.text, t.pinyin, t.source) for t in tokens] == [
         ("重", "zhong4", "hint"),
         ("要", "yao4", "lexicon"),
-        ("的", "de5", "model"),
+        ("的", "de5", "default"),
         ("银", "yin2", "hint"),
         ("行", "hang2", "hint"),
     ]

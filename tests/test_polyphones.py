@@ -76,7 +76,9 @@ def test_sources_say_what_decided() -> None:
     resolved = resolve(text)
     assert resolved[text.index("银")].source == "default"  # one reading: nothing to decide
     assert resolved[text.index("行")].source == "lexicon"
-    assert resolved[text.index("都")].source == "model"
+    assert resolved[text.index("都")].source == "default"  # alone, 都 is read as usual (LONE_READINGS)
+    assert resolve("他慢慢地走")[3] == Resolved("de5", "rule")
+    assert resolve("房子朝南")[2].source == "model"
     assert resolved[text.index("他")].source == "default"
     assert resolve("好朋友")[2] == Resolved("you5", "lexicon")  # the word, not the character, gives the neutral tone
 

@@ -144,7 +144,7 @@ def test_pinyin_json_one_array_per_line_with_every_token() -> None:
     assert first == [
         {"text": "重", "pinyin": "chong2", "source": "hint"},
         {"text": "庆", "pinyin": "qing4", "source": "default"},
-        {"text": "的", "pinyin": "de5", "source": "model"},
+        {"text": "的", "pinyin": "de5", "source": "default"},
         {"text": "银", "pinyin": "yin2", "source": "default"},
         {"text": "行", "pinyin": "hang2", "source": "lexicon"},
         {"text": "。", "pinyin": None, "source": "none"},

@@ -7,6 +7,8 @@ gives each a reading; the engines treat each as one spoken syllable.
 """
 from __future__ import annotations
 
+import functools
+
 _RANGES = (
     (0x4E00, 0x9FFF),  # unified ideographs
     (0x3400, 0x4DBF),  # extension A
@@ -24,3 +26,30 @@ def is_han(char: str) -> bool:
 
 # The same ranges as a regular-expression character class body, for patterns.
 HAN_CLASS = "".join(f"\\U{low:08x}-\\U{high:08x}" if low != high else f"\\U{low:08x}" for low, high in _RANGES)
+
+
+def simplified(text: str) -> str:
+    """`text` in simplified characters, one character for one, for reading it: 我們去銀行 -> 我们去银行.
+
+    The dictionaries, the segmenter and the context model know simplified
+    Chinese, so traditional text (Taiwan, Hong Kong, older books) is read in its
+    simplified form while every text shown keeps the author's characters.
+    OpenCC's Taiwan-to-simplified conversion is used (its phrase tables settle
+    著 as 着 in 說著 and as 著 in 著名); where a phrase would change the length,
+    the characters are converted one by one, so offsets stay offsets.
+    """
+    if text.isascii():
+        return text
+    converter = _converter()
+    converted = converter.convert(text)
+    if len(converted) == len(text):
+        return converted
+    singles = [converter.convert(char) for char in text]
+    return "".join(new if len(new) == 1 else old for old, new in zip(text, singles))
+
+
+@functools.lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("tw2s")

@@ -93,7 +93,7 @@ class Article:
 
 
 # Where a token's reading came from.
-SOURCES = ("hint", "lexicon", "model", "default", "normalized", "none")
+SOURCES = ("hint", "rule", "lexicon", "model", "default", "normalized", "none")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Iterator
 from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, Token
 from .grammar import RuleReading, rule_readings
 from .hints import OVERRULED, POLICIES, check_policy, judge
-from ..hanzi import is_han
+from ..hanzi import is_han, simplified
 from .polyphones import Resolved, resolve
 from .readings import marked
 from .segment import words
@@ -63,10 +63,12 @@ def _run(text: str, start: int, belongs) -> int:
 
 
 def _hinted_readings(
-    sentence: Sentence, spans: list[tuple[int, int]], policy: str, rules: dict[int, RuleReading]
+    sentence: Sentence, text: str, spans: list[tuple[int, int]], policy: str, rules: dict[int, RuleReading]
 ) -> tuple[dict[int, Resolved], list[Notice]]:
-    """The reading each hint leads to for its character, and the notices about hints not used as written."""
-    text = sentence.text
+    """The reading each hint leads to for its character, and the notices about hints not used as written.
+
+    `text` is the sentence as it is read (hanzi.simplified), so hints on traditional characters are
+    checked against the words they form in simplified script; notices name the author's character."""
     word_of: dict[int, tuple[int, int]] = {}
     for start, end in spans:
         for position in range(start, end):
@@ -78,9 +80,9 @@ def _hinted_readings(
             position = hint.start + offset
             if not 0 <= position < len(text) or not is_han(text[position]):
                 continue
-            char = text[position]
+            char = sentence.text[position]
             start, end = word_of.get(position, (position, position + 1))
-            verdict = judge(char, hinted, text[start:end], position - start, policy, rules.get(position))
+            verdict = judge(text[position], hinted, text[start:end], position - start, policy, rules.get(position))
             if verdict.used is not None:
                 # overruled by a grammatical rule: read in context, as the resolver does
                 overruled_by = "model" if position in rules else "lexicon"
@@ -121,11 +123,12 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
     """Read every token of `sentence` under hint policy `policy` ("verify", "force" or "off")."""
     check_policy(policy)
     text = sentence.text
-    spans = words(text)
+    reading = simplified(text)
+    spans = words(reading)
     word_starts = {start for start, _ in spans}
-    rules = rule_readings(text, spans)
-    readings = resolve(text, spans, rules)
-    hinted, notices = _hinted_readings(sentence, spans, policy, rules)
+    rules = rule_readings(reading, spans)
+    readings = resolve(reading, spans, rules)
+    hinted, notices = _hinted_readings(sentence, reading, spans, policy, rules)
     readings.update(hinted)
     normalized = {r.start: r for r in _normalized(text)}
 

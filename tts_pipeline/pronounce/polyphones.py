@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from ..hanzi import is_han
 from .context_model import context_model
 from .grammar import RuleReading, rule_readings
-from .lexicon import lexicon, word_votes
-from .readings import char_readings, citation
+from .lone_rules import lone_reading
+from .neutral import neutral_syllable
+from .lexicon import lexicon, word_allows, word_votes
+from .readings import char_readings, citation, toneless
 from .segment import tokenizer, words
 
 DICTIONARY_VOTE = 3.0
@@ -35,6 +37,15 @@ DICTIONARY_VOTE = 3.0
 PROBABILITY_FLOOR = 1e-3
 # Beats the widest gap the model (floored) and three dictionary votes can open.
 RULE_VOTE = 20.0
+
+# Characters that, standing alone as a word, take one reading far more often than
+# any other in everyday text, where the context model (trained on Wikipedia) was
+# measured to pick another reading more often than it is right (benchmarks/polyphones.py).
+LONE_READINGS = {
+    "的": "de5", "了": "le5", "着": "zhe5", "都": "dou1", "没": "mei2", "好": "hao3", "少": "shao3",
+    "觉": "jiao4", "教": "jiao1", "差": "cha4", "还": "hai2", "要": "yao4", "便": "bian4", "更": "geng4",
+    "难": "nan2", "发": "fa1", "数": "shu3", "量": "liang2", "背": "bei1",
+}
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,78 @@ def resolve(
 
     `spans` are the word boundaries (segment.words(text) when not given),
     `rules` what grammar.rule_readings decides (computed when not given).
+    A polyphone is read by the first of these that decides it:
+
+    1. a grammatical rule (grammar.py), source "rule";
+    2. a word of fixed reading that holds it (`fixed_reading`), source "lexicon";
+    3. for a character standing alone as a word, its usual reading where the
+       context model was measured to do worse (LONE_READINGS), source "default";
+    4. the context model with the dictionaries' votes (`score_in_context`).
+    """
+    if spans is None:
+        spans = words(text)
+    if rules is None:
+        rules = rule_readings(text, spans)
+    result = score_in_context(text, spans, rules)
+    for index, (start, end) in enumerate(spans):
+        for position in range(start, end):
+            char = text[position]
+            if position not in result:
+                continue
+            if len(char_readings(char)) < 2:
+                neutral = neutral_syllable(text[start:end], position - start)
+                if neutral is not None:
+                    result[position] = Resolved(neutral, "lexicon")
+                continue
+            ruled = rules.get(position)
+            if ruled is not None:
+                result[position] = Resolved(ruled.pinyin, "rule")
+                continue
+            lone = lone_reading(text, spans, index) if end - start == 1 else None
+            if lone is not None and lone in char_readings(char):
+                result[position] = Resolved(lone, "rule")
+                continue
+            fixed = fixed_reading(text, start, end, position)
+            if fixed is not None:
+                result[position] = Resolved(fixed, "lexicon")
+            elif end - start == 1 and char in LONE_READINGS:
+                result[position] = Resolved(LONE_READINGS[char], "default")
+    return result
+
+
+def fixed_reading(text: str, start: int, end: int, position: int) -> str | None:
+    """The reading the dictionaries agree on for text[position] in the word text[start:end], or in the
+    listed word of it that holds the character when no dictionary lists the whole (银行行长 -> 行长).
+
+    Agreeing means: at least two dictionaries list the word and none allows the character another
+    reading there. Where they differ only in the neutral tone (头发 tóufa / tóufà), everyday words
+    that the standard language reads in the neutral tone (neutral.py) are read so; the others are
+    left to the context model and the dictionaries' votes.
+    """
+    if end - start < 2:
+        return None
+    word, offset = text[start:end], position - start
+    if not word_allows(word, offset) and end - start > 2:
+        for first, last in _pieces(word):
+            if first <= offset < last and last - first > 1:
+                word, offset = word[first:last], offset - first
+                break
+    neutral = neutral_syllable(word, offset)
+    if neutral is not None:
+        return neutral
+    allowed = word_allows(word, offset)
+    if len(allowed) != 1 or sum(word_votes(word, offset).values()) < 2:
+        return None
+    return next(iter(allowed))
+
+
+def score_in_context(
+    text: str, spans: list[tuple[int, int]] | None = None, rules: dict[int, RuleReading] | None = None
+) -> dict[int, Resolved]:
+    """The reading of every Han character of `text` by the context model and the dictionaries' votes.
+
+    This is how every polyphone was read before the everyday layers of
+    `resolve`, and how `resolve` still reads those none of its layers decides.
     """
     if spans is None:
         spans = words(text)

@@ -71,3 +71,24 @@ def words(text: str) -> list[tuple[int, int]]:
         return []
     spans = [(start, end) for _, start, end in tokenizer().tokenize(text)]
     return spans
+
+
+def _build_tag_table() -> tuple[dict[str, str], dict]:
+    jieba = _import_jieba()
+    tags: dict[str, str] = {}
+    with jieba.Tokenizer().get_dict_file() as dictionary:
+        for line in dictionary:
+            parts = line.decode("utf-8").split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags, {}
+
+
+@load_once
+def _tags():
+    return stored_table("jieba-tags", "str", ("jieba",), _build_tag_table)
+
+
+def word_tag(word: str) -> str:
+    """jieba's dictionary part of speech for `word` ("v", "n", "d", "r" …), "" for a word it does not list."""
+    return _tags().get(word) or ""

@@ -1,0 +1,263 @@
+"""Rules for polyphones that stand alone as a word: the words around them decide.
+
+Inside a word the dictionaries settle a reading (银行 háng, 头发 fa); a
+character that jieba leaves as a word of its own is the hard case, and the
+context model, trained on Wikipedia, reads everyday grammar badly: 慢慢地 dì,
+明天还你 hái, 跑得快 dé. Each rule below is one a teacher would state,
+looking only at the word before and the word after:
+
+- 地 after an adverbial of two or more characters (慢慢地, 认真地) is the
+  particle de; after a one-character word or a noun or measure word it is dì.
+- 得 after a verb or adjective (跑得快, 高兴得跳) is the particle de; after a
+  subject, a time or an adverb and before a verb (我得走了, 明天得早起) it is
+  děi "must"; before 了/过/到 as the main verb (他得了第一) it is dé.
+- 了 in a potential complement (去不了, 来得了) is liǎo.
+- 着 after 不/得 (睡不着, 用得着) or in 找着了 is zháo; a move in chess
+  (这一着) zhāo; 穿着 after 的 (她的穿着) zhuó; otherwise the particle zhe.
+- 还 after a modal or 没 (要还, 没还) or before a person or 钱/书 (还你,
+  还钱) is huán "give back"; otherwise hái.
+- 长 after a degree word (很长, 又长) is cháng; before 高/大/出/胖/满 zhǎng.
+- 只 after a numeral or demonstrative before a noun (一只猫, 这只鸟) is zhī.
+- 种 after a numeral or demonstrative (这种) is zhǒng; before a plant or
+  了/出/下 (种花, 种了) zhòng.
+- 数 before 一/了/过/清/钱 … (数一数, 数钱) is the verb shǔ.
+- 中 after a verb of hitting a target (射中, 考中) or before 了 (他中了奖) is zhòng.
+- 重 after a degree word is zhòng; before a verb (重来, 重写) chóng.
+- 背 before 着/起/上/不/下/到 (背着书包) is bēi; before what one recites
+  (背课文) bèi.
+- 看 before 孩子/家/门/行李 (看孩子) is kān.
+- 调 after 上/下 or before 大/小/高/低/好/整/到 (调大, 下调) is tiáo.
+- 干 after a degree word (很干) is gān; before 什么/活/嘛 gàn.
+- 曾/单 after 姓 or before a title (曾老师, 单先生) are the surnames zēng/shàn.
+- 行 after a numeral, not before 人 (一行字) is háng.
+- 和 before 面/泥 at the head of a verb phrase (和面) is huó.
+- 的 after 打 before a verb or at the end of a clause (打的去) is dī.
+- 发 after 理/短/长/白/烫/染/剪 … (理发, 短发) is fà.
+- 量 before 一/了/过/体温/血压 … (量体温) is the verb liáng.
+- 空 after 抽/有/没 (抽空) is kòng.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .segment import word_tag
+
+DEGREE = frozenset("很 太 真 又 好 最 更 挺 特别 非常 比较 这么 那么 多 够 有点 有点儿 有些 相当 十分 极 越来越 不".split())
+NUMERALS = frozenset("一 二 三 四 五 六 七 八 九 十 两 几 半 每 这 那 哪 某 各 多 第 最后一 好几 一百".split())
+MODALS = frozenset("要 得 会 能 该 应该 必须 按时 及时 准时 没 没有 不 去 来 快 早点 赶紧 马上 记得 忘 忘了 别".split())
+PERSONS = frozenset("你 我 他 她 它 你们 我们 他们 她们 人家 大家 别人 人 给 钱 书 债 账 款 贷款 房贷 回去 回来 回 清".split())
+TITLES = frozenset(
+    "先生 老师 女士 小姐 医生 医师 经理 教授 主任 总 同学 阿姨 叔叔 大爷 大妈 师傅 校长 局长 部长 "
+    "处长 科长 市长 县长 总经理 董事长 律师 记者 博士 家 太太 奶奶 爷爷".split()
+)
+CLAUSE_MARKS = frozenset("，,。．.；;：:！!？?\n…、“”‘’「」《》（）()—")
+NOUN_TAGS = frozenset("n nr ns nt nz ng m q mq r s f t".split())
+
+
+@dataclass(frozen=True)
+class Around:
+    """The words before and after a one-character word, "" past the clause."""
+
+    before: str
+    after: str
+    before2: str
+    after2: str
+
+
+def _around(text: str, spans: list[tuple[int, int]], index: int) -> Around:
+    def word(k: int) -> str:
+        if 0 <= k < len(spans):
+            found = text[spans[k][0] : spans[k][1]]
+            return "" if set(found) & CLAUSE_MARKS or found.isspace() else found
+        return ""
+
+    before, after = word(index - 1), word(index + 1)
+    return Around(before, after, word(index - 2) if before else "", word(index + 2) if after else "")
+
+
+def _verbal(word: str) -> bool:
+    return bool(word) and word_tag(word).startswith(("v", "a"))
+
+
+def _de_ground(a: Around) -> str | None:  # 地
+    if len(a.before) >= 2 and word_tag(a.before) not in NOUN_TAGS and a.after and a.after[0] not in "上下里面区方点图铁震":
+        return "de5"
+    if len(a.before) >= 2 and a.before[0] == a.before[1] and a.after:
+        return "de5"  # 慢慢, 高高兴兴 that jieba does not tag
+    return "di4"
+
+
+def _de_get(a: Around) -> str | None:  # 得
+    tag = word_tag(a.before)
+    if not a.before or tag.startswith(("r", "n", "t", "d", "f", "s")) or a.before in MODALS:
+        if a.after in ("了", "过", "到", "奖", "分"):
+            return "de2"
+        if a.after and (word_tag(a.after).startswith(("v", "d", "p")) or a.after in ("早点", "早点儿", "先")):
+            return "dei3"
+        return None
+    return "de5"
+
+
+def _le(a: Around) -> str | None:  # 了
+    if a.before in ("不", "得") and _verbal(a.before2):
+        return "liao3"
+    return "le5"
+
+
+def _zhe(a: Around) -> str | None:  # 着
+    if a.before in ("不", "得"):
+        return "zhao2"
+    if a.before in ("找", "睡", "猜", "摸", "见", "碰", "逮", "抓", "够", "点", "烧") and a.after == "了":
+        return "zhao2"
+    if a.before in ("一", "这", "那", "高", "绝", "妙", "险", "损", "新", "这一", "那一") and a.after in ("", "棋", "儿"):
+        return "zhao1"
+    if a.before == "穿" and a.before2 == "的":
+        return "zhuo2"
+    return "zhe5"
+
+
+def _huan(a: Around) -> str | None:  # 还
+    if a.before in MODALS and (not a.after or a.after in PERSONS or word_tag(a.after).startswith(("m", "t"))):
+        return "huan2"
+    if a.after in PERSONS and a.after not in ("人", "回", "清") and a.after2 not in ("是", "在", "有", "要", "会", "没", "不", "想"):
+        return "huan2" if a.after in ("钱", "书", "债", "账", "款", "贷款", "房贷", "给") or not a.after2 or word_tag(a.after2).startswith(("n", "m", "q")) else None
+    return None
+
+
+def _chang(a: Around) -> str | None:  # 长
+    if a.before in DEGREE:
+        return "chang2"
+    if a.after and a.after[0] in "高大出胖满" and not (a.after == "大" and a.before in DEGREE):
+        return "zhang3"
+    return None
+
+
+def _zhi(a: Around) -> str | None:  # 只
+    if a.before and (a.before in NUMERALS or a.before[-1] in "一二三四五六七八九十两几每这那哪") and a.after:
+        if word_tag(a.after).startswith(("n", "a", "b")) and a.after not in ("好", "有", "是", "要"):
+            return "zhi1"
+    return None
+
+
+def _zhong_plant(a: Around) -> str | None:  # 种
+    if a.before and (a.before in NUMERALS or a.before[-1] in "一二三四五六七八九十两几每这那哪各"):
+        return "zhong3"
+    if a.after and (a.after in ("了", "过", "着", "出", "下", "上", "满", "的", "得") or a.after[0] in "花树菜草地田瓜果豆稻麦苗粮"):
+        return "zhong4"
+    return None
+
+
+def _shu(a: Around) -> str | None:  # 数
+    if a.after and a.after[0] in "十百千万":
+        return "shu4"
+    if a.after in ("一", "了", "过", "着", "清", "不", "钱", "到", "数", "一数", "得", "星星", "一下") or a.before in ("一", "把", "又"):
+        return "shu3"
+    return None
+
+
+def _zhong_hit(a: Around) -> str | None:  # 中
+    if a.before in ("射", "考", "猜", "打", "击", "选", "看", "正", "命", "一语", "押", "抽", "说"):
+        return "zhong4"
+    if a.after == "了" and a.before and not word_tag(a.before).startswith(("p", "f", "m")):
+        return "zhong4"
+    return None
+
+
+def _chong(a: Around) -> str | None:  # 重
+    if a.before in DEGREE:
+        return "zhong4"
+    if a.after and a.after[0] in "来做写读画说装修建启播考演拍选返组申算排游温听看新" and len(a.after) <= 2:
+        return "chong2"
+    return None
+
+
+def _bei(a: Around) -> str | None:  # 背
+    if a.after in ("课文", "单词", "书", "诗", "古诗", "唐诗", "台词", "公式", "口诀", "熟", "会", "诵", "过", "生词", "词"):
+        return "bei4"
+    if a.after and a.after[0] in "着起上不下到走回动" or a.after in ("著",):
+        return "bei1"
+    return None
+
+
+def _kan(a: Around) -> str | None:  # 看
+    if a.after in ("孩子", "小孩", "孩儿", "家", "门", "行李", "摊", "摊子", "仓库"):
+        return "kan1"
+    if a.after in ("一下", "着", "好") and a.after2 in ("行李", "孩子", "小孩", "东西", "门"):
+        return "kan1"
+    return None
+
+
+def _tiao(a: Around) -> str | None:  # 调
+    if a.before in ("上", "下", "微", "再", "可以"):
+        return "tiao2"
+    if a.after and a.after[0] in "大小高低好整到成休" and len(a.after) <= 2:
+        return "tiao2"
+    return None
+
+
+def _gan(a: Around) -> str | None:  # 干
+    if a.before in DEGREE:
+        return "gan1"
+    if a.after in ("什么", "嘛", "吗", "活", "啥", "事", "完", "了", "过", "得") or a.before in ("愿意", "肯", "想", "要", "能"):
+        return "gan4"
+    return None
+
+
+def _surname(reading: str):
+    def rule(a: Around) -> str | None:
+        if a.before == "姓" or a.after in TITLES:
+            return reading
+        return None
+
+    return rule
+
+
+def _hang(a: Around) -> str | None:  # 行
+    if a.before and (a.before in NUMERALS or a.before[-1] in "一二三四五六七八九十两几每") and a.after != "人":
+        return "hang2"
+    return None
+
+
+def _huo(a: Around) -> str | None:  # 和
+    if a.after and a.after[0] in "面泥" and (not a.before or a.before in ("在", "正在", "正", "先", "要", "会", "来", "去", "帮", "给", "里")):
+        return "huo2"
+    return None
+
+
+def _di_taxi(a: Around) -> str | None:  # 的
+    if a.before == "打" and (not a.after or word_tag(a.after).startswith("v")):
+        return "di1"
+    return None
+
+
+def _fa(a: Around) -> str | None:  # 发
+    if a.before and a.before[-1] in "理短长白黑烫染剪卷秀银削护洗毛" and len(a.before) == 1:
+        return "fa4"
+    return None
+
+
+def _liang(a: Around) -> str | None:  # 量
+    if a.after in ("一", "了", "过", "体温", "血压", "身高", "尺寸", "一下", "一量", "好"):
+        return "liang2"
+    return None
+
+
+def _kong(a: Around) -> str | None:  # 空
+    if a.before in ("抽", "有", "没", "没有", "得"):
+        return "kong4"
+    return None
+
+
+RULES = {
+    "地": _de_ground, "得": _de_get, "了": _le, "着": _zhe, "还": _huan, "长": _chang, "只": _zhi,
+    "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
+    "干": _gan, "曾": _surname("zeng1"), "单": _surname("shan4"), "行": _hang, "和": _huo, "的": _di_taxi,
+    "发": _fa, "量": _liang, "空": _kong,
+}
+
+
+def lone_reading(text: str, spans: list[tuple[int, int]], index: int) -> str | None:
+    """What the rules decide for the one-character word spans[index], or None."""
+    start, end = spans[index]
+    rule = RULES.get(text[start]) if end - start == 1 else None
+    return rule(_around(text, spans, index)) if rule else None
