@@ -38,7 +38,8 @@ from .export.manifest import (
     WarningEntry,
 )
 from .export.transcripts import WRITERS, Cue, pinyin_line
-from .model import Article, Chapter, Clip, Notice, Paragraph, Pronunciation, SourcePosition
+from .model import Article, Chapter, Clip, Notice, Paragraph, Pronunciation
+from .modeljson import notice_from_json, notice_to_json
 from .loudness import db, pooled_loudness
 from .stitch import ChapterAssembler, ChapterTiming, PausePlan, SentenceTiming, Timeline
 
@@ -531,7 +532,7 @@ def _record(timing: ChapterTiming, clips: Sequence[Any], plan: str | None, piece
             "true_peak": timing.true_peak,
             "spans": [[span.start, span.end] for span in timing.sentences],
         },
-        "clips": [{"engine": clip.engine, "notices": [dataclasses.asdict(n) for n in clip.notices]} for clip in clips],
+        "clips": [{"engine": clip.engine, "notices": [notice_to_json(n) for n in clip.notices]} for clip in clips],
     }
     if pieces is not None:
         record["pieces"] = pieces
@@ -580,7 +581,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
             piece = {"piece": None if _from_fallback(clip, speaker) else key, "file": name,
                      "loudness": round(levelled.loudness, 3), "gated": list(levelled.gated),
                      "true_peak": levelled.true_peak, "engine": clip.engine,
-                     "notices": [dataclasses.asdict(n) for n in clip.notices]}
+                     "notices": [notice_to_json(n) for n in clip.notices]}
             if batch.seconds >= SentenceBatch.SECONDS:
                 encoders.submit(batch.encode, options.bitrate)
                 batch = None
@@ -617,11 +618,6 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
     return plan, encoders.submit(join), clips
 
 
-def _notice(data: dict) -> Notice:
-    position = data.get("position")
-    return Notice(**{**data, "position": SourcePosition(**position) if position else None})
-
-
 @dataclass(frozen=True)
 class _Recalled:
     """What a build keeps of a clip once it is levelled: its length, engine and notices (the samples of a
@@ -638,7 +634,7 @@ class _Recalled:
     @classmethod
     def recorded(cls, samples: int, record: dict, rate: int) -> "_Recalled":
         """From the keys file's record of a clip (its engine and notices) and its length in samples."""
-        return cls(samples / rate, str(record["engine"]), tuple(_notice(n) for n in record["notices"]))
+        return cls(samples / rate, str(record["engine"]), tuple(notice_from_json(n) for n in record["notices"]))
 
 
 class _Stages:

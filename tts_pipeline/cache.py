@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -26,7 +26,8 @@ import soundfile as sf
 
 from .errors import OutputError
 from .incremental import ENV_VAR, ContentKey, content_key, default_cache_dir  # noqa: F401 - re-exported
-from .model import Clip, Notice, SourcePosition
+from .model import Clip
+from .modeljson import notice_from_json, notice_to_json
 
 _SUFFIX = ".flac"
 _TMP_PREFIX = ".tmp-"
@@ -99,7 +100,7 @@ class ClipCache:
             return None
         self.hits += 1
         clip_samples = (samples.astype(np.float32) / np.float32(32767.0)).astype(np.float32)
-        notices = tuple(_notice_from(d) for d in meta.get("notices", ()))
+        notices = tuple(notice_from_json(d) for d in meta.get("notices", ()))
         return Clip(clip_samples, rate, meta["engine"], notices)
 
     def put(self, key: str, clip: Clip) -> Path:
@@ -108,7 +109,7 @@ class ClipCache:
         meta = {
             "key": key,
             "engine": clip.engine,
-            "notices": [_notice_to(n) for n in clip.notices],
+            "notices": [notice_to_json(n) for n in clip.notices],
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -185,17 +186,6 @@ def _unlink(path: Path) -> None:
         path.unlink()
     except OSError:
         pass
-
-
-def _notice_to(notice: Notice) -> dict:
-    return asdict(notice)
-
-
-def _notice_from(data: dict) -> Notice:
-    position = data.get("position")
-    if position is not None:
-        data = {**data, "position": SourcePosition(**position)}
-    return Notice(**data)
 
 
 def cache_from_args(args) -> ClipCache | None:

@@ -164,7 +164,7 @@ class PronunciationCache:
     the key: a line added above it, or the article copied to another file, still finds it, and
     the stored pronunciation is given the sentence's own place on the way out."""
 
-    LAYOUT = "pronunciations-1"
+    LAYOUT = "pronunciations-2"  # JSON; pronunciations-1 held pickles, never read again
 
     def __init__(self, root) -> None:
         from pathlib import Path
@@ -177,25 +177,39 @@ class PronunciationCache:
         return content_key(self.LAYOUT, "placeless", code_fingerprint(), policy, repr(_placeless(sentence)))
 
     def pronounce(self, sentence: Sentence, policy: str) -> Pronunciation:
-        import pickle
-
         key = self.key(sentence, policy)
-        path = self.folder / key[:2] / f"{key}.pickle"
-        try:
-            found = pickle.loads(path.read_bytes())
-            if isinstance(found, Pronunciation) and _placeless(found.sentence) == _placeless(sentence):
-                return _placed(found, sentence)
-        except Exception:  # missing, truncated or from another version: read it again
-            pass
+        path = self.folder / key[:2] / f"{key}.json"
+        found = self._load(path)
+        if found is not None and _placeless(found.sentence) == _placeless(sentence):
+            return _placed(found, sentence)
         pron = pronounce_sentence(sentence, policy)
-        self._store(path, pickle.dumps(pron, protocol=pickle.HIGHEST_PROTOCOL))
+        self._store(path, pron)
         return pron
 
     @staticmethod
-    def _store(path, data: bytes) -> None:
+    def _load(path) -> Pronunciation | None:
+        """The pronunciation stored at `path`; None when there is none or the file is damaged (it is then
+        read again and replaced). Any other failure is a bug or a real problem with the folder, and propagates."""
+        import json
+
+        from ..modeljson import pronunciation_from_json
+
+        try:
+            return pronunciation_from_json(json.loads(path.read_bytes()))
+        except FileNotFoundError:
+            return None
+        except ValueError:  # truncated, not JSON, not UTF-8, or not a pronunciation
+            return None
+
+    @staticmethod
+    def _store(path, pron: Pronunciation) -> None:
+        import json
         import os
         import tempfile
 
+        from ..modeljson import pronunciation_to_json
+
+        data = json.dumps(pronunciation_to_json(pron), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
