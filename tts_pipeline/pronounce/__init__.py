@@ -23,6 +23,8 @@ from .segment import words
 
 __all__ = ["POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_text"]
 
+NUMBER_READ_DIGIT_BY_DIGIT = "number-digit-by-digit"
+
 
 def _normalized(text: str) -> list:
     """normalize(text), ordered and without overlaps."""
@@ -102,6 +104,17 @@ def _notice(sentence: Sentence, where: SourcePosition, char: str, hinted: str, v
     )
 
 
+def _unread_notice(sentence: Sentence, run: str, reading) -> Notice:
+    return Notice(
+        code=NUMBER_READ_DIGIT_BY_DIGIT,
+        message=f"{run}: read digit by digit as {reading.spoken} ({reading.unread})",
+        sentence=sentence.index,
+        position=sentence.position,
+        text=run,
+        used=reading.spoken,
+    )
+
+
 def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciation:
     """Read every token of `sentence` under hint policy `policy` ("verify", "force" or "off")."""
     check_policy(policy)
@@ -122,6 +135,8 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
         if reading is not None:
             pinyin = reading.pinyin or _spoken_pinyin(reading.spoken)
             tokens.append(Token(text[i : reading.end], pinyin, "normalized", i, reading.spoken, True))
+            if reading.unread is not None:
+                notices.append(_unread_notice(sentence, text[i : reading.end], reading))
             i = reading.end
         elif is_han(char):
             found = readings.get(i)
