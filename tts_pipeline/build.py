@@ -460,6 +460,7 @@ _PLANNING = "pronounce and plan"
 def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ffmpeg.Codec, rate: int,
                    reusable: bool, stages: "_Stages", joined: bool = False) -> Iterator[_ChapterPlan]:
     from .incremental import chapter_plan_key, piece_key
+    from .synthesize import key_with
 
     width = max(2, len(str(len(article.chapters))))
     pronunciations = iter(_pronunciations(article, options))
@@ -474,9 +475,9 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
         clips = None
         if options.cache is not None and len(prons) == len(paragraphs):
             try:
-                clips = [(speaker.cache_key(p), p.sentence.id, paragraph) for p, paragraph in zip(prons, paragraphs)]
-            except Exception:  # noqa: BLE001 - synthesis will meet the same failure and say what it is
-                clips = None
+                clips = [(key_with(speaker, p), p.sentence.id, paragraph) for p, paragraph in zip(prons, paragraphs)]
+            except EngineError:  # the engine cannot say a sentence: no plan, and the synthesis loop gives the
+                clips = None     # sentence to the fallback engine or stops the build naming it
             if clips is not None:
                 plan_key = chapter_plan_key(chapter.title, file, pauses, options.format, options.bitrate, closing,
                                             rate, clips)
