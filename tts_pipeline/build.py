@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from . import __version__, engines
+from . import __version__, cachelayout, engines
 from .engines.base import VoiceSettings
 from .errors import EngineError, OutputError, PipelineError
 from .export import ffmpeg
@@ -106,8 +106,6 @@ def build(
     Several inputs without `merge`: one folder per input, inside `output` when
     given, and a tuple of Manifests in input order.
     """
-    from .parse import read_article
-
     if not inputs:
         raise PipelineError("build needs at least one input file")
     if format not in FORMATS:
@@ -133,7 +131,14 @@ def build(
         player=player,
         stamp=stamp,
     )
-    paths = [Path(p) for p in inputs]
+    with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
+        return _build_inputs([Path(p) for p in inputs], output, merge, chapters, options)
+
+
+def _build_inputs(paths: list[Path], output, merge: bool, chapters: str,
+                  options: _Options) -> Manifest | tuple[Manifest, ...]:
+    from .parse import read_article
+
     if merge or len(paths) == 1:
         default = slug(_folder_title(paths)) if merge else slug(paths[0].stem)
         root = Path(output) if output else DEFAULT_ROOT / default

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +23,15 @@ from typing import Iterable
 import numpy as np
 import soundfile as sf
 
+from . import cachelayout
+from .cachelayout import CLIPS, PARTS, SILENCE, Usage
 from .errors import OutputError
-from .incremental import ENV_VAR, ContentKey, content_key, default_cache_dir  # noqa: F401 - re-exported
+from .incremental import ContentKey, content_key  # noqa: F401 - re-exported
 from .model import Clip
 from .modeljson import notice_from_json, notice_to_json
 
 _SUFFIX = ".flac"
 _TMP_PREFIX = ".tmp-"
-# Bumped when the file layout changes, so old clips are simply not found.
-_LAYOUT = "clips-v1"
 
 
 def quantize(samples: np.ndarray) -> np.ndarray:
@@ -52,6 +51,11 @@ class CacheInfo:
     size: int  # bytes, clips only
     leftovers: int  # temporary files from interrupted runs
     leftover_size: int
+    others: tuple[Usage, ...] = ()  # every other part of the cache folder (cachelayout)
+
+    @property
+    def total(self) -> int:
+        return self.size + self.leftover_size + sum(u.size for u in self.others)
 
 
 class ClipCache:
@@ -62,19 +66,20 @@ class ClipCache:
     """
 
     def __init__(self, root: str | os.PathLike | None = None) -> None:
-        self.root = Path(root).expanduser() if root is not None else default_cache_dir()
+        self.layout = cachelayout.current(root)
+        self.root = self.layout.root
         self.hits = 0
         self.misses = 0
         self.stores = 0
 
     @property
     def clips_dir(self) -> Path:
-        return self.root / _LAYOUT
+        return self.layout.path(CLIPS)
 
     @property
     def silence_dir(self) -> Path:
         """Silent MP3s of whole frames, made once and put between sentences (export.chapterjoin)."""
-        return self.root / "silence"
+        return self.layout.path(SILENCE)
 
     def path_for(self, key: str) -> Path:
         name = hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -149,27 +154,15 @@ class ClipCache:
             elif path.suffix == _SUFFIX:
                 clips += 1
                 size += length
-        return CacheInfo(self.root, clips, size, leftovers, leftover_size)
+        others = self.layout.usage(tuple(p for p in PARTS if p != CLIPS) + cachelayout.EARLIER)
+        return CacheInfo(self.root, clips, size, leftovers, leftover_size, tuple(u for u in others if u.files))
 
     def clear(self) -> CacheInfo:
-        """Delete every stored clip and leftover, the stored readings, the silent MP3s and the record of up-to-date
-        outputs; returns the clips removed."""
+        """Delete every part of the cache folder (cachelayout): the clips and leftovers of interrupted runs,
+        the stored readings, the pronouncer's tables, the rewritten voice models, the silent MP3s and the
+        record of up-to-date outputs (each is made again when needed); returns what was removed."""
         removed = self.info()
-        for path in list(self._files()):
-            _unlink(path)
-        builds = self.root / "builds"  # incremental's records; without them every output is rebuilt once
-        if builds.is_dir():
-            for path in builds.iterdir():
-                _unlink(path)
-        from .pronounce import PronunciationCache
-
-        shutil.rmtree(PronunciationCache(self.root).folder, ignore_errors=True)
-        shutil.rmtree(self.silence_dir, ignore_errors=True)
-        for folder in sorted(self.clips_dir.glob("*"), reverse=True) if self.clips_dir.is_dir() else ():
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
+        self.layout.remove(PARTS + cachelayout.EARLIER)
         return removed
 
 

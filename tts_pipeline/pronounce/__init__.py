@@ -179,17 +179,16 @@ class PronunciationCache:
     the key: a line added above it, or the article copied to another file, still finds it, and
     the stored pronunciation is given the sentence's own place on the way out."""
 
-    LAYOUT = "pronunciations-2"  # JSON; pronunciations-1 held pickles, never read again
-
     def __init__(self, root) -> None:
-        from pathlib import Path
+        from .. import cachelayout
 
-        self.folder = Path(root).expanduser() / self.LAYOUT
+        self.folder = cachelayout.current(root).path(cachelayout.PRONUNCIATIONS)
 
     def key(self, sentence: Sentence, policy: str) -> str:
+        from ..cachelayout import PRONUNCIATIONS
         from ..incremental import code_fingerprint, content_key
 
-        return content_key(self.LAYOUT, "placeless", code_fingerprint(), policy, repr(_placeless(sentence)))
+        return content_key(PRONUNCIATIONS.folder, "placeless", code_fingerprint(), policy, repr(_placeless(sentence)))
 
     def pronounce(self, sentence: Sentence, policy: str) -> Pronunciation:
         key = self.key(sentence, policy)
