@@ -105,14 +105,8 @@ def _notice(sentence: Sentence, where: SourcePosition, char: str, hinted: str, v
 
 
 def _unread_notice(sentence: Sentence, run: str, reading) -> Notice:
-    return Notice(
-        code=NUMBER_READ_DIGIT_BY_DIGIT,
-        message=f"{run}: read digit by digit as {reading.spoken} ({reading.unread})",
-        sentence=sentence.index,
-        position=sentence.position,
-        text=run,
-        used=reading.spoken,
-    )
+    return Notice.on(sentence, NUMBER_READ_DIGIT_BY_DIGIT,
+                     f"{run}: read digit by digit as {reading.spoken} ({reading.unread})", text=run, used=reading.spoken)
 
 
 def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciation:
