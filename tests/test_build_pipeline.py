@@ -284,3 +284,24 @@ def test_pronounce_front_door_survives_the_import_of_its_package():
                                            ("第一章 相遇", "第一章-相遇"), ("../..", "book")])
 def test_slug_keeps_han_characters_and_nothing_unsafe(name, expected):
     assert build_module.slug(name) == expected
+
+
+@pytest.mark.parametrize("fallback", [None, "test-tone"])
+def test_an_engine_whose_cache_key_fails_is_an_engine_failure_on_that_sentence(article, tmp_path, capsys, fallback):
+    import tone_engine  # noqa: F401 - registers test-keyless, whose cache_key fails on 坏
+
+    article.write_text(ARTICLE.replace("重庆很大。", "重庆很坏。"), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", str(article), "-o", str(out), "--engine", "test-keyless", "--cache-dir", str(tmp_path / "cache"),
+            "--quiet", "--jobs", "1"]
+    code = cli.main(args + (["--fallback", fallback] if fallback else []))
+    err = capsys.readouterr().err
+    if fallback is None:
+        assert code == 3 and "internal error" not in err
+        assert "s0006" in err and "ValueError: no key for 坏" in err and "\n" not in err.strip()
+    else:
+        assert code == 0, err
+        manifest = Manifest.read(out / "manifest.json")
+        (warning,) = [w for w in manifest.warnings if w.code == "engine-fallback"]
+        assert warning.sentence == "s0006" and "no key for 坏" in warning.message
+        assert {s.engine for s in manifest.sentences if s.id != "s0006"} == {"test-keyless"}

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tts_pipeline.cache import ClipCache, ContentKey, content_key, default_cache_dir, quantize
+from tts_pipeline.cache import ClipCache, ContentKey, content_key, quantize
+from tts_pipeline.cachelayout import resolve_root, using
 from tts_pipeline.incremental import (
     KEYS_FILE, OutputKeys, build_stamp, chapter_key, code_fingerprint, record_output, root_stamp, up_to_date_outputs,
 )
@@ -23,14 +24,17 @@ def test_location_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("TTS_PIPELINE_CACHE", raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert default_cache_dir() == tmp_path / "home" / ".cache" / "tts_pipeline"
+    assert resolve_root() == tmp_path / "home" / ".cache" / "tts_pipeline"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert default_cache_dir() == tmp_path / "xdg" / "tts_pipeline"
+    assert resolve_root() == tmp_path / "xdg" / "tts_pipeline"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")  # the XDG spec says relative paths are invalid
-    assert default_cache_dir() == tmp_path / "home" / ".cache" / "tts_pipeline"
+    assert resolve_root() == tmp_path / "home" / ".cache" / "tts_pipeline"
     monkeypatch.setenv("TTS_PIPELINE_CACHE", str(tmp_path / "explicit"))
-    assert default_cache_dir() == tmp_path / "explicit"
+    assert resolve_root() == tmp_path / "explicit"
     assert ClipCache().root == tmp_path / "explicit"
+    with using(tmp_path / "given"):  # --cache-dir
+        assert ClipCache().root == tmp_path / "given"
+    assert ClipCache(tmp_path / "named").root == tmp_path / "named"
 
 
 def test_a_stored_clip_comes_back_sample_for_sample(tmp_path):

@@ -13,10 +13,8 @@ if not availability.usable:  # pragma: no cover - depends on the machine
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TTS_PIPELINE_CACHE", str(tmp_path_factory.mktemp("neural-cache")))
-        yield create("neural", VoiceSettings(threads=1))
+def engine():
+    return create("neural", VoiceSettings(threads=1))
 
 
 def test_a_remembered_key_is_the_worked_out_one_and_an_edit_gets_its_own(engine):

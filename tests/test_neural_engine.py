@@ -13,15 +13,8 @@ if not availability.usable:  # pragma: no cover - depends on the machine
 
 
 @pytest.fixture(scope="module")
-def cache_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("neural-cache")
-
-
-@pytest.fixture(scope="module")
-def engine(cache_root):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TTS_PIPELINE_CACHE", str(cache_root))
-        yield create("neural", VoiceSettings(threads=2))
+def engine():
+    return create("neural", VoiceSettings(threads=2))
 
 
 def test_a_short_sentence_has_a_plausible_duration(engine):
@@ -65,11 +58,9 @@ def test_a_sentence_with_nothing_to_say_gives_a_short_silent_clip(engine):
     assert clip.duration < 0.2 and not clip.samples.any()
 
 
-def test_slower_speed_gives_longer_audio_and_a_new_cache_key(engine, cache_root):
+def test_slower_speed_gives_longer_audio_and_a_new_cache_key(engine):
     p = pron("今天天气很好。")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TTS_PIPELINE_CACHE", str(cache_root))
-        slow = create("neural", VoiceSettings(speed=0.7, threads=2))
+    slow = create("neural", VoiceSettings(speed=0.7, threads=2))
     assert slow.synthesize(p).duration > engine.synthesize(p).duration * 1.2
     assert slow.cache_key(p) != engine.cache_key(p)
 

@@ -344,3 +344,34 @@ def test_long_repetitive_input_is_read_in_linear_time(unit):
     readings = normalize(text)
     assert time.perf_counter() - start < 5
     assert readings and readings[-1].end <= len(text)
+
+
+def test_a_number_the_rules_cannot_say_is_read_digit_by_digit_with_a_notice(monkeypatch):
+    import tts_pipeline.pronounce.normalize as normalize_module
+    from tts_pipeline.pronounce import NUMBER_READ_DIGIT_BY_DIGIT, pronounce_line
+    from tts_pipeline.pronounce.numbers.words import UnreadNumber
+
+    said_as_words = normalize_module.cardinal
+
+    def refuses_4096(digits: str) -> str:  # a blind spot of the number words, made for the test
+        if digits == "4096":
+            raise UnreadNumber("4096 is not in the test's words")
+        return said_as_words(digits)
+
+    monkeypatch.setattr(normalize_module, "cardinal", refuses_4096)
+    pron = pronounce_line("共有4096人和15人。")
+    read = {t.text: t.spoken for t in pron.tokens if t.source == "normalized"}
+    assert read == {"4096": "四零九六", "15": "十五"}
+    (notice,) = pron.notices
+    assert notice.code == NUMBER_READ_DIGIT_BY_DIGIT and notice.text == "4096" and "四零九六" in notice.message
+
+
+def test_a_bug_in_a_number_rule_is_not_hidden_as_digit_by_digit(monkeypatch):
+    import tts_pipeline.pronounce.normalize as normalize_module
+
+    def broken(digits: str) -> str:
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(normalize_module, "cardinal", broken)
+    with pytest.raises(IndexError):
+        normalize("共有4096人。")

@@ -216,3 +216,23 @@ def test_cli_refuses_a_bad_drill_option_in_one_line(tmp_path, capsys):
     assert code == 2
     assert err.startswith("tts-pipeline: error: --repeat must be 1 or more (got 0)") and "\n" not in err
     assert not (tmp_path / "out").exists()
+
+
+def buzzy_synth(prons, engine, settings, *, fallback=None, jobs=1, cache=None, progress=None):
+    """Signature of synthesize_all; glottal-pulse-like bursts whose peaks the MP3 encoder raises by a dB or more."""
+    for pron in prons:
+        t = np.arange(int(SYLLABLE * len(pron.syllables) / settings.speed * RATE)) / RATE
+        phase = (t * 120) % 1.0
+        pulses = 0.8 * np.where(phase < 0.05, 1 - phase / 0.05, 0) * np.sin(2 * np.pi * 900 * t + 3 * phase) - 0.05
+        yield pron, Clip(pulses.astype(np.float32), RATE, engine)
+
+
+def test_drill_files_stay_under_the_true_peak_ceiling_after_encoding(tmp_path):
+    from tts_pipeline.loudness import db, true_peak
+    from tts_pipeline.stitch import PEAK_CEILING_DBTP
+
+    prons = [(pronounce(0, SHORT), 1), (pronounce(1, LONG), 1)]
+    result = render_shadowing(tmp_path, [p for p, _ in prons], manifest_for(prons, ["索道"]), engine="fake",
+                              options=ShadowingOptions(repeat=1, slow_pass=0.75), synthesize=buzzy_synth)
+    audio, _ = sf.read(tmp_path / result["chapters"][0]["file"], dtype="float64")
+    assert db(true_peak(audio)) <= PEAK_CEILING_DBTP

@@ -300,3 +300,14 @@ def test_neural_voice_with_two_workers_equals_one_process(tmp_path):
     for (_, a), (_, b) in zip(one, two):
         assert a.duration > 0.5 and np.abs(a.samples).max() > 0.05  # real speech, not silence
         assert np.array_equal(a.samples, b.samples)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_engine_that_cannot_give_a_cache_key_hands_the_sentence_to_the_fallback(tmp_path, jobs):
+    texts = ["你好", "这很坏", "再见"]
+    results = run(prons(texts), engine="test-keyless", fallback="test-tone", cache=ClipCache(tmp_path), jobs=jobs)
+    assert [c.engine for _, c in results] == ["test-keyless", "test-tone", "test-keyless"]
+    (notice,) = results[1][1].notices
+    assert notice.code == "engine-fallback" and "ValueError: no key for 坏" in notice.message
+    with pytest.raises(EngineError, match=r"s0002.*ValueError: no key for 坏"):
+        run(prons(texts), engine="test-keyless", cache=ClipCache(tmp_path), jobs=jobs)

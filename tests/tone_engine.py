@@ -96,3 +96,15 @@ class ThreadsEngine(ToneEngine):
     def synthesize(self, pronunciation: Pronunciation) -> Clip:
         clip = super().synthesize(pronunciation)
         return Clip(clip.samples, clip.sample_rate, self.name, (Notice("threads", f"threads={self.settings.threads}"),))
+
+
+@register
+class KeylessEngine(ToneEngine):
+    """Like test-tone, but its cache_key fails (an engine's bug) on any sentence containing 坏."""
+
+    name = "test-keyless"
+
+    def cache_key(self, pronunciation: Pronunciation) -> str:
+        if "坏" in pronunciation.sentence.text:
+            raise ValueError("no key for 坏")
+        return super().cache_key(pronunciation)

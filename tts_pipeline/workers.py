@@ -17,6 +17,7 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING
 
+from . import cachelayout
 from .errors import EngineError
 
 if TYPE_CHECKING:  # numpy comes with these; the CLI imports this module to resolve --jobs auto
@@ -115,7 +116,9 @@ class WorkerPool:
         self._next_seq = 0
         self._draining = False
         self._closed = False
-        self._workers = [_Worker((engine_module, engine, settings)) for _ in range(jobs)]
+        # the engine keeps its files (the neural voice's rewritten models) where this process does
+        init = (engine_module, engine, settings, str(cachelayout.current().root))
+        self._workers = [_Worker(init) for _ in range(jobs)]
         self._readers = [threading.Thread(target=self._read, args=(w,), daemon=True) for w in self._workers]
         self._feeders = [threading.Thread(target=self._feed, args=(w,), daemon=True) for w in self._workers]
         for thread in (*self._readers, *self._feeders):
@@ -241,8 +244,12 @@ def serve() -> None:
     requests = sys.stdin.buffer
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a library's stray print must not corrupt the replies
-    module, engine_name, settings = pickle.load(requests)
+    module, engine_name, settings, cache_root = pickle.load(requests)
+    with cachelayout.using(cache_root):
+        _answer(module, engine_name, settings, requests, replies)
 
+
+def _answer(module: str, engine_name: str, settings: "VoiceSettings", requests, replies) -> None:
     from . import engines
     from .synthesize import speak_with
 

@@ -237,13 +237,7 @@ class EspeakEngine(Engine):
 
 def _notice(pronunciation: Pronunciation, code: str, text: str, what: str) -> Notice:
     sentence = pronunciation.sentence
-    return Notice(
-        code=code,
-        message=f"{sentence.position}: sentence {sentence.id}: {what}",
-        sentence=sentence.index,
-        position=sentence.position,
-        text=text,
-    )
+    return Notice.on(sentence, code, f"{sentence.position}: sentence {sentence.id}: {what}", text=text)
 
 
 def _unspoken(pronunciation: Pronunciation) -> tuple[Notice, ...]:

@@ -11,7 +11,6 @@ as they arrive, so a long book is never held in memory.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections import deque
 from dataclasses import dataclass, replace
@@ -24,9 +23,8 @@ import numpy as np
 from ..engines.base import VoiceSettings
 from ..errors import PipelineError
 from ..export import ffmpeg
-from ..loudness import LoudnessMeter, limit, true_peak
 from ..model import Clip, Pronunciation
-from ..stitch import PEAK_CEILING_DBTP, TARGET_LUFS, PausePlan, sentence_audio
+from ..stitch import PausePlan, level, sentence_audio
 from .text import chapter_stem, format_lrc_time, pinyin_line
 
 _QUOTES = re.compile(r"[“”‘’「」『』\"]")
@@ -240,29 +238,20 @@ class _ChapterDrill:
         return self.samples_written / self.rate
 
     def _silence(self, seconds: float) -> None:
-        self._write(np.zeros(int(round(seconds * self.rate)), dtype=np.float32))
+        self._write(np.zeros(int(round(seconds * self.rate)), dtype="<i2"))
 
-    def _write(self, samples: np.ndarray) -> None:
-        pcm = np.clip(np.round(np.asarray(samples, dtype=np.float64) * 32767), -32768, 32767).astype("<i2")
+    def _write(self, pcm: np.ndarray) -> None:
         self.encoder.write(pcm.tobytes())
-        self.samples_written += len(samples)
+        self.samples_written += len(pcm)
 
     def prepare(self, clip: Clip) -> np.ndarray:
-        """The clip as the book has it (rate, trimmed edges, fades), brought to the book's loudness."""
-        samples = sentence_audio(clip, self.rate, PausePlan()).astype(np.float64)
-        meter = LoudnessMeter(self.rate)
-        meter.feed(samples)
-        measured = meter.integrated()
-        if math.isfinite(measured):
-            samples = samples * 10 ** ((TARGET_LUFS - measured) / 20)
-        ceiling = 10 ** ((PEAK_CEILING_DBTP - 0.2) / 20)
-        if true_peak(samples) > ceiling:
-            samples = limit(samples, ceiling, self.rate)
-        return samples
+        """The clip as the book has it (rate, trimmed edges, fades), levelled by the book's rule (stitch.level):
+        its loudness, and true peaks held low enough that the encoded drill stays under the ceiling."""
+        return level(sentence_audio(clip, self.rate, PausePlan()), self.rate).pcm
 
-    def play(self, unit: DrillUnit, samples: np.ndarray, engine: str, *, slow: bool, round_: int) -> None:
+    def play(self, unit: DrillUnit, pcm: np.ndarray, engine: str, *, slow: bool, round_: int) -> None:
         start = self.time
-        self._write(samples)
+        self._write(pcm)
         end = self.time
         self._silence(self.options.gap * (end - start))
         self.plays.append(

@@ -27,6 +27,8 @@ NO_READING = "no-reading"
 
 __all__ = ["POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_text"]
 
+NUMBER_READ_DIGIT_BY_DIGIT = "number-digit-by-digit"
+
 
 def _normalized(text: str) -> list:
     """normalize(text), ordered and without overlaps."""
@@ -110,25 +112,26 @@ def _notice(sentence: Sentence, where: SourcePosition, char: str, hinted: str, v
 
 def _unreadable(sentence: Sentence, offset: int) -> Notice:
     char = sentence.text[offset]
-    return Notice(
-        code=NO_READING,
-        message=f"{char} (U+{ord(char):04X}): no dictionary gives it a reading; it is not spoken (annotate it to have it read)",
-        sentence=sentence.index,
-        position=sentence.position,
-        text=char,
-    )
+    return Notice.on(sentence, NO_READING,
+                     f"{char} (U+{ord(char):04X}): no dictionary gives it a reading; it is not spoken "
+                     "(annotate it to have it read)", text=char)
+
+
+def _unread_notice(sentence: Sentence, run: str, reading) -> Notice:
+    return Notice.on(sentence, NUMBER_READ_DIGIT_BY_DIGIT,
+                     f"{run}: read digit by digit as {reading.spoken} ({reading.unread})", text=run, used=reading.spoken)
 
 
 def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciation:
     """Read every token of `sentence` under hint policy `policy` ("verify", "force" or "off")."""
     check_policy(policy)
     text = sentence.text
-    reading = simplified(text)
-    spans = words(reading)
+    read_as = simplified(text)
+    spans = words(read_as)
     word_starts = {start for start, _ in spans}
-    rules = rule_readings(reading, spans)
-    readings = resolve(reading, spans, rules)
-    hinted, notices = _hinted_readings(sentence, reading, spans, policy, rules)
+    rules = rule_readings(read_as, spans)
+    readings = resolve(read_as, spans, rules)
+    hinted, notices = _hinted_readings(sentence, read_as, spans, policy, rules)
     readings.update(hinted)
     normalized = {r.start: r for r in _normalized(text)}
 
@@ -140,6 +143,8 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
         if reading is not None:
             pinyin = reading.pinyin or _spoken_pinyin(reading.spoken)
             tokens.append(Token(text[i : reading.end], pinyin, "normalized", i, reading.spoken, True))
+            if reading.unread is not None:
+                notices.append(_unread_notice(sentence, text[i : reading.end], reading))
             i = reading.end
         elif is_han(char):
             found = readings.get(i)
@@ -183,38 +188,51 @@ class PronunciationCache:
     the key: a line added above it, or the article copied to another file, still finds it, and
     the stored pronunciation is given the sentence's own place on the way out."""
 
-    LAYOUT = "pronunciations-1"
-
     def __init__(self, root) -> None:
-        from pathlib import Path
+        from .. import cachelayout
 
-        self.folder = Path(root).expanduser() / self.LAYOUT
+        self.folder = cachelayout.current(root).path(cachelayout.PRONUNCIATIONS)
 
     def key(self, sentence: Sentence, policy: str) -> str:
+        from ..cachelayout import PRONUNCIATIONS
         from ..incremental import code_fingerprint, content_key
 
-        return content_key(self.LAYOUT, "placeless", code_fingerprint(), policy, repr(_placeless(sentence)))
+        return content_key(PRONUNCIATIONS.folder, "placeless", code_fingerprint(), policy, repr(_placeless(sentence)))
 
     def pronounce(self, sentence: Sentence, policy: str) -> Pronunciation:
-        import pickle
-
         key = self.key(sentence, policy)
-        path = self.folder / key[:2] / f"{key}.pickle"
-        try:
-            found = pickle.loads(path.read_bytes())
-            if isinstance(found, Pronunciation) and _placeless(found.sentence) == _placeless(sentence):
-                return _placed(found, sentence)
-        except Exception:  # missing, truncated or from another version: read it again
-            pass
+        path = self.folder / key[:2] / f"{key}.json"
+        found = self._load(path)
+        if found is not None and _placeless(found.sentence) == _placeless(sentence):
+            return _placed(found, sentence)
         pron = pronounce_sentence(sentence, policy)
-        self._store(path, pickle.dumps(pron, protocol=pickle.HIGHEST_PROTOCOL))
+        self._store(path, pron)
         return pron
 
     @staticmethod
-    def _store(path, data: bytes) -> None:
+    def _load(path) -> Pronunciation | None:
+        """The pronunciation stored at `path`; None when there is none or the file is damaged (it is then
+        read again and replaced). Any other failure is a bug or a real problem with the folder, and propagates."""
+        import json
+
+        from ..modeljson import pronunciation_from_json
+
+        try:
+            return pronunciation_from_json(json.loads(path.read_bytes()))
+        except FileNotFoundError:
+            return None
+        except ValueError:  # truncated, not JSON, not UTF-8, or not a pronunciation
+            return None
+
+    @staticmethod
+    def _store(path, pron: Pronunciation) -> None:
+        import json
         import os
         import tempfile
 
+        from ..modeljson import pronunciation_to_json
+
+        data = json.dumps(pronunciation_to_json(pron), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)

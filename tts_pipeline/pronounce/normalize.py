@@ -19,17 +19,19 @@ from dataclasses import dataclass, replace
 from ..hanzi import HAN_CLASS
 from .numbers import tables as T
 from .numbers.letters import spell
-from .numbers.words import MAX_CARDINAL_DIGITS, cardinal, decimal, digit_by_digit, with_liang
+from .numbers.words import MAX_CARDINAL_DIGITS, UnreadNumber, cardinal, decimal, digit_by_digit, with_liang
 
 
 @dataclass(frozen=True)
 class Reading:
-    """How to say `text[start:end]`: `spoken` in hanzi; `pinyin` when hanzi can't say it."""
+    """How to say `text[start:end]`: `spoken` in hanzi; `pinyin` when hanzi can't say it; `unread` why the
+    rules could not say the number, when it is read digit by digit instead (the pronounce stage tells the user)."""
 
     start: int
     end: int
     spoken: str
     pinyin: str | None = None
+    unread: str | None = None
 
 
 # Full-width digits, letters and number symbols as ASCII, one character for
@@ -63,7 +65,8 @@ _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 def normalize(text: str) -> list[Reading]:
     """Readings for every number, symbol run and Latin word in `text`, in order.
 
-    Never raises; a run it cannot make sense of is read digit by digit.
+    A number the rules cannot say (UnreadNumber) is read digit by digit, its
+    reading marked `unread`; any other failure is a bug and propagates.
     """
     folded = text.translate(_FOLD)
     context = _Context(text, folded)
@@ -88,10 +91,10 @@ def normalize(text: str) -> list[Reading]:
             continue
         try:
             reading = context.number_at(i)
-        except Exception:  # a rule's blind spot must not cost the sentence its audio
+        except UnreadNumber as exc:  # a rule's blind spot must not cost the sentence its audio
             run = _FALLBACK_RUN.match(folded, i)
             end = run.end() if run else i + 1
-            reading = Reading(i, end, digit_by_digit(folded[i:end]) or "零")
+            reading = Reading(i, end, digit_by_digit(folded[i:end]) or "零", unread=str(exc))
         readings.append(reading)
         pos = reading.end
 

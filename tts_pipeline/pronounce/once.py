@@ -61,9 +61,9 @@ def table_stamp(name: str, distributions: tuple[str, ...]) -> str:
 
 
 def table_folder() -> Path:
-    from ..incremental import default_cache_dir
+    from .. import cachelayout
 
-    return default_cache_dir() / "pronounce"
+    return cachelayout.current().path(cachelayout.TABLES)
 
 
 def stored_table(

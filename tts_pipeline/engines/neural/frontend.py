@@ -214,14 +214,8 @@ def _render(group: list[tuple[int, list[str]]]) -> tuple[str, ...]:
 def _notice(pron: Pronunciation, unit: Syllable | Token, code: str, message: str) -> Notice:
     token = pron.tokens[unit.token] if isinstance(unit, Syllable) else unit
     sentence = pron.sentence
-    return Notice(
-        code=code,
-        message=f"sentence {sentence.id}: {token.text!r}: {message}",
-        sentence=sentence.index,
-        position=sentence.position,
-        text=token.text,
-        used=unit.pinyin if isinstance(unit, Syllable) else None,
-    )
+    return Notice.on(sentence, code, f"sentence {sentence.id}: {token.text!r}: {message}", text=token.text,
+                     used=unit.pinyin if isinstance(unit, Syllable) else None)
 
 
 def _units(pron: Pronunciation, notices: list[Notice]) -> list[Syllable | Break]:

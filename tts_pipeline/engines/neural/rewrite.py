@@ -20,6 +20,7 @@ from typing import Callable
 
 import numpy as np
 
+from ... import cachelayout
 from ...errors import EngineError
 
 RANDOM_OP = b"FlexRandomUniform"
@@ -33,13 +34,8 @@ class ModelShapeError(EngineError):
 
 
 def cache_dir() -> Path:
-    """TTS_PIPELINE_CACHE, else $XDG_CACHE_HOME/tts_pipeline, else ~/.cache/tts_pipeline; models/ below it."""
-    root = os.environ.get("TTS_PIPELINE_CACHE")
-    if root:
-        return Path(root).expanduser() / "models"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "tts_pipeline" / "models"
+    """The cache folder's models/ (cachelayout)."""
+    return cachelayout.current().path(cachelayout.MODELS)
 
 
 def file_sha256(path: Path) -> str:
@@ -86,7 +82,7 @@ def cached_rewrite(source: Path, prefix: str, make: Callable[[], bytes], cache: 
                 Path(tmp).unlink(missing_ok=True)
     raise EngineError(
         f"neural engine: cannot write the rewritten model to {' or '.join(errors)}; "
-        "set TTS_PIPELINE_CACHE to a writable folder"
+        "choose a writable cache folder with --cache-dir or TTS_PIPELINE_CACHE"
     )
 
 

@@ -10,6 +10,10 @@ _YAO_DIGITS = "零幺二三四五六七八九"
 MAX_CARDINAL_DIGITS = 16
 
 
+class UnreadNumber(ValueError):
+    """A number these words cannot say; normalize then reads its digits one by one, with a notice."""
+
+
 def digit_by_digit(digits: str, yao: bool = False) -> str:
     """Each digit on its own: 2024 -> 二零二四; with `yao`, 1 is 幺 (phone numbers)."""
     names = _YAO_DIGITS if yao else DIGITS
@@ -46,7 +50,7 @@ def below_yi(value: int) -> str:
     """0 <= value < 10**8 in words, as cn2an.an2cn(str(value)) says it: 10 -> 十, 110 -> 一百一十,
     10010 -> 一万零一十, 10001000 -> 一千万一千 (no 零 before a 千 after 万)."""
     if not 0 <= value < 10**8:
-        raise ValueError(f"{value} is not below 亿")
+        raise UnreadNumber(f"{value} is not below 亿")
     if value == 0:
         return DIGITS[0]
     wan, rest = divmod(value, 10**4)

@@ -1,0 +1,64 @@
+"""The stages' objects (model.py) as plain JSON values and back: one rule for every file that stores them.
+
+The clip cache keeps each clip's notices, the keys file of an output folder
+each sentence file's, and the pronunciation cache whole pronunciations; all
+of them write `*_to_json` and read `*_from_json`. The manifest is not among
+them: it shows a notice as a `WarningEntry`, a documented format of its own.
+
+Reading raises ValueError, and only ValueError, for data that is not what
+`*_to_json` writes (a missing or extra field, a wrong shape), so a reader can
+tell a damaged file from a bug.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Callable, TypeVar
+
+from .model import Hint, Notice, Pronunciation, Sentence, SourcePosition, Token
+
+T = TypeVar("T")
+
+
+def notice_to_json(notice: Notice) -> dict[str, Any]:
+    return asdict(notice)
+
+
+def notice_from_json(data: Any) -> Notice:
+    return _checked(_notice, data)
+
+
+def pronunciation_to_json(pronunciation: Pronunciation) -> dict[str, Any]:
+    return asdict(pronunciation)
+
+
+def pronunciation_from_json(data: Any) -> Pronunciation:
+    return _checked(_pronunciation, data)
+
+
+def _checked(read: Callable[[Any], T], data: Any) -> T:
+    try:
+        return read(data)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a stored {read.__name__.strip('_')}: {type(exc).__name__}: {exc}") from exc
+
+
+def _position(data: dict | None) -> SourcePosition | None:
+    return None if data is None else SourcePosition(**data)
+
+
+def _notice(data: dict) -> Notice:
+    return Notice(**{**data, "position": _position(data.get("position"))})
+
+
+def _hint(data: dict) -> Hint:
+    return Hint(**{**data, "syllables": tuple(data["syllables"]), "position": _position(data["position"])})
+
+
+def _sentence(data: dict) -> Sentence:
+    return Sentence(**{**data, "hints": tuple(_hint(h) for h in data["hints"]),
+                       "clause_ends": tuple(data["clause_ends"]), "position": _position(data["position"])})
+
+
+def _pronunciation(data: dict) -> Pronunciation:
+    return Pronunciation(_sentence(data["sentence"]), tuple(Token(**t) for t in data["tokens"]),
+                         tuple(_notice(n) for n in data["notices"]))
