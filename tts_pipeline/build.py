@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from . import __version__, engines
+from .atomic import write_atomic
 from .engines.base import VoiceSettings
 from .errors import EngineError, OutputError, PipelineError
 from .export import ffmpeg
@@ -828,7 +829,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
 
         cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in entries]
         for kind, writer in WRITERS.items():
-            (staging / f"transcript.{kind}").write_text(writer(cues, article.title), encoding="utf-8")
+            write_atomic(staging / f"transcript.{kind}", writer(cues, article.title))
 
         settings = _plain(dataclasses.asdict(options.settings))
         manifest = Manifest(
@@ -858,7 +859,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     with stages("shadowing and player"):
         manifest = _learner_files(article, staging, manifest, options)
     with stages("tags, transcripts, manifest"):
-        (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        write_atomic(staging / "manifest.json", manifest.to_json())
         if keys is not None:
             keys.write(staging, stamp)
     if progress is not None:

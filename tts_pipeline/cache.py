@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
@@ -24,12 +23,12 @@ from typing import Iterable
 import numpy as np
 import soundfile as sf
 
+from .atomic import TEMPORARY_PREFIX, replacing
 from .errors import OutputError
 from .incremental import ENV_VAR, ContentKey, content_key, default_cache_dir  # noqa: F401 - re-exported
 from .model import Clip, Notice, SourcePosition
 
 _SUFFIX = ".flac"
-_TMP_PREFIX = ".tmp-"
 # Bumped when the file layout changes, so old clips are simply not found.
 _LAYOUT = "clips-v1"
 
@@ -112,21 +111,15 @@ class ClipCache:
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=_SUFFIX, dir=path.parent)
+            with replacing(path) as handle, sf.SoundFile(handle, "w", clip.sample_rate, 1, "PCM_16",
+                                                         format="FLAC") as f:
+                f.comment = json.dumps(meta, ensure_ascii=False)
+                f.write(_to_int16(clip.samples))
         except OSError as exc:
             raise OutputError(
                 f"cannot write to the clip cache {self.root}: {exc.strerror or exc}; "
                 "choose another folder with --cache-dir or run with --no-cache"
             ) from exc
-        os.close(fd)
-        try:
-            with sf.SoundFile(tmp, "w", clip.sample_rate, 1, "PCM_16", format="FLAC") as f:
-                f.comment = json.dumps(meta, ensure_ascii=False)
-                f.write(_to_int16(clip.samples))
-            os.replace(tmp, path)
-        except BaseException:
-            _unlink(Path(tmp))
-            raise
         self.stores += 1
         return path
 
@@ -142,7 +135,7 @@ class ClipCache:
         clips = size = leftovers = leftover_size = 0
         for path in self._files():
             length = path.stat().st_size
-            if path.name.startswith(_TMP_PREFIX):
+            if path.name.startswith(TEMPORARY_PREFIX):
                 leftovers += 1
                 leftover_size += length
             elif path.suffix == _SUFFIX:

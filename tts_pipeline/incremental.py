@@ -27,11 +27,12 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from .atomic import write_atomic
 
 ENV_VAR = "TTS_PIPELINE_CACHE"
 KEYS_FILE = ".tts-pipeline-keys.json"
@@ -198,10 +199,7 @@ def record_output(cache_root: str | os.PathLike, stamp: str, root: str | os.Path
     if resolved in roots:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump({"roots": roots + [resolved]}, f)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({"roots": roots + [resolved]}))
 
 
 def _recorded_roots(path: Path) -> list[str]:
@@ -359,4 +357,4 @@ class OutputKeys:
             files = (str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
         sizes = {name: (staging / name).stat().st_size for name in sorted(files) if name != KEYS_FILE}
         data = {"layout": _LAYOUT, "stamp": stamp, "sizes": sizes, "chapters": self.chapters}
-        (staging / KEYS_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_atomic(staging / KEYS_FILE, json.dumps(data, ensure_ascii=False, indent=1) + "\n")

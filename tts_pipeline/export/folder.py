@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from .. import __version__
+from ..atomic import write_atomic
 from ..errors import OutputError
 
 MARKER = ".tts-pipeline"
@@ -112,12 +113,8 @@ class OutputFolder:
                 if target.exists() or target.is_symlink():
                     os.replace(target, previous / name)
                 os.replace(self.staging / name, target)
-            marker = self.root / (MARKER + ".partial")
-            marker.write_text(
-                json.dumps({"written_by": f"tts-pipeline {__version__}", "files": names}, indent=1) + "\n",
-                encoding="utf-8",
-            )
-            os.replace(marker, self.root / MARKER)
+            write_atomic(self.root / MARKER,
+                         json.dumps({"written_by": f"tts-pipeline {__version__}", "files": names}, indent=1) + "\n")
             shutil.rmtree(previous)
             self.staging.rmdir()
         except OSError as exc:

@@ -193,15 +193,11 @@ class PronunciationCache:
 
     @staticmethod
     def _store(path, data: bytes) -> None:
-        import os
-        import tempfile
+        from ..atomic import write_atomic
 
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
+            write_atomic(path, data)
         except OSError:
             pass  # a cache that cannot be written only costs time
 
