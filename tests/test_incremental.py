@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -232,3 +233,68 @@ def test_a_first_build_with_jobs_starts_its_workers_before_reading_the_input(tmp
     order.clear()
     run(source, out, cache, jobs=2)
     assert order == ["read"]  # nothing to speak: no worker at all
+
+
+# -- a damaged previous output -----------------------------------------------------------------------------------
+# s0001 and s0005 are the chapter headings; s0002 is 你好。 in the first chapter.
+FIRST_CHAPTER_MP3 = "chapters/01-第一章-相遇.mp3"
+
+
+def damage(path, at, count, keep_time=False):
+    """Zero `count` bytes of `path` from byte `at` (from the end when negative), in place, keeping its size; with
+    `keep_time` its modification time is put back, as a copy tool or a failing disk may leave it."""
+    before = path.stat()
+    data = bytearray(path.read_bytes())
+    at = at % len(data)
+    data[at:at + count] = bytes(count)
+    path.write_bytes(bytes(data))
+    if keep_time:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+def matches_a_fresh_build(tmp_path, source, out, manifest, **options):
+    fresh, _ = run(source, tmp_path / "fresh", tmp_path / "fresh-cache", **options)
+    assert fresh == manifest
+    assert files(tmp_path / "fresh") == files(out)
+
+
+@pytest.mark.parametrize("keep_time", [False, True], ids=["modified", "time-put-back"])
+@pytest.mark.parametrize("name, edit, from_clip", [
+    # an edit in the same chapter: it is joined again, s0002 encoded again from its cached clip
+    ("sentences/s0002.mp3", ("我是王老师。", "我是李老师。"), True),
+    # an edit in the other chapter: this one, taken whole before, is joined again from its sentence files
+    (FIRST_CHAPTER_MP3, ("重庆很大。", "重庆非常大。"), False),
+])
+def test_a_damaged_mp3_of_the_previous_output_is_made_again(tmp_path, name, edit, from_clip, keep_time):
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    run(source, out, cache)
+    damage(out / name, (out / name).stat().st_size // 2, 200, keep_time)
+    write(source, ARTICLE.replace(*edit))
+    manifest, counted = run(source, out, cache)  # failed with "broken MP3 frame at byte …"
+    assert any(":你好。:" in key for key in counted.read) == from_clip
+    matches_a_fresh_build(tmp_path, source, out, manifest)
+
+
+def test_damage_that_misses_every_frame_header_is_not_linked_into_the_new_output(tmp_path):
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    run(source, out, cache)
+    damage(out / "sentences/s0002.mp3", -6, 4)  # inside the last frame's audio data: every frame still parses
+    write(source, EDITED)  # an edit in the other chapter
+    manifest, _ = run(source, out, cache)
+    matches_a_fresh_build(tmp_path, source, out, manifest)
+
+
+def test_a_retagged_book_of_the_same_size_is_not_up_to_date(tmp_path):
+    source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
+    manifest, _ = run(source, out, cache, stamp="same command")
+    book = out / "book.mp3"
+    written = book.read_bytes()
+    title = manifest.title.encode("utf-16-le")  # as the ID3 tag holds it
+    assert written.startswith(b"ID3") and written.index(title) < 64  # the TIT2 frame comes first
+    book.write_bytes(written.replace(title, manifest.title[::-1].encode("utf-16-le"), 1))  # a tag editor's work
+    run(source, out, cache, stamp="same command")
+    assert book.read_bytes() == written
+    inode = book.stat().st_ino
+    run(source, out, cache, stamp="same command")
+    assert book.stat().st_ino == inode  # and now it is up to date

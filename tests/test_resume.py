@@ -25,7 +25,8 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 SENTENCES = 36  # plus the two chapter headings, which are spoken too
 TOTAL = SENTENCES + 2
-TEMPORARY_PARTS = (".tts-pipeline-partial", ".tts-pipeline-previous", ".tmp", ".partial", ".part")
+# a killed build also leaves its lock file, which no process holds any more
+TEMPORARY_PARTS = (".tts-pipeline-partial", ".tts-pipeline-previous", ".tts-pipeline-lock", ".tmp", ".partial", ".part")
 
 
 def article(path: Path, unit: str = "圈") -> None:

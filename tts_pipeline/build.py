@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from . import __version__, cachelayout, engines
+from .atomic import write_atomic
 from .engines.base import VoiceSettings
 from .errors import EngineError, OutputError, PipelineError
 from .export import ffmpeg
@@ -493,13 +494,29 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
                             kept=(None,) * len(prons))
         if reusable:
             previous = keys.planned_chapter(plan_key, plan.files)
+            if joined and previous is not None and not _joinable(keys.root / file):
+                previous = None
             recorded = _recorded(previous, plan, rate)
             if recorded is not None:
                 plan = replace(plan, previous=previous, timing=recorded[0], recalled=recorded[1])
             elif joined:
-                plan = replace(plan, kept=tuple(keys.previous_piece(key) for key in pieces))
+                kept = (keys.previous_piece(key) for key in pieces)
+                plan = replace(plan, kept=tuple(k if k and _joinable(keys.root / k["file"]) else None for k in kept))
         stages.add(_PLANNING, time.perf_counter() - started)
         yield plan
+
+
+def _joinable(path: Path) -> bool:
+    """Whether the MP3 join can read `path`, a file of the previous output found as it was written (same size
+    and modification time): damage that leaves both as they were (a time stamp put back, a failing disk) shows
+    here, and the file is then made again from its clips instead of failing the join."""
+    from .export.mp3join import read_info
+
+    try:
+        read_info(path)
+    except OutputError:
+        return False
+    return True
 
 
 def _recorded(record: dict | None, plan: _ChapterPlan, rate: int) -> tuple[ChapterTiming, tuple] | None:
@@ -830,7 +847,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
 
         cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in entries]
         for kind, writer in WRITERS.items():
-            (staging / f"transcript.{kind}").write_text(writer(cues, article.title), encoding="utf-8")
+            write_atomic(staging / f"transcript.{kind}", writer(cues, article.title))
 
         settings = _plain(dataclasses.asdict(options.settings))
         manifest = Manifest(
@@ -860,7 +877,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     with stages("shadowing and player"):
         manifest = _learner_files(article, staging, manifest, options)
     with stages("tags, transcripts, manifest"):
-        (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        write_atomic(staging / "manifest.json", manifest.to_json())
         if keys is not None:
             keys.write(staging, stamp)
     if progress is not None:

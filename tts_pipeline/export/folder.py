@@ -6,21 +6,30 @@ top-level entry replaces the old one by rename (old ones go to
 `.tts-pipeline-previous/` and are deleted after), the marker file records what
 this program wrote, and manifest.json is renamed last. On failure the staging
 folder is removed and the previous output stays as it was.
+
+From `prepare` to the end of `commit` or `abort` a build holds an exclusive
+lock (flock) on `<output>/.tts-pipeline-lock`, so a second build into the same
+folder stops at once instead of removing the first one's staging folder. The
+kernel drops the lock when its process ends, however it ends, so a staging
+folder found while the lock is free was left by a build that was killed.
 """
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
 import shutil
 from pathlib import Path
 
 from .. import __version__
+from ..atomic import write_atomic
 from ..errors import OutputError
 
 MARKER = ".tts-pipeline"
 STAGING = ".tts-pipeline-partial"
 PREVIOUS = ".tts-pipeline-previous"
+LOCK = ".tts-pipeline-lock"
 LAST = "manifest.json"
 
 
@@ -36,18 +45,61 @@ def output_error(exc: OSError, where: Path | str) -> OutputError:
     return OutputError(f"cannot write {target}: {exc.strerror or exc}")
 
 
+class _Lock:
+    """An exclusive flock on a file, removed when released."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def take(self) -> bool:
+        """Lock the file (created if need be); False, at once, when another process holds it."""
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                current = os.stat(self.path)
+            except FileNotFoundError:
+                current = None
+            if current is not None and os.path.samestat(current, os.fstat(fd)):
+                self._fd = fd
+                return True
+            os.close(fd)  # the holder released and removed it between our open and our lock: take the new one
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            self.path.unlink(missing_ok=True)  # while still locked, so no one locks the file being removed
+        finally:
+            os.close(self._fd)
+            self._fd = None
+
+
 class OutputFolder:
     def __init__(self, root: str | Path, force: bool = False) -> None:
         self.root = Path(root)
         self.force = force
         self.staging = self.root / STAGING
+        self._lock = _Lock(self.root / LOCK)
 
     def check(self) -> None:
         """Refuse a file, or a folder holding files this program did not write (unless forced)."""
         if self.root.exists() and not self.root.is_dir():
             raise OutputError(f"output {self.root} is a file, not a folder; choose another -o")
         if self.root.is_dir() and not self.force and not (self.root / MARKER).exists():
-            foreign = sorted(p.name for p in self.root.iterdir() if p.name not in (STAGING, PREVIOUS))
+            foreign = sorted(p.name for p in self.root.iterdir() if p.name not in (STAGING, PREVIOUS, LOCK))
             if foreign:
                 shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
                 raise OutputError(
@@ -56,16 +108,23 @@ class OutputFolder:
                 )
 
     def prepare(self) -> Path:
-        """Check, create the folder, recover from an interrupted swap, and return an empty staging folder."""
+        """Check, create and lock the folder, recover from an interrupted swap, and return an empty staging
+        folder."""
         self.check()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
+            if not self._lock.take():
+                raise OutputError(f"another build is writing {self.root}; wait for it to finish or choose another -o")
             self._recover()
             if self.staging.exists():
-                shutil.rmtree(self.staging)  # left by a build that was killed
+                shutil.rmtree(self.staging)  # left by a build that was killed: the lock was free
             self.staging.mkdir()
         except OSError as exc:
+            self._lock.release()
             raise output_error(exc, self.root) from None
+        except BaseException:
+            self._lock.release()
+            raise
         return self.staging
 
     def _recover(self) -> None:
@@ -112,16 +171,20 @@ class OutputFolder:
                 if target.exists() or target.is_symlink():
                     os.replace(target, previous / name)
                 os.replace(self.staging / name, target)
-            marker = self.root / (MARKER + ".partial")
-            marker.write_text(
-                json.dumps({"written_by": f"tts-pipeline {__version__}", "files": names}, indent=1) + "\n",
-                encoding="utf-8",
-            )
-            os.replace(marker, self.root / MARKER)
+            write_atomic(self.root / MARKER,
+                         json.dumps({"written_by": f"tts-pipeline {__version__}", "files": names}, indent=1) + "\n")
             shutil.rmtree(previous)
             self.staging.rmdir()
         except OSError as exc:
             raise output_error(exc, self.root) from None
+        self._lock.release()
 
     def abort(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Remove the staging folder and release the folder (also after a commit that failed); nothing once
+        released, since another build may be writing it by then."""
+        if not self._lock.held:
+            return
+        try:
+            shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
+            self._lock.release()

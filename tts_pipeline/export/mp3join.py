@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import errno
 import functools
-import os
 import re
 import struct
-import tempfile
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..atomic import replacing
 from ..errors import OutputError
 
 _VERSIONS = {0b11: "MPEG-1", 0b10: "MPEG-2", 0b00: "MPEG-2.5"}
@@ -488,29 +487,12 @@ def join_mp3(parts: Sequence[Path], target: Path) -> JoinLayout:
         raise OutputError(f"{target}: no MP3 files given to join")
     target = Path(target)
     try:
-        handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False)
+        with replacing(target) as handle:
+            return _write_joined(paths, handle)
     except OSError as exc:
-        raise _fail(target, f"cannot write it ({exc.strerror or exc})") from None
-    try:
-        with handle:
-            layout = _write_joined(paths, handle)
-        os.replace(handle.name, target)
-    except OSError as exc:
-        _remove(handle.name)
         if exc.errno == errno.ENOSPC:
             raise _fail(target, "disk full while joining; free space and run again") from None
         raise _fail(target, f"cannot write it ({exc.strerror or exc})") from None
-    except BaseException:
-        _remove(handle.name)
-        raise
-    return layout
-
-
-def _remove(name: str) -> None:
-    try:
-        os.unlink(name)
-    except OSError:
-        pass
 
 
 def _write_joined(paths: Sequence[Path], out) -> JoinLayout:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote
 
+from ..atomic import write_atomic
 from ..parse.syllables import tone3
 from .text import tone_marks
 
@@ -50,9 +51,7 @@ def write_player(output_dir: str | Path, manifest: Any) -> Path:
     data = manifest_dict(manifest)
     path = Path(output_dir) / PAGE
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{PAGE}.partial")
-    partial.write_text(render_page(data), encoding="utf-8")
-    partial.replace(path)
+    write_atomic(path, render_page(data))
     return path
 
 

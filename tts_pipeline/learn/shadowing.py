@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
+from ..atomic import write_atomic
 from ..engines.base import VoiceSettings
 from ..errors import PipelineError
 from ..export import ffmpeg
@@ -293,7 +294,7 @@ class _ChapterDrill:
             if play["pinyin"]:
                 lines.append(f"[{stamp}]{play['pinyin']}")
         lines.append(f"[{format_lrc_time(self.time)}]")
-        (self.output_dir / self.lrc).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_atomic(self.output_dir / self.lrc, "\n".join(lines) + "\n")
 
 
 __all__ = [

@@ -227,18 +227,14 @@ class PronunciationCache:
     @staticmethod
     def _store(path, pron: Pronunciation) -> None:
         import json
-        import os
-        import tempfile
 
+        from ..atomic import write_atomic
         from ..modeljson import pronunciation_to_json
 
         data = json.dumps(pronunciation_to_json(pron), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
+            write_atomic(path, data)
         except OSError:
             pass  # a cache that cannot be written only costs time
 

@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import json
 import mmap
-import os
 import struct
 import sys
-import tempfile
 import zlib
 from array import array
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Callable, Iterator, Union
+
+from ..atomic import write_atomic
 
 MAGIC = b"TTSPACK1"
 _PREFIX = struct.Struct("=8sII")  # magic, crc32, header length
@@ -238,16 +238,7 @@ def open_table(path: Path, stamp: str, kind: str) -> PackedTable | None:
 def write_table(path: Path, data: bytes) -> None:
     """Write packed bytes to `path` atomically (OSError when the folder is not writable)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, fsync=True)
 
 
 def load_or_build(

@@ -28,7 +28,7 @@ from .grammar import RuleReading, rule_readings
 from .lone_rules import lone_reading
 from .neutral import neutral_syllable
 from .lexicon import lexicon, word_allows, word_votes
-from .readings import char_readings, citation, toneless
+from .readings import char_readings, citation
 from .segment import tokenizer, words
 
 DICTIONARY_VOTE = 3.0

@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from ... import cachelayout
+from ...atomic import write_atomic
 from ...errors import EngineError
 
 RANDOM_OP = b"FlexRandomUniform"
@@ -67,19 +68,13 @@ def cached_rewrite(source: Path, prefix: str, make: Callable[[], bytes], cache: 
             return folder / name
         if rewritten is None:
             rewritten = make()
-        tmp = None
         try:
             folder.mkdir(parents=True, exist_ok=True)
             # Written beside the target and renamed, so a parallel run never reads half a file.
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(rewritten)
-            os.replace(tmp, folder / name)
+            write_atomic(folder / name, rewritten)
             return folder / name
         except OSError as exc:
             errors.append(f"{folder} ({exc.strerror or exc})")
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
     raise EngineError(
         f"neural engine: cannot write the rewritten model to {' or '.join(errors)}; "
         "choose a writable cache folder with --cache-dir or TTS_PIPELINE_CACHE"
