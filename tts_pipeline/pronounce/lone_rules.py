@@ -148,8 +148,8 @@ def _zhong_plant(a: Around) -> str | None:  # 种
 
 
 def _shu(a: Around) -> str | None:  # 数
-    if a.after and a.after[0] in "十百千万":
-        return "shu4"
+    if a.after and a.after[0] in "十百千万天个年月日次人位名种倍家条项所":
+        return "shu4"  # 数十, 数天: "several"
     if a.after in ("一", "了", "过", "着", "清", "不", "钱", "到", "数", "一数", "得", "星星", "一下") or a.before in ("一", "把", "又"):
         return "shu3"
     return None
@@ -188,7 +188,7 @@ def _kan(a: Around) -> str | None:  # 看
 
 
 def _tiao(a: Around) -> str | None:  # 调
-    if a.before in ("上", "下", "微", "再", "可以"):
+    if a.before in ("下", "微", "再", "可以"):
         return "tiao2"
     if a.after and a.after[0] in "大小高低好整到成休" and len(a.after) <= 2:
         return "tiao2"

@@ -44,8 +44,10 @@ RULE_VOTE = 20.0
 LONE_READINGS = {
     "的": "de5", "了": "le5", "着": "zhe5", "都": "dou1", "没": "mei2", "好": "hao3", "少": "shao3",
     "觉": "jiao4", "教": "jiao1", "差": "cha4", "还": "hai2", "要": "yao4", "便": "bian4", "更": "geng4",
-    "难": "nan2", "发": "fa1", "数": "shu3", "量": "liang2", "背": "bei1",
+    "难": "nan2", "发": "fa1", "数": "shu3", "背": "bei1",
 }
+# Characters whose lone-word rules are not asked when they sit in a word the dictionaries list.
+LISTED_STAYS = frozenset("得的地")
 
 
 @dataclass(frozen=True)
@@ -127,16 +129,29 @@ def resolve(
             if ruled is not None:
                 result[position] = Resolved(ruled.pinyin, "rule")
                 continue
-            lone = lone_reading(text, spans, index) if end - start == 1 else None
-            if lone is not None and lone in char_readings(char):
-                result[position] = Resolved(lone, "rule")
-                continue
             fixed = fixed_reading(text, start, end, position)
             if fixed is not None:
                 result[position] = Resolved(fixed, "lexicon")
-            elif end - start == 1 and char in LONE_READINGS:
+                continue
+            listed = end - start > 1 and bool(word_allows(text[start:end], position - start))
+            # A listed word whose readings disagree is still a word (夺得, 取得), except where the
+            # dictionaries list one sense of a phrase jieba joins (背着 bēi/bèi, 射中, 考中).
+            lone = None if listed and char in LISTED_STAYS else lone_reading(text, *_split_at(spans, index, position))
+            if lone is not None and lone in char_readings(char):
+                result[position] = Resolved(lone, "rule")
+            elif char in LONE_READINGS and end - start == 1:
                 result[position] = Resolved(LONE_READINGS[char], "default")
     return result
+
+
+def _split_at(spans: list[tuple[int, int]], index: int, position: int) -> tuple[list[tuple[int, int]], int]:
+    """`spans` with the word spans[index] cut around `position`, so that the character there stands
+    alone (jieba joins what the lexicon does not list: 很长, 地看, 两只手), and its new index."""
+    start, end = spans[index]
+    if end - start == 1:
+        return spans, index
+    middle = [(a, b) for a, b in ((start, position), (position, position + 1), (position + 1, end)) if b > a]
+    return spans[:index] + middle + spans[index + 1 :], index + (1 if position > start else 0)
 
 
 def fixed_reading(text: str, start: int, end: int, position: int) -> str | None:
