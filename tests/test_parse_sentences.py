@@ -33,6 +33,10 @@ def test_sentences_end_at_end_marks(line, expected):
         ("《书》。【注意！】好", ["《书》。", "【注意！】", "好"]),
         ('He said "ok." Then left.', ['He said "ok."', "Then left."]),
         ("‘好。’『行！』", ["‘好。’", "『行！』"]),
+        # an end mark after the closing quote closes the same sentence, not one of its own
+        ("只有“嗯、哦、唉、哟……”。后来呢？", ["只有“嗯、哦、唉、哟……”。", "后来呢？"]),
+        ("他喊：“快跑！”！然后", ["他喊：“快跑！”！", "然后"]),
+        ('He said "ok.". Then left.', ['He said "ok.".', "Then left."]),
     ],
 )
 def test_closing_quotes_and_brackets_stay_with_their_sentence(line, expected):

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from . import __version__, cachelayout, engines
 from .atomic import write_atomic
 from .engines.base import VoiceSettings
-from .errors import EngineError, OutputError, PipelineError
+from .errors import EngineError, InputError, OutputError, PipelineError
 from .export import ffmpeg
 from .export.folder import OutputFolder, output_error
 from .export.id3 import write_chapters
@@ -455,12 +455,19 @@ class _ChapterPlan:
     kept: tuple[dict | None, ...] = ()
 
     @property
-    def files(self) -> list[str]:
+    def sentence_files(self) -> list[str | None]:
+        """Each sentence's file; None for a sentence with nothing to speak, which has none."""
         extension = self.file.rsplit(".", 1)[1]
-        return [self.file] + [f"sentences/{p.sentence.id}.{extension}" for p in self.pronunciations]
+        return [f"sentences/{p.sentence.id}.{extension}" if p.speaks else None for p in self.pronunciations]
+
+    @property
+    def files(self) -> list[str]:
+        return [self.file] + [name for name in self.sentence_files if name]
 
 
 _PLANNING = "pronounce and plan"
+# What stands for the clip of a sentence with nothing to speak in a chapter's keys.
+_UNSPOKEN = "nothing to speak"
 
 
 def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ffmpeg.Codec, rate: int,
@@ -471,17 +478,21 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
     width = max(2, len(str(len(article.chapters))))
     pronunciations = iter(_pronunciations(article, options))
     pauses = options.pauses
+    speaks = False
     for number, chapter in enumerate(article.chapters):
         started = time.perf_counter()
         file = f"chapters/{chapter.index:0{width}d}-{slug(chapter.title, 'chapter', 40)}.{codec.extension}"
         closing = pauses.paragraph if number == len(article.chapters) - 1 else pauses.chapter
         paragraphs = tuple(i for i, paragraph in enumerate(chapter.paragraphs) for _ in paragraph.sentences)
-        prons = tuple(itertools.islice(pronunciations, len(paragraphs)))
+        prons = tuple(p if p.speaks else replace(p, notices=(*p.notices, p.unspoken_notice()))
+                      for p in itertools.islice(pronunciations, len(paragraphs)))
+        speaks = speaks or any(p.speaks for p in prons)
         plan_key = None
         clips = None
         if options.cache is not None and len(prons) == len(paragraphs):
             try:
-                clips = [(key_with(speaker, p), p.sentence.id, paragraph) for p, paragraph in zip(prons, paragraphs)]
+                clips = [(key_with(speaker, p) if p.speaks else _UNSPOKEN, p.sentence.id, paragraph)
+                         for p, paragraph in zip(prons, paragraphs)]
             except EngineError:  # the engine cannot say a sentence: no plan, and the synthesis loop gives the
                 clips = None     # sentence to the fallback engine or stops the build naming it
             if clips is not None:
@@ -489,7 +500,8 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
                                             rate, clips)
         pieces: tuple[str | None, ...] = (None,) * len(prons)
         if joined and clips is not None:
-            pieces = tuple(piece_key(key, rate, pauses, codec.extension, options.bitrate) for key, _, _ in clips)
+            pieces = tuple(piece_key(key, rate, pauses, codec.extension, options.bitrate) if p.speaks else None
+                           for p, (key, _, _) in zip(prons, clips))
         plan = _ChapterPlan(number, chapter, file, closing, prons, paragraphs, plan_key, pieces=pieces,
                             kept=(None,) * len(prons))
         if reusable:
@@ -504,6 +516,8 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
                 plan = replace(plan, kept=tuple(k if k and _joinable(keys.root / k["file"]) else None for k in kept))
         stages.add(_PLANNING, time.perf_counter() - started)
         yield plan
+    if not speaks:
+        raise InputError(f"{article.source}: nothing to speak: every sentence is punctuation, symbols or space")
 
 
 def _joinable(path: Path) -> bool:
@@ -568,7 +582,7 @@ def _fell_back(clips: Sequence[Any], speaker) -> bool:
 
 
 def _from_fallback(clip: Any, speaker) -> bool:
-    return clip.engine != speaker.name or any(n.code == "engine-fallback" for n in clip.notices)
+    return clip.engine not in (speaker.name, None) or any(n.code == "engine-fallback" for n in clip.notices)
 
 
 def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, staging: Path, work: Path, keys,
@@ -584,8 +598,13 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
     clips: list[Any] = []
     pieces: list[dict] = []
     batch = None
-    for index, (pron, kept, key, name) in enumerate(zip(plan.pronunciations, plan.kept, plan.pieces, names)):
+    for index, (pron, kept, key, name) in enumerate(zip(plan.pronunciations, plan.kept, plan.pieces,
+                                                        plan.sentence_files)):
         sentence = pron.sentence
+        if name is None:
+            clips.append(_Recalled.unspoken(pron, progress))
+            warnings.extend(_warning(n, sentence.id) for n in pron.notices)
+            continue
         if kept is not None and keys.link_piece(kept, staging, name):
             clip = _Recalled.recorded(int(kept["samples"]), kept, rate)
             piece = {**kept, "file": name}
@@ -613,8 +632,8 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
         warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
     if batch is not None:
         encoders.submit(batch.encode, options.bitrate)
-    gaps = [options.pauses.before(paragraph, previous) * rate
-            for paragraph, previous in zip(plan.paragraphs, (None, *plan.paragraphs))]
+    spoken = [paragraph for pron, paragraph in zip(plan.pronunciations, plan.paragraphs) if pron.speaks]
+    gaps = [options.pauses.before(paragraph, previous) * rate for paragraph, previous in zip(spoken, (None, *spoken))]
     silences = getattr(options.cache, "silence_dir", None) or work / "silence"
 
     def join() -> ChapterTiming:
@@ -626,8 +645,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
             title=chapter.title,
             start=0,
             length=joined.length,
-            sentences=tuple(SentenceTiming(p.sentence.index, paragraph, part.start, part.start + part.samples)
-                            for p, paragraph, part in zip(plan.pronunciations, plan.paragraphs, joined.sentences)),
+            sentences=_placed(plan, joined.sentences),
             loudness=round(pooled_loudness(tuple(p["gated"]) for p in pieces), 2),
             true_peak=round(db(peak), 2),
         )
@@ -641,13 +659,26 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
     return plan, encoders.submit(join), clips
 
 
+def _placed(plan: _ChapterPlan, parts: Sequence[Any]) -> tuple[SentenceTiming, ...]:
+    """Each sentence's span in a joined chapter from where its file landed (`parts`, one per sentence that
+    speaks); a sentence with nothing to speak is the instant where the sentence before it ends."""
+    spans, found, position = [], iter(parts), 0
+    for pron, paragraph in zip(plan.pronunciations, plan.paragraphs):
+        start = position
+        if pron.speaks:
+            part = next(found)
+            start, position = part.start, part.start + part.samples
+        spans.append(SentenceTiming(pron.sentence.index, paragraph, start, position))
+    return tuple(spans)
+
+
 @dataclass(frozen=True)
 class _Recalled:
     """What a build keeps of a clip once it is levelled: its length, engine and notices (the samples of a
     book would not fit in memory; a reused chapter's clips are not read at all)."""
 
     duration: float
-    engine: str
+    engine: str | None  # None: the sentence has nothing to speak, and no engine was asked
     notices: tuple[Notice, ...]
 
     @classmethod
@@ -657,7 +688,16 @@ class _Recalled:
     @classmethod
     def recorded(cls, samples: int, record: dict, rate: int) -> "_Recalled":
         """From the keys file's record of a clip (its engine and notices) and its length in samples."""
-        return cls(samples / rate, str(record["engine"]), tuple(notice_from_json(n) for n in record["notices"]))
+        engine = None if record["engine"] is None else str(record["engine"])
+        return cls(samples / rate, engine, tuple(notice_from_json(n) for n in record["notices"]))
+
+    @classmethod
+    def unspoken(cls, pronunciation: Pronunciation, progress) -> "_Recalled":
+        """The stand-in for the clip of a sentence with nothing to speak (after telling `progress` it is done)."""
+        recalled = cls(0.0, None, ())
+        if progress is not None:
+            progress.sentence_done(pronunciation, recalled, False)
+        return recalled
 
 
 class _Stages:
@@ -700,7 +740,7 @@ def _since_process_start() -> float | None:
     return uptime - ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str, chapter: int,
+def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | None, chapter: int,
                     extension: str, rate: int) -> SentenceEntry:
     """The manifest entry of a sentence; its book times are set once the book's layout is known."""
     sentence = pron.sentence
@@ -713,7 +753,7 @@ def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str, chap
         pinyin=pinyin_line(pron.tokens),
         tokens=tuple(TokenEntry(t.text, t.pinyin, t.source) for t in pron.tokens),
         engine=engine,
-        file=f"sentences/{sentence.id}.{extension}",
+        file=f"sentences/{sentence.id}.{extension}" if pron.speaks else None,
         start=round(span.start / rate, 3),
         end=round(span.end / rate, 3),
         book_start=0.0,
@@ -743,7 +783,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     plans, feed_plans = itertools.tee(_plan_chapters(article, options, keys, speaker, codec, rate, reusable, stages,
                                                      book.joined))
     feed = (pron for plan in feed_plans if plan.previous is None
-            for pron, kept in zip(plan.pronunciations, plan.kept) if kept is None)
+            for pron, kept in zip(plan.pronunciations, plan.kept) if kept is None and pron.speaks)
     pairs = iter(_synthesize(feed, options, progress, speaker))
 
     def next_clip(sentence) -> tuple[Pronunciation, Clip]:
@@ -783,11 +823,17 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 content = chapter_key(chapter.title, plan.file, pauses, options.format, options.bitrate, plan.closing)
                 clips = []
                 try:
-                    for sentence, paragraph_index in zip(chapter.sentences(), plan.paragraphs):
-                        pron, clip = next_clip(sentence)
-                        with stages("stitching and levelling"):
-                            content.add(clip, sentence.id, paragraph_index)
-                            assembler.add(clip, sentence.index, paragraph_index)
+                    for pron, paragraph_index in zip(plan.pronunciations, plan.paragraphs):
+                        sentence = pron.sentence
+                        if not pron.speaks:
+                            clip = _Recalled.unspoken(pron, progress)
+                            content.add(_UNSPOKEN, sentence.id, paragraph_index)
+                            assembler.skip(sentence.index, paragraph_index)
+                        else:
+                            pron, clip = next_clip(sentence)
+                            with stages("stitching and levelling"):
+                                content.add(clip, sentence.id, paragraph_index)
+                                assembler.add(clip, sentence.index, paragraph_index)
                         clips.append(_Recalled.of(clip))  # a long chapter's samples would not fit in memory
                         warnings.extend(_warning(n, sentence.id) for n in (*pron.notices, *clip.notices))
                     wav = work / f"{number}.wav"
@@ -798,7 +844,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                     raise
                 record = _record(timing, clips, None if _fell_back(clips, speaker) else plan.plan)
                 cuts = [(span.start, span.end, folder.inside(name))
-                        for span, name in zip(timing.sentences, plan.files[1:])]
+                        for span, name in zip(timing.sentences, plan.sentence_files) if name]
                 target = None if keys is not None and keys.reuse_chapter(content.hexdigest(), staging, plan.files,
                                                                          **record) else folder.inside(plan.file)
                 encoders.submit(_encode_chapter, wav, book.encoders, target, cuts, codec, options.bitrate, chapter.title)

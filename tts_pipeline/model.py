@@ -146,6 +146,26 @@ class Pronunciation:
     def syllables(self) -> list[str]:
         return [s for t in self.tokens if t.pinyin for s in t.pinyin.split()]
 
+    @property
+    def speaks(self) -> bool:
+        """Whether there is anything to say: a sentence of punctuation, symbols
+        or space (`……`, `* * *`, `——`) has no syllable. Such a sentence keeps
+        its place in the text, the manifest and the transcripts, but no stage
+        asks an engine for it and it has no clip, no file and no pause."""
+        return bool(self.syllables)
+
+    def unspoken_notice(self) -> Notice:
+        """What the build tells the user about a sentence that does not `speak`."""
+        sentence = self.sentence
+        return Notice(
+            code="nothing-to-speak",
+            message=f"sentence {sentence.id} ({sentence.text}) has nothing to speak: it keeps its place in the "
+                    "text and transcripts, without audio",
+            sentence=sentence.index,
+            position=sentence.position,
+            text=sentence.text,
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class Clip:

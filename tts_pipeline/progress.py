@@ -67,6 +67,7 @@ class Progress:
         self.characters_done = 0
         self.duration = 0.0
         self.hits = 0
+        self.unspoken = 0  # sentences with nothing to speak: neither from the cache nor synthesised
         self.warnings = 0
         self._synth_seconds = 0.0
         self._synth_characters = 0
@@ -92,7 +93,7 @@ class Progress:
     def sentence_done(self, pronunciation: Pronunciation, clip: Clip, cached: bool) -> None:
         now = self.clock()
         characters = len(pronunciation.sentence.text)
-        if not cached:
+        if not cached and pronunciation.speaks:
             # Time since the previous sentence is what this one cost; hits cost ~nothing.
             self._synth_seconds += now - self._last_event
             self._synth_characters += characters
@@ -101,6 +102,7 @@ class Progress:
         self.characters_done += characters
         self.duration += clip.duration
         self.hits += cached
+        self.unspoken += not pronunciation.speaks
         self.warnings += len(pronunciation.notices) + len(clip.notices)
         self._chapter_done += 1
         self._chapter_duration += clip.duration
@@ -133,7 +135,7 @@ class Progress:
             duration=self.duration,
             elapsed=self.clock() - self.started,
             cache_hits=self.hits,
-            synthesized=self.done - self.hits,
+            synthesized=self.done - self.hits - self.unspoken,
             warnings=self.warnings if warnings is None else warnings,
         )
 

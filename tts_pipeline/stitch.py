@@ -241,8 +241,8 @@ class ChapterAssembler:
     """Collects one chapter's sentences into 16-bit PCM, each levelled on its own.
 
     add() appends a sentence, and the pause before it, to the WAV being
-    written at `scratch`; finish() adds the closing pause and moves it into
-    place. Pauses go before a sentence: `lead` before the first, `paragraph`
+    written at `scratch`; skip() places a sentence with nothing to speak;
+    finish() adds the closing pause and moves it into place. Pauses go before a sentence: `lead` before the first, `paragraph`
     when the paragraph changes, `sentence` otherwise.
     """
 
@@ -275,6 +275,13 @@ class ChapterAssembler:
         start = self._position
         self._append(levelled.pcm)
         span = SentenceTiming(sentence_index, paragraph, start, self._position)
+        self._spans.append(span)
+        return span
+
+    def skip(self, sentence_index: int, paragraph: int) -> SentenceTiming:
+        """A sentence with nothing to speak: an instant where the audio stands, with no samples and no pause, so
+        the pause before the next sentence is the one between the sentences that speak."""
+        span = SentenceTiming(sentence_index, paragraph, self._position, self._position)
         self._spans.append(span)
         return span
 

@@ -69,7 +69,13 @@ def silence_files(counts: set[int], sample_rate: int, bitrate: str, folder: Path
 def join_chapter(sentences: Sequence[Path], pauses: Sequence[float], closing: float, target: Path,
                  sample_rate: int, bitrate: str, silence_folder: Path) -> JoinedChapter:
     """Write `target`: a silence of `pauses[0]` samples, then each sentence file with a silence of `pauses[i]`
-    samples before it, and `closing` samples after the last."""
+    samples before it, and `closing` samples after the last; with no sentence (a chapter with nothing to speak),
+    the closing silence alone."""
+    if not sentences:
+        frame = frame_samples(sample_rate)
+        count = max(_MIN_SILENT_FRAMES, _frames(closing, frame) + 2)  # a silent file's delay and padding: 2 frames
+        layout = join_mp3([silence_files({count}, sample_rate, bitrate, silence_folder)[count]], target)
+        return JoinedChapter((), layout.total_samples)
     infos = [read_info(path) for path in sentences]
     frame = infos[0].frame_samples
     delay = infos[0].encoder_delay

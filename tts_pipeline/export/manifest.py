@@ -60,8 +60,8 @@ class SentenceEntry:
     text: str
     pinyin: str
     tokens: tuple[TokenEntry, ...]
-    engine: str
-    file: str
+    engine: str | None  # None, like `file`, for a sentence with nothing to speak
+    file: str | None
     start: float
     end: float
     book_start: float

@@ -242,6 +242,9 @@ def _article(manifest: Mapping[str, Any]) -> str:
         marks = _token_marks(sentence, warnings.get(sentence.get("id"), []))
         tokens = sentence.get("tokens") or [{"text": sentence.get("text", ""), "pinyin": None}]
         body = "".join(_ruby(token, marks.get(i)) for i, token in enumerate(tokens))
+        if not sentence.get("file"):  # nothing to speak: shown, but not a stop for playback
+            out[-1] += f'<span class="unspoken" id="{_e(sentence.get("id"))}">{body}</span>'
+            continue
         out[-1] += (
             f'<span class="s" id="{_e(sentence.get("id"))}" data-i="{position}" data-start="{start}" '
             f'data-end="{end}" data-src="{_e(_url(sentence.get("file")))}" tabindex="0">{body}</span>'

@@ -92,7 +92,10 @@ def spoken_length(pronunciation: Pronunciation, start: int = 0, end: int | None 
 
 
 def drill_units(pronunciation: Pronunciation, drill_chars: int = 25) -> list[DrillUnit]:
-    """The units for one sentence: clause groups (when it is long) and then the whole."""
+    """The units for one sentence: clause groups (when it is long) and then the whole; none when it has
+    nothing to speak."""
+    if not pronunciation.speaks:
+        return []
     sentence = pronunciation.sentence
     whole = DrillUnit(sentence.id, "sentence", pronunciation)
     if spoken_length(pronunciation) <= drill_chars:
@@ -105,7 +108,7 @@ def drill_units(pronunciation: Pronunciation, drill_chars: int = 25) -> list[Dri
         else:
             groups.append((start, end))
     clauses = [clause_pronunciation(pronunciation, start, end) for start, end in groups]
-    clauses = [c for c in clauses if c.syllables]
+    clauses = [c for c in clauses if c.speaks]
     if len(clauses) < 2:
         return [whole]
     return [DrillUnit(sentence.id, "clause", c) for c in clauses] + [whole]

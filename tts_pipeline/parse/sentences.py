@@ -33,15 +33,21 @@ def _after_closers(text: str, index: int, start: int) -> int:
     return index
 
 
+def _ends_here(text: str, index: int) -> bool:
+    return text[index] in END_MARKS and not _inside_number(text, index)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) of each sentence in a line, whitespace around them left out."""
     spans: list[tuple[int, int]] = []
     start = index = 0
     while index < len(text):
-        if text[index] in END_MARKS and not _inside_number(text, index):
-            while index < len(text) and text[index] in END_MARKS and not _inside_number(text, index):
-                index += 1
-            index = _after_closers(text, index, start)
+        if _ends_here(text, index):
+            while index < len(text) and _ends_here(text, index):
+                while index < len(text) and _ends_here(text, index):
+                    index += 1
+                # closing marks, and an end mark after them (`……”。`), belong to the sentence they close
+                index = _after_closers(text, index, start)
             spans.append((start, index))
             start = index
         else:
