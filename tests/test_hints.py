@@ -124,7 +124,7 @@ def test_force_keeps_the_contradicting_hint() -> None:
 
 def test_off_reads_as_if_unannotated() -> None:
     pron = pronounce_sentence(sentence("我们都是学生", (2, ("du1",))), "off")
-    assert reading(pron, 2) == ("dou1", "default")
+    assert reading(pron, 2) == ("dou1", "rule")
     assert pron.notices == ()
 
 

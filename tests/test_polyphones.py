@@ -76,7 +76,7 @@ def test_sources_say_what_decided() -> None:
     resolved = resolve(text)
     assert resolved[text.index("银")].source == "default"  # one reading: nothing to decide
     assert resolved[text.index("行")].source == "lexicon"
-    assert resolved[text.index("都")].source == "default"  # alone, 都 is read as usual (LONE_READINGS)
+    assert resolved[text.index("都")].source == "rule"  # 都 before a verb is the adverb dōu (lone_rules.py)
     assert resolve("他慢慢地走")[3] == Resolved("de5", "rule")
     assert resolve("房子朝南")[2].source == "model"
     assert resolved[text.index("他")].source == "default"

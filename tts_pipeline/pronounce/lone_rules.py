@@ -88,6 +88,8 @@ def _de_ground(a: Around) -> str | None:  # 地
 
 
 def _de_get(a: Around) -> str | None:  # 得
+    if a.before in ("只", "不", "免", "使", "获", "取", "夺", "赢", "博", "记", "懂", "觉", "值", "舍", "难", "显"):
+        return None  # 只得, 不得, 免得 …: words of their own
     tag = word_tag(a.before)
     if not a.before or tag.startswith(("r", "n", "t", "d", "f", "s")) or a.before in MODALS:
         if a.after in ("了", "过", "到", "奖", "分"):
@@ -101,11 +103,13 @@ def _de_get(a: Around) -> str | None:  # 得
 def _le(a: Around) -> str | None:  # 了
     if a.before in ("不", "得") and _verbal(a.before2):
         return "liao3"
+    if len(a.before) == 2 and a.before[1] in "不得" and _verbal(a.before[0]):
+        return "liao3"  # 吃不了 joined by jieba
     return "le5"
 
 
 def _zhe(a: Around) -> str | None:  # 着
-    if a.before in ("不", "得"):
+    if a.before[-1:] in ("不", "得"):
         return "zhao2"
     if a.before in ("找", "睡", "猜", "摸", "见", "碰", "逮", "抓", "够", "点", "烧") and a.after == "了":
         return "zhao2"
@@ -125,14 +129,18 @@ def _huan(a: Around) -> str | None:  # 还
 
 
 def _chang(a: Around) -> str | None:  # 长
-    if a.before in DEGREE:
+    if a.before in DEGREE or a.after in ("时间", "期", "久", "途", "篇", "假", "寿", "跑", "度"):
         return "chang2"
+    if a.before and a.before[-1] in "家校班组队部局市县村里厂院社处科署州省船机团" and len(a.before) == 1:
+        return "zhang3"  # 家长, 里长: the head of
     if a.after and a.after[0] in "高大出胖满" and not (a.after == "大" and a.before in DEGREE):
         return "zhang3"
     return None
 
 
 def _zhi(a: Around) -> str | None:  # 只
+    if a.after == "身":
+        return "zhi1"
     if a.before and (a.before in NUMERALS or a.before[-1] in "一二三四五六七八九十两几每这那哪") and a.after:
         if word_tag(a.after).startswith(("n", "a", "b")) and a.after not in ("好", "有", "是", "要"):
             return "zhi1"
@@ -150,7 +158,7 @@ def _zhong_plant(a: Around) -> str | None:  # 种
 def _shu(a: Around) -> str | None:  # 数
     if a.after and a.after[0] in "十百千万天个年月日次人位名种倍家条项所":
         return "shu4"  # 数十, 数天: "several"
-    if a.after in ("一", "了", "过", "着", "清", "不", "钱", "到", "数", "一数", "得", "星星", "一下") or a.before in ("一", "把", "又"):
+    if a.after in ("一", "了", "过", "着", "清", "不", "钱", "到", "数", "一数", "得", "星星", "一下") or a.before in ("一", "把", "又", "数一"):
         return "shu3"
     return None
 
@@ -172,7 +180,8 @@ def _chong(a: Around) -> str | None:  # 重
 
 
 def _bei(a: Around) -> str | None:  # 背
-    if a.after in ("课文", "单词", "书", "诗", "古诗", "唐诗", "台词", "公式", "口诀", "熟", "会", "诵", "过", "生词", "词"):
+    recited = ("课文", "单词", "单字", "书", "诗", "古诗", "唐诗", "台词", "公式", "口诀", "生词", "词", "课")
+    if a.after in recited or a.after in ("熟", "会", "诵", "过") or any(w.endswith(recited) for w in (a.after, a.after2) if w):
         return "bei4"
     if a.after and a.after[0] in "着起上不下到走回动" or a.after in ("著",):
         return "bei1"
@@ -205,11 +214,37 @@ def _gan(a: Around) -> str | None:  # 干
 
 def _surname(reading: str):
     def rule(a: Around) -> str | None:
-        if a.before == "姓" or a.after in TITLES:
+        if a.before == "姓" or a.after in TITLES or (not a.before and word_tag(a.after) == "nr"):
             return reading
         return None
 
     return rule
+
+
+def _jiao(a: Around) -> str | None:  # 觉
+    if a.before in ("睡", "好", "个", "一", "午", "懒", "场", "没睡", "睡个", "睡了"):
+        return "jiao4"
+    return None
+
+
+def _dang(a: Around) -> str | None:  # 当
+    if a.after in ("天", "晚", "日", "夜", "月") and a.before not in ("在", "正"):
+        return "dang4"  # 当天 "that same day"
+    return None
+
+
+def _dou(a: Around) -> str | None:  # 都
+    if a.after and a.after[0] in "市会城":
+        return "du1"
+    if a.after and word_tag(a.after)[:1] in tuple("vdaplc"):
+        return "dou1"
+    return None
+
+
+def _zhuan(a: Around) -> str | None:  # 传
+    if a.before in ("前", "自", "正", "外", "别", "列", "评", "后") and not (a.after and word_tag(a.after).startswith("v")):
+        return "zhuan4"
+    return None
 
 
 def _hang(a: Around) -> str | None:  # 行
@@ -225,7 +260,7 @@ def _huo(a: Around) -> str | None:  # 和
 
 
 def _di_taxi(a: Around) -> str | None:  # 的
-    if a.before == "打" and (not a.after or word_tag(a.after).startswith("v")):
+    if a.before == "打" and (not a.after or a.after == "的" or word_tag(a.after).startswith("v")):
         return "di1"
     return None
 
@@ -237,7 +272,8 @@ def _fa(a: Around) -> str | None:  # 发
 
 
 def _liang(a: Around) -> str | None:  # 量
-    if a.after in ("一", "了", "过", "体温", "血压", "身高", "尺寸", "一下", "一量", "好"):
+    if a.after in ("一", "了", "过", "体温", "血压", "身高", "尺寸", "一下", "一量", "好", "一次", "两次") \
+            or a.after2 in ("体温", "血压", "身高", "尺寸"):
         return "liang2"
     return None
 
@@ -252,7 +288,7 @@ RULES = {
     "地": _de_ground, "得": _de_get, "了": _le, "着": _zhe, "还": _huan, "长": _chang, "只": _zhi,
     "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
     "干": _gan, "曾": _surname("zeng1"), "单": _surname("shan4"), "行": _hang, "和": _huo, "的": _di_taxi,
-    "发": _fa, "量": _liang, "空": _kong,
+    "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang, "都": _dou, "传": _zhuan,
 }
 
 

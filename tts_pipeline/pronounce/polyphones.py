@@ -47,7 +47,7 @@ LONE_READINGS = {
     "难": "nan2", "发": "fa1", "数": "shu3", "背": "bei1",
 }
 # Characters whose lone-word rules are not asked when they sit in a word the dictionaries list.
-LISTED_STAYS = frozenset("得的地")
+LISTED_STAYS = frozenset("的地")
 
 
 @dataclass(frozen=True)
