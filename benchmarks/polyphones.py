@@ -1,20 +1,24 @@
 """Polyphone accuracy on CPP dev and on the everyday set, every reader side by side.
 
-    .venv/bin/python benchmarks/polyphones.py [--limit N] [--char 为]
+    .venv/bin/python benchmarks/polyphones.py [--parts cpp,dev,test] [--misses] [--char 为]
 
 - pypinyin: pypinyin.pinyin() alone (its phrase dictionary, else the first reading);
 - g2pM package: G2pM()(sentence) as the package ships it (argmax over all syllables);
 - context model: the same g2pM weights run by tts_pipeline, choosing among the
   character's own readings;
-- resolver: the project's resolver (context model + phrase-dictionary votes on
-  jieba words), tts_pipeline.pronounce.polyphones.resolve.
+- resolver: tts_pipeline.pronounce.polyphones.resolve (rules, fixed words,
+  neutral-tone words, usual readings of lone characters, then the model);
+- model + votes: the resolver as it was before those layers (score_in_context);
+- tts_pipeline: what a build reads (pronounce_text: traditional script
+  converted, hints off).
 
-The data (benchmarks/data/cpp-dev, see its README) has one judged polyphone
-per sentence and 16-21 sentences per character, so plain accuracy is already
-balanced per character; the mean of per-character accuracies is printed too.
-Times are per dev sentence (mean length ~50 characters) and scaled to 30
-characters; load times are reported apart. Target: >= 98.0%, <= 5 ms per
-30-character sentence.
+CPP (benchmarks/data/cpp-dev, see its README) has one judged polyphone per
+Wikipedia sentence and 16-21 sentences per character; the mean of
+per-character accuracies and the speed are printed too, and a column that
+counts a neutral tone as right where CPP labels the full tone. The everyday
+set (benchmarks/everyday.py) has sentences learners and newspaper readers
+meet: dev-* to develop on, test* held out. --misses lists the last reader's
+errors, never on the held-out part.
 """
 from __future__ import annotations
 
