@@ -89,3 +89,16 @@ def test_everyday_dev_set_stays_above_its_measured_accuracy() -> None:
 def test_everyday_held_out_set_stays_above_its_measured_accuracy() -> None:
     # Measured once, never tuned on: 95.3% (pypinyin alone 85.1%, the resolver before the everyday layers 84.2%).
     assert _accuracy("test") >= 0.945
+
+
+def test_a_traditional_character_keeps_its_reading_when_its_simplified_form_has_none() -> None:
+    # OpenCC's tw2s maps 鑀 to 𫓧, an extension character no dictionary reads.
+    assert pinyin("鑀") == ["ai4"]
+
+
+@pytest.mark.parametrize(("text", "readings"), [("你去哪儿", ["ni3", "qu4", "na3", "er5"]),
+                                                ("等一会儿", ["deng3", "yi1", "hui4", "er5"]),
+                                                ("女儿和儿子", ["nv3", "er2", "he2", "er2", "zi5"]),
+                                                ("幼儿园", ["you4", "er2", "yuan2"])])
+def test_erhua_is_a_neutral_er_and_a_child_er_a_full_syllable(text: str, readings: list[str]) -> None:
+    assert pinyin(text) == readings

@@ -53,3 +53,20 @@ def _converter():
     import opencc
 
     return opencc.OpenCC("tw2s")
+
+
+# Words ending in 儿 where 儿 is its own syllable ("child"), not the erhua suffix.
+FULL_ER_WORDS = frozenset({
+    "女儿", "婴儿", "孤儿", "幼儿", "健儿", "胎儿", "宠儿", "少儿", "男儿", "患儿",
+    "孩儿", "乳儿", "育儿", "弃儿", "小儿", "新生儿", "混血儿", "侄儿", "孙儿",
+    "病儿", "托儿", "产儿", "早产儿", "残疾儿", "留守儿",
+})
+
+
+def is_erhua(word: str, offset: int) -> bool:
+    """Whether word[offset] is the erhua suffix 儿 (哪儿, 一会儿, 玩儿), not the syllable ér (女儿, 儿子, 幼儿园):
+    儿 ending a word of two or more characters that is not, and does not end in, a word of FULL_ER_WORDS."""
+    return (
+        word[offset] in "儿兒" and offset == len(word) - 1 and len(word) > 1
+        and not any(word.endswith(w) for w in FULL_ER_WORDS)
+    )

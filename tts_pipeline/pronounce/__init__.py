@@ -19,7 +19,7 @@ from .grammar import RuleReading, rule_readings
 from .hints import OVERRULED, POLICIES, check_policy, judge
 from ..hanzi import is_han, simplified
 from .polyphones import Resolved, resolve
-from .readings import marked
+from .readings import char_readings, marked
 from .segment import words
 
 # A Han character that no dictionary reads (rare extension characters).
@@ -122,11 +122,21 @@ def _unread_notice(sentence: Sentence, run: str, reading) -> Notice:
                      f"{run}: read digit by digit as {reading.spoken} ({reading.unread})", text=run, used=reading.spoken)
 
 
+def _read_as(text: str) -> str:
+    """`text` as it is read: in simplified characters, except where the simplified form is a character
+    no dictionary reads and the author's one is (OpenCC maps 鑀 to the extension character 𫓧)."""
+    converted = simplified(text)
+    if converted == text:
+        return text
+    return "".join(new if new == old or char_readings(new) or not char_readings(old) else old
+                   for old, new in zip(text, converted))
+
+
 def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciation:
     """Read every token of `sentence` under hint policy `policy` ("verify", "force" or "off")."""
     check_policy(policy)
     text = sentence.text
-    read_as = simplified(text)
+    read_as = _read_as(text)
     spans = words(read_as)
     word_starts = {start for start, _ in spans}
     rules = rule_readings(read_as, spans)

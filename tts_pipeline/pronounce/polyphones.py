@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..hanzi import is_han
+from ..hanzi import is_erhua, is_han
 from .context_model import context_model
 from .grammar import RuleReading, rule_readings
 from .lone_rules import lone_reading
@@ -119,6 +119,9 @@ def resolve(
         for position in range(start, end):
             char = text[position]
             if position not in result:
+                continue
+            if is_erhua(text[start:end], position - start):
+                result[position] = Resolved("er5", "lexicon")  # the voice joins it to the syllable before
                 continue
             if len(char_readings(char)) < 2:
                 neutral = neutral_syllable(text[start:end], position - start)

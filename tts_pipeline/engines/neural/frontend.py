@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ...hanzi import is_han
+from ...hanzi import FULL_ER_WORDS, is_han
 from ...model import Notice, Pronunciation, Token
 
 CLAUSE_MARKS = set("，。！？；：,.!?;:…—～~")
@@ -36,12 +36,6 @@ SUBSTITUTES = {
 }
 QUIET_SUBSTITUTES = {"n", "ng"}  # what the corpus itself did: no notice
 
-# Words ending in 儿 where 儿 is its own syllable ("child"), not the erhua suffix.
-FULL_ER_WORDS = {
-    "女儿", "婴儿", "孤儿", "幼儿", "健儿", "胎儿", "宠儿", "少儿", "男儿", "患儿",
-    "孩儿", "乳儿", "育儿", "弃儿", "小儿", "新生儿", "混血儿", "侄儿", "孙儿",
-    "病儿", "托儿", "产儿", "早产儿", "残疾儿", "留守儿",
-}
 # Numerals before which 一 keeps its first tone (一一, 一九四九); 百千万亿 do not count.
 DIGITS = set("零〇一二三四五六七八九十两")
 # Units and measure words that form one prosodic word with the number before them.
