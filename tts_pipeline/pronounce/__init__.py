@@ -14,19 +14,18 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..hanzi import is_han, simplified
 from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, Token
 from .grammar import RuleReading, rule_readings
 from .hints import OVERRULED, POLICIES, check_policy, judge
-from ..hanzi import is_han, simplified
 from .polyphones import Resolved, resolve
 from .readings import char_readings, marked
 from .segment import words
 
-# A Han character that no dictionary reads (rare extension characters).
-NO_READING = "no-reading"
-
 __all__ = ["POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_text"]
 
+# Codes of the notices the pronounce stage gives besides the hint checks'.
+NO_READING = "no-reading"  # a Han character no dictionary reads (rare extension characters)
 NUMBER_READ_DIGIT_BY_DIGIT = "number-digit-by-digit"
 
 

@@ -1,21 +1,26 @@
 """Reading every Han character of a sentence in context, without hints.
 
-For a character the context model knows as a polyphone, each of its readings
-gets a score: the model's log-probability, plus `DICTIONARY_VOTE` for each
-phrase dictionary that reads the jieba word it sits in that way (when no
-dictionary lists that word, the known word of it that holds the character:
-银行行长 -> 银行 + 行长). The model alone is right 97.4% of the time on the CPP
-dev split, pypinyin's dictionaries alone 87.5%; together 98.0%
-(benchmarks/polyphones.py). That weight and the floor under the model's
-probabilities are the only parameters tuned on dev.
+`resolve` asks, in order: the erhua and everyday neutral-tone words
+(neutral.py), grammatical rules (grammar.py: the preposition 为 wèi before a
+verb of benefit), words whose reading the dictionaries agree on, rules about
+the words around a polyphone that stands alone (lone_rules.py), the usual
+reading of a lone character where the model was measured to do worse, and
+last the context model (`score_in_context`). benchmarks/polyphones.py
+measures each reader on everyday sentences and on CPP (README, "How a
+reading is chosen").
 
-Other characters read as the dictionaries read the word they sit in (which
-settles neutral tones such as 朋友 péngyou), else as their first dictionary
-reading.
-
-A grammatical rule (grammar.py: the preposition 为 wèi before a verb of
-benefit) adds `RULE_VOTE`, more than the model and the dictionaries together
-can give any other reading; the reading it decides counts as the model's.
+In `score_in_context`, for a character the context model knows as a
+polyphone, each of its readings gets a score: the model's log-probability,
+plus `DICTIONARY_VOTE` for each phrase dictionary that reads the jieba word
+it sits in that way (when no dictionary lists that word, the known word of
+it that holds the character: 银行行长 -> 银行 + 行长). The model alone is right
+97.4% of the time on the CPP dev split, pypinyin's dictionaries alone 87.5%;
+together 98.0%. That weight and the floor under the model's probabilities
+are the only parameters tuned on CPP dev. Other characters read as the
+dictionaries read the word they sit in (which settles neutral tones such as
+朋友 péngyou), else as their first dictionary reading. The 为 rule adds
+`RULE_VOTE` there, more than the model and the dictionaries together can
+give any other reading.
 """
 from __future__ import annotations
 
@@ -25,9 +30,9 @@ from dataclasses import dataclass
 from ..hanzi import is_erhua, is_han
 from .context_model import context_model
 from .grammar import RuleReading, rule_readings
+from .lexicon import lexicon, word_allows, word_votes
 from .lone_rules import lone_reading
 from .neutral import neutral_syllable
-from .lexicon import lexicon, word_allows, word_votes
 from .readings import char_readings, citation
 from .segment import tokenizer, words
 
@@ -81,18 +86,23 @@ def _pieces(word: str) -> list[tuple[int, int]]:
     return pieces[::-1]
 
 
-def _part_votes(text: str, start: int, end: int, position: int) -> dict[str, int]:
-    """Votes for the character at `position` from the part of the unlisted word text[start:end] that holds it.
+def _piece_holding(word: str, offset: int) -> tuple[str, int] | None:
+    """The known word of two or more characters, among the fewest that make up `word`, that holds
+    word[offset], and the offset in it; None when that character is a piece of its own.
 
     The word is split into the fewest words jieba or the lexicon knows
     (银行行长 -> 银行 + 行长), so that overlapping words (行行) have no say.
     """
-    for first, last in _pieces(text[start:end]):
-        if first <= position - start < last:
-            if last - first < 2:
-                return {}
-            return word_votes(text[start + first : start + last], position - start - first)
-    return {}
+    for first, last in _pieces(word):
+        if first <= offset < last:
+            return (word[first:last], offset - first) if last - first > 1 else None
+    return None
+
+
+def _part_votes(text: str, start: int, end: int, position: int) -> dict[str, int]:
+    """Votes for the character at `position` from the part of the unlisted word text[start:end] that holds it."""
+    piece = _piece_holding(text[start:end], position - start)
+    return word_votes(*piece) if piece else {}
 
 
 def resolve(
@@ -102,49 +112,63 @@ def resolve(
 
     `spans` are the word boundaries (segment.words(text) when not given),
     `rules` what grammar.rule_readings decides (computed when not given).
-    A polyphone is read by the first of these that decides it:
+    A character is read by the first of these that decides it:
 
-    1. a grammatical rule (grammar.py), source "rule";
-    2. a word of fixed reading that holds it (`fixed_reading`), source "lexicon";
-    3. for a character standing alone as a word, its usual reading where the
+    1. the erhua 儿 ending a word (哪儿) is er5; a character with one reading
+       is read in the neutral tone in an everyday neutral-tone word (neutral.py);
+    2. a grammatical rule (grammar.py), source "rule";
+    3. a word of fixed reading that holds it (`fixed_reading`), source "lexicon";
+    4. a rule about the words around a character standing alone, or cut out of
+       a word jieba joined (lone_rules.py), source "rule";
+    5. for a character standing alone as a word, its usual reading where the
        context model was measured to do worse (LONE_READINGS), source "default";
-    4. the context model with the dictionaries' votes (`score_in_context`).
+    6. the context model with the dictionaries' votes (`score_in_context`), which
+       is asked only about what the layers above leave.
     """
     if spans is None:
         spans = words(text)
     if rules is None:
         rules = rule_readings(text, spans)
-    result = score_in_context(text, spans, rules)
+    decided = _everyday_layers(text, spans, rules)
+    result = score_in_context(text, spans, rules, skip=decided)
+    result.update(decided)
+    return result
+
+
+def _everyday_layers(text: str, spans: list[tuple[int, int]], rules: dict[int, RuleReading]) -> dict[int, Resolved]:
+    """What layers 1-5 of `resolve` decide, by offset."""
+    decided: dict[int, Resolved] = {}
     for index, (start, end) in enumerate(spans):
         for position in range(start, end):
             char = text[position]
-            if position not in result:
+            readings = char_readings(char) if is_han(char) else ()
+            if not readings:
                 continue
             if is_erhua(text[start:end], position - start):
-                result[position] = Resolved("er5", "lexicon")  # the voice joins it to the syllable before
+                decided[position] = Resolved("er5", "lexicon")  # the voice joins it to the syllable before
                 continue
-            if len(char_readings(char)) < 2:
+            if len(readings) < 2:
                 neutral = neutral_syllable(text[start:end], position - start)
                 if neutral is not None:
-                    result[position] = Resolved(neutral, "lexicon")
+                    decided[position] = Resolved(neutral, "lexicon")
                 continue
             ruled = rules.get(position)
             if ruled is not None:
-                result[position] = Resolved(ruled.pinyin, "rule")
+                decided[position] = Resolved(ruled.pinyin, "rule")
                 continue
             fixed = fixed_reading(text, start, end, position)
             if fixed is not None:
-                result[position] = Resolved(fixed, "lexicon")
+                decided[position] = Resolved(fixed, "lexicon")
                 continue
             listed = end - start > 1 and bool(word_allows(text[start:end], position - start))
             # A listed word whose readings disagree is still a word (夺得, 取得), except where the
             # dictionaries list one sense of a phrase jieba joins (背着 bēi/bèi, 射中, 考中).
             lone = None if listed and char in LISTED_STAYS else lone_reading(text, *_split_at(spans, index, position))
-            if lone is not None and lone in char_readings(char):
-                result[position] = Resolved(lone, "rule")
+            if lone is not None and lone in readings:
+                decided[position] = Resolved(lone, "rule")
             elif char in LONE_READINGS and end - start == 1:
-                result[position] = Resolved(LONE_READINGS[char], "default")
-    return result
+                decided[position] = Resolved(LONE_READINGS[char], "default")
+    return decided
 
 
 def _split_at(spans: list[tuple[int, int]], index: int, position: int) -> tuple[list[tuple[int, int]], int]:
@@ -170,10 +194,7 @@ def fixed_reading(text: str, start: int, end: int, position: int) -> str | None:
         return None
     word, offset = text[start:end], position - start
     if not word_allows(word, offset) and end - start > 2:
-        for first, last in _pieces(word):
-            if first <= offset < last and last - first > 1:
-                word, offset = word[first:last], offset - first
-                break
+        word, offset = _piece_holding(word, offset) or (word, offset)
     neutral = neutral_syllable(word, offset)
     if neutral is not None:
         return neutral
@@ -184,9 +205,11 @@ def fixed_reading(text: str, start: int, end: int, position: int) -> str | None:
 
 
 def score_in_context(
-    text: str, spans: list[tuple[int, int]] | None = None, rules: dict[int, RuleReading] | None = None
+    text: str, spans: list[tuple[int, int]] | None = None, rules: dict[int, RuleReading] | None = None,
+    skip=frozenset(),
 ) -> dict[int, Resolved]:
-    """The reading of every Han character of `text` by the context model and the dictionaries' votes.
+    """The reading of every Han character of `text` but those at the offsets in `skip`, by the context
+    model and the dictionaries' votes.
 
     This is how every polyphone was read before the everyday layers of
     `resolve`, and how `resolve` still reads those none of its layers decides.
@@ -201,7 +224,7 @@ def score_in_context(
     for start, end in spans:
         for position in range(start, end):
             char = text[position]
-            if not is_han(char):
+            if not is_han(char) or position in skip:
                 continue
             whole = word_votes(text[start:end], position - start) if end - start > 1 else {}
             if model.is_polyphone(char):

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ...hanzi import FULL_ER_WORDS, is_han
+from ...hanzi import is_erhua, is_han
 from ...model import Notice, Pronunciation, Token
 
 CLAUSE_MARKS = set("，。！？；：,.!?;:…—～~")
@@ -270,7 +270,7 @@ def _is_erhua(tokens: tuple[Token, ...], index: int, syllable: str) -> bool:
     while start > 0 and not tokens[start].word_start:
         start -= 1
     word = "".join(t.text for t in tokens[start:index + 1])
-    return word not in FULL_ER_WORDS and not any(word.endswith(w) and len(w) > 1 for w in FULL_ER_WORDS)
+    return is_erhua(word, len(word) - 1)
 
 
 def apply_sandhi(units: list[Syllable | Break]) -> list[Syllable | Break]:
