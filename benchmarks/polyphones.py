@@ -144,10 +144,14 @@ def _cpp_cases(limit: int | None) -> list[tuple[str, int, tuple[str, ...]]]:
     return [(text, position, (label,)) for text, position, label in load(limit)]
 
 
-def measure(readers, cases, by_char=None) -> tuple[dict[str, int], dict[str, float], list]:
-    """Right answers and seconds per reader; the misses of the last reader."""
+def measure(readers, cases, by_char=None) -> tuple[dict[str, int], dict[str, float], list, dict[str, int]]:
+    """Right answers and seconds per reader; the misses of the last reader; and per reader the
+    answers that differ from the first accepted reading only in being in the neutral tone."""
+    from tts_pipeline.pronounce.readings import same_but_neutral
+
     right = dict.fromkeys(readers, 0)
     spent = dict.fromkeys(readers, 0.0)
+    neutral = dict.fromkeys(readers, 0)
     misses = []
     # Readers take turns on chunks of sentences, so a busy machine slows them alike.
     for chunk in range(0, len(cases), 200):
@@ -159,17 +163,14 @@ def measure(readers, cases, by_char=None) -> tuple[dict[str, int], dict[str, flo
             for answer, (text, position, accepted) in zip(answers, part):
                 ok = answer in accepted
                 right[name] += ok
+                neutral[name] += not ok and same_but_neutral(answer, accepted[0])
                 if by_char is not None:
                     tally = by_char[name][text[position]]
                     tally[0] += ok
                     tally[1] += 1
                 if not ok and name == list(readers)[-1]:
                     misses.append((text, position, accepted, answer))
-    return right, spent, misses
-
-
-def _answers(read, cases) -> list[str]:
-    return [read(text, position) for text, position, _ in cases]
+    return right, spent, misses, neutral
 
 
 def main() -> None:
@@ -192,20 +193,16 @@ def main() -> None:
             characters = sum(len(text) for text, _, _ in cases)
             print(f"CPP dev: {len(cases)} sentences, {characters / len(cases):.1f} characters on average")
             by_char = {name: defaultdict(lambda: [0, 0]) for name in readers}
-            right, spent, misses = measure(readers, cases, by_char)
             # CPP's labels (CC-CEDICT style) give 衣服, 认识, 关系 … their full tone; a reader that says the
-            # neutral tone of the same syllable there is counted apart, in the column "neutral ok".
-            from tts_pipeline.pronounce.readings import same_but_neutral
-
-            neutral = {name: right[name] + sum(same_but_neutral(answer, accepted[0]) for answer, (_, _, accepted)
-                                               in zip(_answers(read, cases), cases)) for name, read in readers.items()}
+            # neutral tone of the same syllable there also counts as right in the column "neutral ok".
+            right, spent, misses, neutral = measure(readers, cases, by_char)
             print(f"{'reader':14} {'accuracy':>9} {'per char':>9} {'ms/sent':>8} {'ms/30ch':>8} {'load s':>7} {'neutral ok':>10}")
             for name in readers:
                 per_char = sum(r / n for r, n in by_char[name].values()) / len(by_char[name])
                 per_sentence = spent[name] / len(cases) * 1000
                 print(
                     f"{name:14} {right[name] / len(cases):9.2%} {per_char:9.2%} {per_sentence:8.2f} "
-                    f"{per_sentence * 30 * len(cases) / characters:8.2f} {loads[name]:7.2f} {neutral[name] / len(cases):10.2%}"
+                    f"{per_sentence * 30 * len(cases) / characters:8.2f} {loads[name]:7.2f} {(right[name] + neutral[name]) / len(cases):10.2%}"
                 )
             for char in args.char:
                 tallies = {name: by_char[name].get(char, [0, 0]) for name in readers}
@@ -216,7 +213,7 @@ def main() -> None:
             except FileNotFoundError as error:
                 print(f"everyday {part}: missing ({error.filename})")
                 continue
-            right, _, misses = measure(readers, cases)
+            right, _, misses, _ = measure(readers, cases)
             label = "held out" if part.startswith("test") else "dev"
             print(f"everyday {part} ({label}): {len(cases)} labelled polyphones in "
                   f"{len({text for text, _, _ in cases})} sentences")
