@@ -40,9 +40,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .grammar import CLAUSE_END
 from .segment import word_tag
 
 DEGREE = frozenset("很 太 真 又 好 最 更 挺 特别 非常 比较 这么 那么 多 够 有点 有点儿 有些 相当 十分 极 越来越 不".split())
+NUMERAL_ENDS = "一二三四五六七八九十两几每"
+DEMONSTRATIVES = "这那哪"
 NUMERALS = frozenset("一 二 三 四 五 六 七 八 九 十 两 几 半 每 这 那 哪 某 各 多 第 最后一 好几 一百".split())
 MODALS = frozenset("要 得 会 能 该 应该 必须 按时 及时 准时 没 没有 不 去 来 快 早点 赶紧 马上 记得 忘 忘了 别".split())
 PERSONS = frozenset("你 我 他 她 它 你们 我们 他们 她们 人家 大家 别人 人 给 钱 书 债 账 款 贷款 房贷 回去 回来 回 清".split())
@@ -50,7 +53,8 @@ TITLES = frozenset(
     "先生 老师 女士 小姐 医生 医师 经理 教授 主任 总 同学 阿姨 叔叔 大爷 大妈 师傅 校长 局长 部长 "
     "处长 科长 市长 县长 总经理 董事长 律师 记者 博士 家 太太 奶奶 爷爷".split()
 )
-CLAUSE_MARKS = frozenset("，,。．.；;：:！!？?\n…、“”‘’「」《》（）()—")
+# The words a rule looks at stop at a clause end and also at an enumeration comma, quotes and brackets.
+CONTEXT_ENDS = CLAUSE_END | frozenset("、“”‘’「」《》（）()—")
 NOUN_TAGS = frozenset("n nr ns nt nz ng m q mq r s f t".split())
 
 
@@ -68,11 +72,17 @@ def _around(text: str, spans: list[tuple[int, int]], index: int) -> Around:
     def word(k: int) -> str:
         if 0 <= k < len(spans):
             found = text[spans[k][0] : spans[k][1]]
-            return "" if set(found) & CLAUSE_MARKS or found.isspace() else found
+            return "" if set(found) & CONTEXT_ENDS or found.isspace() else found
         return ""
 
     before, after = word(index - 1), word(index + 1)
     return Around(before, after, word(index - 2) if before else "", word(index + 2) if after else "")
+
+
+def _counted(word: str, ends: str) -> bool:
+    """Whether a measure word after `word` counts something: `word` is a numeral or demonstrative
+    (NUMERALS) or ends in one of `ends` (两只, 这只, 最后一行)."""
+    return bool(word) and (word in NUMERALS or word[-1] in ends)
 
 
 def _verbal(word: str) -> bool:
@@ -124,7 +134,9 @@ def _huan(a: Around) -> str | None:  # 还
     if a.before in MODALS and (not a.after or a.after in PERSONS or word_tag(a.after).startswith(("m", "t"))):
         return "huan2"
     if a.after in PERSONS and a.after not in ("人", "回", "清") and a.after2 not in ("是", "在", "有", "要", "会", "没", "不", "想"):
-        return "huan2" if a.after in ("钱", "书", "债", "账", "款", "贷款", "房贷", "给") or not a.after2 or word_tag(a.after2).startswith(("n", "m", "q")) else None
+        returned = a.after in ("钱", "书", "债", "账", "款", "贷款", "房贷", "给")
+        if returned or not a.after2 or word_tag(a.after2).startswith(("n", "m", "q")):
+            return "huan2"
     return None
 
 
@@ -141,14 +153,14 @@ def _chang(a: Around) -> str | None:  # 长
 def _zhi(a: Around) -> str | None:  # 只
     if a.after == "身":
         return "zhi1"
-    if a.before and (a.before in NUMERALS or a.before[-1] in "一二三四五六七八九十两几每这那哪") and a.after:
+    if _counted(a.before, NUMERAL_ENDS + DEMONSTRATIVES) and a.after:
         if word_tag(a.after).startswith(("n", "a", "b")) and a.after not in ("好", "有", "是", "要"):
             return "zhi1"
     return None
 
 
 def _zhong_plant(a: Around) -> str | None:  # 种
-    if a.before and (a.before in NUMERALS or a.before[-1] in "一二三四五六七八九十两几每这那哪各"):
+    if _counted(a.before, NUMERAL_ENDS + DEMONSTRATIVES + "各"):
         return "zhong3"
     if a.after and (a.after in ("了", "过", "着", "出", "下", "上", "满", "的", "得") or a.after[0] in "花树菜草地田瓜果豆稻麦苗粮"):
         return "zhong4"
@@ -248,7 +260,7 @@ def _zhuan(a: Around) -> str | None:  # 传
 
 
 def _hang(a: Around) -> str | None:  # 行
-    if a.before and (a.before in NUMERALS or a.before[-1] in "一二三四五六七八九十两几每") and a.after != "人":
+    if _counted(a.before, NUMERAL_ENDS) and a.after != "人":
         return "hang2"
     return None
 
