@@ -36,23 +36,38 @@ def simplified(text: str) -> str:
     simplified form while every text shown keeps the author's characters.
     OpenCC's Taiwan-to-simplified conversion is used (its phrase tables settle
     著 as 着 in 說著 and as 著 in 著名); where a phrase would change the length,
-    the characters are converted one by one, so offsets stay offsets.
+    the characters are converted one by one, so offsets stay offsets. Text
+    that is already simplified (it holds a character only simplified script
+    writes, such as 这) is returned as it is: a character that is both a
+    traditional form and a simplified character of its own (閤 for 合, and 阁
+    in 北閤) is then the author's.
     """
     if text.isascii():
         return text
-    converter = _converter()
-    converted = converter.convert(text)
+    converted = _converter("tw2s").convert(text)
+    if converted != text and _written_simplified(text, converted):
+        return text  # 北閤 in simplified text is 阁, not the 合 that 閤 stands for in traditional text
+    converter = _converter("tw2s")
     if len(converted) == len(text):
         return converted
     singles = [converter.convert(char) for char in text]
     return "".join(new if len(new) == 1 else old for old, new in zip(text, singles))
 
 
-@functools.lru_cache(maxsize=1)
-def _converter():
+def _written_simplified(text: str, converted: str) -> bool:
+    """Whether `text` is simplified Chinese: it holds a character that only simplified script writes,
+    one the traditional-to-simplified conversion (`converted`) keeps and the other way changes."""
+    back = _converter("s2tw").convert(text)
+    if len(back) != len(text) or len(converted) != len(text):
+        return False
+    return any(a == b != c for a, b, c in zip(text, converted, back))
+
+
+@functools.lru_cache(maxsize=2)
+def _converter(config: str):
     import opencc
 
-    return opencc.OpenCC("tw2s")
+    return opencc.OpenCC(config)
 
 
 # Words ending in 儿 where 儿 is its own syllable ("child"), not the erhua suffix.

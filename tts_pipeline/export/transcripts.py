@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from ..model import Token
-from ..pronounce.readings import marked as _tone_marked
+from ..pronounce.readings import marked as _tone_marked, shown_syllables
 
 _PUNCTUATION = str.maketrans(
     {"，": ",", "。": ".", "！": "!", "？": "?", "；": ";", "：": ":", "、": ",", "（": "(", "）": ")",
@@ -34,9 +34,9 @@ def pinyin_line(tokens: Iterable[Token]) -> str:
     """The sentence in tone-marked pinyin: one word per group of tokens, punctuation kept."""
     words: list[str] = []
     glue = False  # after an opening mark the next word attaches to it
-    for token in tokens:
-        if token.pinyin:
-            text = marked(token.pinyin)
+    for token, syllables in shown_syllables(tokens):
+        if syllables:
+            text = marked(syllables)
             if words and (glue or not token.word_start):
                 words[-1] = _join(words[-1], text)
             else:

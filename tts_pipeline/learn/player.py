@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from ..atomic import write_atomic
 from ..parse.syllables import tone3
+from ..pronounce.readings import is_erhua_token
 from .text import tone_marks
 
 PAGE = "index.html"
@@ -203,7 +204,7 @@ def _ruby(token: Mapping[str, Any], warning: Mapping[str, Any] | None) -> str:
 @lru_cache(maxsize=8192)
 def _plain_ruby(text: str, pinyin: str | None, source: str) -> str:
     # A book repeats a few thousand characters many times over: each is rendered once.
-    reading = tone_marks(pinyin)
+    reading = "r" if is_erhua_token(text, pinyin) else tone_marks(pinyin)  # 哪儿 nǎr: the r over 儿
     if not reading:
         return f'<span class="p">{_e(text)}</span>' if text.strip() else _e(text)
     # Only a hint's reading is marked; the markup of a long book stays small.

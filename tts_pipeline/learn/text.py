@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from ..model import Token
-from ..pronounce.readings import marked
+from ..pronounce.readings import marked, shown_syllables
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
@@ -25,7 +25,7 @@ def _marked(syllable: str) -> str:
 
 def pinyin_line(tokens: Iterable[Token]) -> str:
     """The tone-marked reading of a run of tokens, one space between tokens."""
-    return " ".join(tone_marks(t.pinyin) for t in tokens if t.pinyin)
+    return " ".join(tone_marks(syllables) for _, syllables in shown_syllables(tokens) if syllables)
 
 
 def chapter_stem(chapter: Mapping[str, Any]) -> str:

@@ -8,7 +8,7 @@ from typing import Iterable, TextIO
 
 from ..model import Pronunciation, Token
 from .hints import REJECTED
-from .readings import marked_line
+from .readings import marked_line, shown_syllables
 
 # Marks after which (or before which) no space is printed in the pinyin line.
 _CLOSING = set("，。！？；：、,.!?;:)）」』》”’")
@@ -18,8 +18,8 @@ _OPENING = set("(（「『《“‘")
 def pinyin_line(tokens: Iterable[Token]) -> str:
     """The tone-marked reading of a line: one syllable per character, punctuation kept."""
     out = ""
-    for token in tokens:
-        piece = marked_line(token.pinyin) if token.pinyin else token.text
+    for token, syllables in shown_syllables(tokens):
+        piece = marked_line(syllables) if syllables else token.text
         if not piece.strip():
             continue
         glue = not out or out[-1] in _OPENING or (token.pinyin is None and piece[0] in _CLOSING)

@@ -26,7 +26,8 @@ looking only at the word before and the word after:
 - 背 before 着/起/上/不/下/到 (背着书包) is bēi; before what one recites
   (背课文) bèi.
 - 看 before 孩子/家/门/行李 (看孩子) is kān.
-- 调 after 上/下 or before 大/小/高/低/好/整/到 (调大, 下调) is tiáo.
+- 调 after 上/下 or before 大/小/高/低/好/整/到 (调大, 下调) is tiáo; before
+  到/往 and a place (调到香港) diào.
 - 干 after a degree word (很干) is gān; before 什么/活/嘛 gàn.
 - 曾/单 after 姓 or before a title (曾老师, 单先生) are the surnames zēng/shàn.
 - 行 after a numeral, not before 人 (一行字) is háng.
@@ -41,6 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .grammar import CLAUSE_END
+from .lexicon import lexicon
 from .segment import word_tag
 
 DEGREE = frozenset("很 太 真 又 好 最 更 挺 特别 非常 比较 这么 那么 多 够 有点 有点儿 有些 相当 十分 极 越来越 不".split())
@@ -56,6 +58,9 @@ TITLES = frozenset(
 # The words a rule looks at stop at a clause end and also at an enumeration comma, quotes and brackets.
 CONTEXT_ENDS = CLAUSE_END | frozenset("、“”‘’「」《》（）()—")
 NOUN_TAGS = frozenset("n nr ns nt nz ng m q mq r s f t".split())
+# Tags of a word that a measure word before it cannot count: verbs, adverbs, prepositions, particles …
+NOT_COUNTED_TAGS = tuple("v d p c u r y e o".split())
+PLACE_TAGS = frozenset("ns nt s".split())
 
 
 @dataclass(frozen=True)
@@ -113,8 +118,8 @@ def _de_get(a: Around) -> str | None:  # 得
 def _le(a: Around) -> str | None:  # 了
     if a.before in ("不", "得") and _verbal(a.before2):
         return "liao3"
-    if len(a.before) == 2 and a.before[1] in "不得" and _verbal(a.before[0]):
-        return "liao3"  # 吃不了 joined by jieba
+    if len(a.before) == 2 and a.before[1] in "不得" and _verbal(a.before[0]) and not lexicon().get(a.before):
+        return "liao3"  # 吃不了 joined by jieba (not 取得了, 觉得了: words of their own)
     return "le5"
 
 
@@ -154,8 +159,8 @@ def _zhi(a: Around) -> str | None:  # 只
     if a.after == "身":
         return "zhi1"
     if _counted(a.before, NUMERAL_ENDS + DEMONSTRATIVES) and a.after:
-        if word_tag(a.after).startswith(("n", "a", "b")) and a.after not in ("好", "有", "是", "要"):
-            return "zhi1"
+        if not word_tag(a.after).startswith(NOT_COUNTED_TAGS) and a.after not in ("好", "有", "是", "要"):
+            return "zhi1"  # 一只猫, 这只鸟 (jieba tags 鸟 zg): what follows is counted
     return None
 
 
@@ -211,6 +216,8 @@ def _kan(a: Around) -> str | None:  # 看
 def _tiao(a: Around) -> str | None:  # 调
     if a.before in ("下", "微", "再", "可以"):
         return "tiao2"
+    if a.after in ("到", "往", "去", "来", "走") and word_tag(a.after2) in PLACE_TAGS:
+        return "diao4"  # 调到香港, 调往北京: a move to a post
     if a.after and a.after[0] in "大小高低好整到成休" and len(a.after) <= 2:
         return "tiao2"
     return None
@@ -234,8 +241,8 @@ def _surname(reading: str):
 
 
 def _jiao(a: Around) -> str | None:  # 觉
-    if a.before in ("睡", "好", "个", "一", "午", "懒", "场", "没睡", "睡个", "睡了"):
-        return "jiao4"
+    if a.before in ("睡", "好", "个", "一", "午", "懒", "场", "没睡", "睡个", "睡了") or "睡" in a.before + a.before2:
+        return "jiao4"  # 睡觉, 睡个好觉, 睡不好觉
     return None
 
 
@@ -246,7 +253,7 @@ def _dang(a: Around) -> str | None:  # 当
 
 
 def _dou(a: Around) -> str | None:  # 都
-    if a.after and a.after[0] in "市会城":
+    if a.after and a.after[0] in "市城":
         return "du1"
     if a.after and word_tag(a.after)[:1] in tuple("vdaplc"):
         return "dou1"

@@ -7,7 +7,8 @@ accent, so the words below, common words that Putonghua proficiency lists
 and 现代汉语词典 give a neutral last syllable, are read with one, whatever the
 dictionaries' majority. Words whose neutral tone depends on the sense
 (东西 "thing" / "east and west", 地方 "place" / "local") are listed in the
-sense everyday text means most; grammar.py's rules read the other sense.
+sense everyday text means most; before a noun (FULL_BEFORE_NOUN: 地方政府,
+东西走向) polyphones.py reads the other sense, in the full tone.
 Reduplicated kin terms and -子/-头 nouns are left to the dictionaries, which
 already agree on them.
 """
@@ -33,13 +34,22 @@ NEUTRAL_LAST = frozenset(
     """.split()
 )
 
+# Words that, right before a noun, mean what their full-tone reading means: 地方政府 dìfāng "local", 东西走向 dōngxī.
+FULL_BEFORE_NOUN = frozenset(("地方", "东西"))
+# Words after them that jieba does not tag as nouns but that ask for that sense (东西走向, 东西两侧).
+SENSE_WORDS = frozenset(("走向", "方向", "两侧", "两边", "之间", "向"))
+
 
 @lru_cache(maxsize=4096)
 def neutral_syllable(word: str, offset: int) -> str | None:
-    """The neutral-tone syllable of word[offset] when the word is one of NEUTRAL_LAST and offset its last."""
-    if offset != len(word) - 1 or word not in NEUTRAL_LAST:
+    """The neutral-tone syllable of word[offset] when offset is the word's last and the word is one of
+    NEUTRAL_LAST or ends in one (看不清楚, 麻婆豆腐, 换衣服)."""
+    if offset != len(word) - 1:
+        return None
+    ending = next((word[k:] for k in range(len(word) - 1) if word[k:] in NEUTRAL_LAST), None)
+    if ending is None:
         return None
     char = word[offset]
-    listed = {toneless(s) for s in word_allows(word, offset)}
+    listed = {toneless(s) for s in word_allows(ending, len(ending) - 1)}
     base = next(iter(listed)) if len(listed) == 1 else toneless((char_readings(char) or ("",))[0])
     return f"{base}5" if base else None

@@ -31,10 +31,10 @@ from ..hanzi import is_erhua, is_han
 from .context_model import context_model
 from .grammar import RuleReading, rule_readings
 from .lexicon import lexicon, word_allows, word_votes
-from .lone_rules import lone_reading
-from .neutral import neutral_syllable
+from .lone_rules import DEMONSTRATIVES, NUMERAL_ENDS, lone_reading
+from .neutral import FULL_BEFORE_NOUN, SENSE_WORDS, neutral_syllable
 from .readings import char_readings, citation
-from .segment import tokenizer, words
+from .segment import tokenizer, word_tag, words
 
 DICTIONARY_VOTE = 3.0
 # The model is overconfident (会计室: kuài at 1e-24); below this probability it
@@ -48,7 +48,7 @@ RULE_VOTE = 20.0
 # measured to pick another reading more often than it is right (benchmarks/polyphones.py).
 LONE_READINGS = {
     "的": "de5", "了": "le5", "着": "zhe5", "都": "dou1", "没": "mei2", "好": "hao3", "少": "shao3",
-    "觉": "jiao4", "教": "jiao1", "差": "cha4", "还": "hai2", "要": "yao4", "便": "bian4", "更": "geng4",
+    "教": "jiao1", "差": "cha4", "还": "hai2", "要": "yao4", "便": "bian4", "更": "geng4",
     "难": "nan2", "发": "fa1", "数": "shu3", "背": "bei1",
 }
 # Characters whose lone-word rules are not asked when they sit in a word the dictionaries list.
@@ -148,7 +148,7 @@ def _everyday_layers(text: str, spans: list[tuple[int, int]], rules: dict[int, R
                 decided[position] = Resolved("er5", "lexicon")  # the voice joins it to the syllable before
                 continue
             if len(readings) < 2:
-                neutral = neutral_syllable(text[start:end], position - start)
+                neutral = _neutral(text, spans, index, position)
                 if neutral is not None:
                     decided[position] = Resolved(neutral, "lexicon")
                 continue
@@ -156,7 +156,7 @@ def _everyday_layers(text: str, spans: list[tuple[int, int]], rules: dict[int, R
             if ruled is not None:
                 decided[position] = Resolved(ruled.pinyin, "rule")
                 continue
-            fixed = fixed_reading(text, start, end, position)
+            fixed = fixed_reading(text, start, end, position, _neutral(text, spans, index, position))
             if fixed is not None:
                 decided[position] = Resolved(fixed, "lexicon")
                 continue
@@ -166,9 +166,68 @@ def _everyday_layers(text: str, spans: list[tuple[int, int]], rules: dict[int, R
             lone = None if listed and char in LISTED_STAYS else lone_reading(text, *_split_at(spans, index, position))
             if lone is not None and lone in readings:
                 decided[position] = Resolved(lone, "rule")
-            elif char in LONE_READINGS and end - start == 1:
+                continue
+            if not _alone(text, start, end, position):
+                continue
+            covered = covering_reading(text, position)
+            if covered is not None:
+                decided[position] = Resolved(covered, "lexicon")
+            elif char in LONE_READINGS:
                 decided[position] = Resolved(LONE_READINGS[char], "default")
     return decided
+
+
+def _alone(text: str, start: int, end: int, position: int) -> bool:
+    """Whether text[position] stands alone in the word text[start:end]: it is the word, or jieba joined
+    it into a word no dictionary lists and no listed part of which holds it (没少, 里教, 少雨)."""
+    if end - start == 1:
+        return True
+    word = text[start:end]
+    if word_tag(word) and position > start:
+        return False  # 户数: a word jieba knows, ending in a noun morpheme the lone default would misread
+    return not word_allows(word, position - start) and _piece_holding(word, position - start) is None
+
+
+def _listed(text: str, start: int, end: int, position: int) -> tuple[str, int]:
+    """The word that decides text[position]'s reading, and the offset in it: the jieba word
+    text[start:end], or where no dictionary lists it, its listed part that holds the character
+    (银行行长 -> 行长, 看不清楚 -> 清楚)."""
+    word, offset = text[start:end], position - start
+    if end - start > 2 and not word_allows(word, offset):
+        return _piece_holding(word, offset) or (word, offset)
+    return word, offset
+
+
+def _neutral(text: str, spans: list[tuple[int, int]], index: int, position: int) -> str | None:
+    """The neutral-tone syllable of text[position] in its word, if it is read so (neutral.py)."""
+    start, end = spans[index]
+    word, offset = _listed(text, start, end, position)
+    if word in FULL_BEFORE_NOUN and offset == 1 and 0 < index < len(spans) - 1:
+        before, after = (text[a:b] for a, b in (spans[index - 1], spans[index + 1]))
+        if (word_tag(after).startswith("n") or after in SENSE_WORDS) and not word_tag(before).startswith(("r", "m", "q", "u")):
+            return None  # 地方政府, 东西走向: the other sense (not 这个地方风景很美)
+    return neutral_syllable(word, offset)
+
+
+def covering_reading(text: str, position: int, longest: int = 4) -> str | None:
+    """The reading of text[position] in the words of fixed reading that hold it wherever the
+    segmenter cut (休年/假 -> 年假 jià), when they agree and no other listed word holding it reads
+    it otherwise; None when none holds it or they disagree."""
+    fixed: set[str] = set()
+    others: set[str] = set()
+    for first in range(max(0, position - longest + 1), position + 1):
+        for last in range(max(position + 1, first + 2), min(len(text), first + longest) + 1):
+            word = text[first:last]
+            allowed = word_allows(word, position - first)
+            if not allowed:
+                continue
+            if len(allowed) == 1 and sum(word_votes(word, position - first).values()) >= 2:
+                fixed |= allowed
+            else:
+                others |= allowed
+    if len(fixed) == 1 and others <= fixed:
+        return next(iter(fixed))
+    return None
 
 
 def _split_at(spans: list[tuple[int, int]], index: int, position: int) -> tuple[list[tuple[int, int]], int]:
@@ -181,25 +240,27 @@ def _split_at(spans: list[tuple[int, int]], index: int, position: int) -> tuple[
     return spans[:index] + middle + spans[index + 1 :], index + (1 if position > start else 0)
 
 
-def fixed_reading(text: str, start: int, end: int, position: int) -> str | None:
+def fixed_reading(text: str, start: int, end: int, position: int, neutral: str | None = None) -> str | None:
     """The reading the dictionaries agree on for text[position] in the word text[start:end], or in the
     listed word of it that holds the character when no dictionary lists the whole (银行行长 -> 行长).
 
     Agreeing means: at least two dictionaries list the word and none allows the character another
-    reading there. Where they differ only in the neutral tone (头发 tóufa / tóufà), everyday words
-    that the standard language reads in the neutral tone (neutral.py) are read so; the others are
-    left to the context model and the dictionaries' votes.
+    reading there; for a name (jieba's tag nr: 曾国藩), one dictionary listing it is enough. Where
+    they differ only in the neutral tone (头发 tóufa / tóufà), `neutral` (the neutral syllable,
+    when `_neutral` finds the word read so) decides; the others are left to the context model and
+    the dictionaries' votes. A numeral and a measure word (一行, 这种) are not a word of fixed
+    reading, whatever the dictionaries list: the lone-word rules read them.
     """
     if end - start < 2:
         return None
-    word, offset = text[start:end], position - start
-    if not word_allows(word, offset) and end - start > 2:
-        word, offset = _piece_holding(word, offset) or (word, offset)
-    neutral = neutral_syllable(word, offset)
     if neutral is not None:
         return neutral
+    word, offset = _listed(text, start, end, position)
+    if len(word) == 2 and offset == 1 and word[0] in NUMERAL_ENDS + DEMONSTRATIVES:
+        return None
     allowed = word_allows(word, offset)
-    if len(allowed) != 1 or sum(word_votes(word, offset).values()) < 2:
+    needed = 1 if word_tag(word) == "nr" else 2
+    if len(allowed) != 1 or sum(word_votes(word, offset).values()) < needed:
         return None
     return next(iter(allowed))
 

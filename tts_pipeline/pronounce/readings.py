@@ -6,6 +6,9 @@ tone-marked form is only for people to read.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Iterable
+
+from ..model import Token
 
 from .once import load_once, stored_table
 
@@ -54,6 +57,28 @@ def toneless(syllable: str) -> str:
 def same_but_neutral(a: str, b: str) -> bool:
     """True when two syllables differ only in that one of them is in the neutral tone (tóu / tou)."""
     return a != b and toneless(a) == toneless(b) and ("5" in (a[-1], b[-1]))
+
+
+def is_erhua_token(text: str, pinyin: str | None) -> bool:
+    """Whether a token is the erhua 儿 (哪儿, 一会儿): the resolver and annotations read it er5."""
+    return text == "儿" and pinyin == "er5"
+
+
+def shown_syllables(tokens: Iterable[Token]) -> list[tuple[Token, str | None]]:
+    """Each token with the syllables shown for it, in tone numbers: as read, except that the erhua
+    儿 is written as the r of the syllable before it (哪儿 -> nar3, 一会儿 -> yi1 huir4), as
+    dictionaries and textbooks write it, and yields no pair of its own. Every pinyin line is
+    built from these pairs."""
+    shown: list[tuple[Token, str | None]] = []
+    for token in tokens:
+        if is_erhua_token(token.text, token.pinyin) and shown and shown[-1][1]:
+            before, syllables = shown[-1]
+            head, _, last = syllables.rpartition(" ")
+            last = last[:-1] + "r" + last[-1] if last[-1:].isdigit() else last + "r"
+            shown[-1] = (before, f"{head} {last}" if head else last)
+            continue
+        shown.append((token, token.pinyin))
+    return shown
 
 
 def _readings_from_dictionaries(char: str, listed: str | None, model_readings: tuple[str, ...]) -> tuple[str, ...]:
