@@ -18,7 +18,7 @@ from ..hanzi import is_han, simplified
 from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, Token
 from .grammar import RuleReading, rule_readings
 from .hints import OVERRULED, POLICIES, check_policy, judge
-from .polyphones import Resolved, resolve
+from .polyphones import Resolved, deciding_word, resolve
 from .readings import char_readings, marked
 from .segment import words
 
@@ -83,7 +83,8 @@ def _hinted_readings(
                 continue
             char = sentence.text[position]
             start, end = word_of.get(position, (position, position + 1))
-            verdict = judge(text[position], hinted, text[start:end], position - start, policy, rules.get(position))
+            word, offset = deciding_word(text, spans, start, end, position)
+            verdict = judge(text[position], hinted, word, offset, policy, rules.get(position))
             if verdict.used is not None:
                 # overruled by a grammatical rule: read in context, as the resolver does
                 overruled_by = "model" if position in rules else "lexicon"

@@ -169,7 +169,7 @@ def _everyday_layers(text: str, spans: list[tuple[int, int]], rules: dict[int, R
                 continue
             if not _alone(text, start, end, position):
                 continue
-            covered = covering_reading(text, position)
+            covered = covering_reading(text, spans, position)
             if covered is not None:
                 decided[position] = Resolved(covered, "lexicon")
             elif char in LONE_READINGS:
@@ -209,25 +209,45 @@ def _neutral(text: str, spans: list[tuple[int, int]], index: int, position: int)
     return neutral_syllable(word, offset)
 
 
-def covering_reading(text: str, position: int, longest: int = 4) -> str | None:
+def covering_reading(text: str, spans: list[tuple[int, int]], position: int) -> str | None:
     """The reading of text[position] in the words of fixed reading that hold it wherever the
-    segmenter cut (休年/假 -> 年假 jià), when they agree and no other listed word holding it reads
-    it otherwise; None when none holds it or they disagree."""
-    fixed: set[str] = set()
-    others: set[str] = set()
+    segmenter cut (休年/假 -> 年假 jià): `covering_word`'s, when at least two dictionaries list it."""
+    found = covering_word(text, spans, position)
+    if found is None or sum(word_votes(*found).values()) < 2:
+        return None
+    return next(iter(word_allows(*found)))
+
+
+def covering_word(text: str, spans: list[tuple[int, int]], position: int, longest: int = 4) -> tuple[str, int] | None:
+    """The longest listed word of two to `longest` characters around text[position] that holds it
+    with one reading, and the offset in it, when no other listed word holding it reads it otherwise;
+    None when none holds it or they disagree. A word that would cut through a word jieba knows
+    (破的 in 突破/的) is no candidate: only a cut jieba guessed (休年/假) may be crossed."""
+    cuts = {start for start, _ in spans} | {end for _, end in spans}
+    guessed = {k for start, end in spans if not _known(text[start:end]) for k in range(start + 1, end)}
+    best: tuple[str, int] | None = None
+    agreed: set[str] = set()
     for first in range(max(0, position - longest + 1), position + 1):
         for last in range(max(position + 1, first + 2), min(len(text), first + longest) + 1):
+            if not all(k in cuts or k in guessed for k in (first, last)):
+                continue
             word = text[first:last]
             allowed = word_allows(word, position - first)
-            if not allowed:
-                continue
-            if len(allowed) == 1 and sum(word_votes(word, position - first).values()) >= 2:
-                fixed |= allowed
-            else:
-                others |= allowed
-    if len(fixed) == 1 and others <= fixed:
-        return next(iter(fixed))
-    return None
+            agreed |= allowed
+            if len(allowed) == 1 and (best is None or len(word) > len(best[0])):
+                best = (word, position - first)
+    return best if best is not None and len(agreed) == 1 else None
+
+
+def deciding_word(text: str, spans: list[tuple[int, int]], start: int, end: int, position: int) -> tuple[str, int]:
+    """The word whose dictionary reading settles text[position], and the offset in it: the jieba word
+    text[start:end] or its listed part that holds the character (`_listed`) when a dictionary lists
+    it, else a listed word that holds it across jieba's cut (`covering_word`: 切实/做好 in
+    切实做好), else the jieba word. The hint check asks this word, so that it reads as `resolve`."""
+    word, offset = _listed(text, start, end, position)
+    if word_allows(word, offset):
+        return word, offset
+    return covering_word(text, spans, position) or (text[start:end], position - start)
 
 
 def _split_at(spans: list[tuple[int, int]], index: int, position: int) -> tuple[list[tuple[int, int]], int]:
