@@ -55,12 +55,16 @@ def simplified(text: str) -> str:
 
 
 def _written_simplified(text: str, converted: str) -> bool:
-    """Whether `text` is simplified Chinese: it holds a character that only simplified script writes,
-    one the traditional-to-simplified conversion (`converted`) keeps and the other way changes."""
+    """Whether `text` is simplified Chinese: more of its characters are ones only simplified script
+    writes (the traditional-to-simplified conversion `converted` keeps them, the other way changes
+    them: 这) than ones only traditional script writes (the conversion changes them: 這). Both
+    scripts share some (台 and 臺 in Taiwan), so one of each decides nothing."""
     back = _converter("s2tw").convert(text)
     if len(back) != len(text) or len(converted) != len(text):
         return False
-    return any(a == b != c for a, b, c in zip(text, converted, back))
+    simplified_only = sum(a == b != c for a, b, c in zip(text, converted, back))
+    traditional_only = sum(a != b for a, b in zip(text, converted))
+    return simplified_only > traditional_only
 
 
 @functools.lru_cache(maxsize=2)

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .lexicon import word_allows
 from .readings import marked
-from .segment import tokenizer
+from .segment import split_at, tokenizer
 
 # Verbs (and verb phrases) that take a beneficiary or purpose introduced by 为.
 BENEFACTIVE_VERBS = frozenset(
@@ -113,8 +114,9 @@ def rule_readings(text: str, spans: list[tuple[int, int]]) -> dict[int, RuleRead
     """The readings the rules decide in `text`, by offset; `spans` are its words."""
     found: dict[int, RuleReading] = {}
     for index, (start, end) in enumerate(spans):
-        if end - start == 1 and text[start] == "为":
-            reading = _preposition_wei(text, spans, index)
-            if reading is not None:
-                found[start] = reading
+        if text[end - 1] != "为" or (end - start > 1 and word_allows(text[start:end], end - 1 - start)):
+            continue  # 为 alone, or ending a word no dictionary lists (真为你感到骄傲), not a listed one (认为)
+        reading = _preposition_wei(text, *split_at(spans, index, end - 1))
+        if reading is not None:
+            found[end - 1] = reading
     return found

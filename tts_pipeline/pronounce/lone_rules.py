@@ -14,7 +14,7 @@ looking only at the word before and the word after:
 - 了 in a potential complement (去不了, 来得了) is liǎo.
 - 着 after 不/得 (睡不着, 用得着) or in 找着了 is zháo; a move in chess
   (这一着) zhāo; 穿着 after 的 (她的穿着) zhuó; otherwise the particle zhe.
-- 还 after a modal or 没 (要还, 没还) or before a person or 钱/书 (还你,
+- 还 after a modal or 没 (要还, 还要还, 没还) or before a person or 钱/书 (还你,
   还钱) is huán "give back"; otherwise hái.
 - 长 after a degree word (很长, 又长) is cháng; before 高/大/出/胖/满 zhǎng.
 - 只 after a numeral or demonstrative before a noun (一只猫, 这只鸟) is zhī.
@@ -136,7 +136,8 @@ def _zhe(a: Around) -> str | None:  # 着
 
 
 def _huan(a: Around) -> str | None:  # 还
-    if a.before in MODALS and (not a.after or a.after in PERSONS or word_tag(a.after).startswith(("m", "t"))):
+    modal = a.before in MODALS or (len(a.before) == 2 and a.before[0] in "还也就都又才" and a.before[1] in MODALS)
+    if modal and (not a.after or a.after in PERSONS or word_tag(a.after).startswith(("m", "t"))):
         return "huan2"
     if a.after in PERSONS and a.after not in ("人", "回", "清") and a.after2 not in ("是", "在", "有", "要", "会", "没", "不", "想"):
         returned = a.after in ("钱", "书", "债", "账", "款", "贷款", "房贷", "给")

@@ -34,7 +34,7 @@ from .lexicon import lexicon, word_allows, word_votes
 from .lone_rules import DEMONSTRATIVES, NUMERAL_ENDS, lone_reading
 from .neutral import FULL_BEFORE_NOUN, SENSE_WORDS, neutral_syllable
 from .readings import char_readings, citation
-from .segment import tokenizer, word_tag, words
+from .segment import split_at, tokenizer, word_tag, words
 
 DICTIONARY_VOTE = 3.0
 # The model is overconfident (会计室: kuài at 1e-24); below this probability it
@@ -163,7 +163,7 @@ def _everyday_layers(text: str, spans: list[tuple[int, int]], rules: dict[int, R
             listed = end - start > 1 and bool(word_allows(text[start:end], position - start))
             # A listed word whose readings disagree is still a word (夺得, 取得), except where the
             # dictionaries list one sense of a phrase jieba joins (背着 bēi/bèi, 射中, 考中).
-            lone = None if listed and char in LISTED_STAYS else lone_reading(text, *_split_at(spans, index, position))
+            lone = None if listed and char in LISTED_STAYS else lone_reading(text, *split_at(spans, index, position))
             if lone is not None and lone in readings:
                 decided[position] = Resolved(lone, "rule")
                 continue
@@ -248,16 +248,6 @@ def deciding_word(text: str, spans: list[tuple[int, int]], start: int, end: int,
     if word_allows(word, offset):
         return word, offset
     return covering_word(text, spans, position) or (text[start:end], position - start)
-
-
-def _split_at(spans: list[tuple[int, int]], index: int, position: int) -> tuple[list[tuple[int, int]], int]:
-    """`spans` with the word spans[index] cut around `position`, so that the character there stands
-    alone (jieba joins what the lexicon does not list: 很长, 地看, 两只手), and its new index."""
-    start, end = spans[index]
-    if end - start == 1:
-        return spans, index
-    middle = [(a, b) for a, b in ((start, position), (position, position + 1), (position + 1, end)) if b > a]
-    return spans[:index] + middle + spans[index + 1 :], index + (1 if position > start else 0)
 
 
 def fixed_reading(text: str, start: int, end: int, position: int, neutral: str | None = None) -> str | None:

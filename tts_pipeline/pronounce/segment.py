@@ -92,3 +92,13 @@ def _tags():
 def word_tag(word: str) -> str:
     """jieba's dictionary part of speech for `word` ("v", "n", "d", "r" …), "" for a word it does not list."""
     return _tags().get(word) or ""
+
+
+def split_at(spans: list[tuple[int, int]], index: int, position: int) -> tuple[list[tuple[int, int]], int]:
+    """`spans` with the word spans[index] cut around `position`, so that the character there stands
+    alone (jieba joins what the lexicon does not list: 很长, 地看, 两只手, 真为), and its new index."""
+    start, end = spans[index]
+    if end - start == 1:
+        return spans, index
+    middle = [(a, b) for a, b in ((start, position), (position, position + 1), (position + 1, end)) if b > a]
+    return spans[:index] + middle + spans[index + 1 :], index + (1 if position > start else 0)
