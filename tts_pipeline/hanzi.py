@@ -57,14 +57,15 @@ def simplified(text: str) -> str:
 def _written_simplified(text: str, converted: str) -> bool:
     """Whether `text` is simplified Chinese: more of its characters are ones only simplified script
     writes (the traditional-to-simplified conversion `converted` keeps them, the other way changes
-    them: 这) than ones only traditional script writes (the conversion changes them: 這). Both
-    scripts share some (台 and 臺 in Taiwan), so one of each decides nothing."""
+    them: 这) than ones only traditional script writes (the conversion changes them: 這), or as many
+    and at least two. Both scripts write some of the first kind (台 beside 臺 in Taiwan) and
+    simplified text some of the second (閤 beside 阁), so one of each decides nothing."""
     back = _converter("s2tw").convert(text)
     if len(back) != len(text) or len(converted) != len(text):
         return False
     simplified_only = sum(a == b != c for a, b, c in zip(text, converted, back))
     traditional_only = sum(a != b for a, b in zip(text, converted))
-    return simplified_only > traditional_only
+    return simplified_only > traditional_only or simplified_only == traditional_only >= 2
 
 
 @functools.lru_cache(maxsize=2)
