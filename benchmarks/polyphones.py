@@ -1,6 +1,6 @@
 """Polyphone accuracy on CPP dev and on the everyday set, every reader side by side.
 
-    .venv/bin/python benchmarks/polyphones.py [--parts cpp,dev,test] [--misses] [--char 为]
+    .venv/bin/python benchmarks/polyphones.py [--parts cpp,dev,test,hints] [--misses] [--char 为]
 
 - pypinyin: pypinyin.pinyin() alone (its phrase dictionary, else the first reading);
 - g2pM package: G2pM()(sentence) as the package ships it (argmax over all syllables);
@@ -18,7 +18,9 @@ per-character accuracies and the speed are printed too, and a column that
 counts a neutral tone as right where CPP labels the full tone. The everyday
 set (benchmarks/everyday.py) has sentences learners and newspaper readers
 meet: dev-* to develop on, test* held out. --misses lists the last reader's
-errors, never on the held-out part.
+errors, never on the held-out part. The part "hints" measures the hint check
+on generated annotations (benchmarks/hintcases.py): the share of wrong ones it
+catches and of right ones it flags by mistake.
 """
 from __future__ import annotations
 
@@ -173,12 +175,33 @@ def measure(readers, cases, by_char=None) -> tuple[dict[str, int], dict[str, flo
     return right, spent, misses, neutral
 
 
+def _measure_hint_check(words: int, misses: bool) -> None:
+    """The hint check on generated cases (hintcases.py): how many wrong annotations it flags, and how
+    many right ones it flags by mistake."""
+    import hintcases
+
+    cases = hintcases.cases(words)
+    flagged = [(case, hintcases.check(case)) for case in cases]
+    wrong = [f for case, f in flagged if case.wrong]
+    right = [f for case, f in flagged if not case.wrong]
+    print(f"hint check: {words} words of fixed reading in {len(hintcases.CARRIERS)} carrier sentences, {len(cases)} annotations")
+    print(f"caught        {sum(wrong) / len(wrong):9.2%}  ({len(wrong) - sum(wrong)} of {len(wrong)} wrong annotations missed)")
+    print(f"false alarms  {sum(right) / len(right):9.2%}  ({sum(right)} of {len(right)} right annotations flagged)")
+    if misses:
+        for case, f in flagged:
+            if f != case.wrong:
+                print(f"  {'missed' if case.wrong else 'false alarm'}: {case.text}")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, help="only the first N CPP sentences")
-    parser.add_argument("--parts", default="cpp,dev,dev-traditional,test",
-                        help="comma-separated: cpp, dev, test, or one everyday file's stem (default: all)")
+    parser.add_argument("--parts", default="cpp,dev,test,hints",
+                        help="comma-separated: cpp, dev, test, hints, or one everyday file's stem (default: all)")
     parser.add_argument("--misses", action="store_true", help="list what the last reader got wrong (not on test)")
+    parser.add_argument("--hint-words", type=int, default=2000,
+                        help="words of fixed reading the part 'hints' annotates (default 2000)")
     parser.add_argument("--char", action="append", default=[], help="also print each reader's accuracy on this character")
     args = parser.parse_args()
     readers = {}
@@ -188,6 +211,9 @@ def main() -> None:
         readers[name] = make()
         loads[name] = time.perf_counter() - began
     for part in args.parts.split(","):
+        if part == "hints":
+            _measure_hint_check(args.hint_words, args.misses)
+            continue
         if part == "cpp":
             cases = _cpp_cases(args.limit)
             characters = sum(len(text) for text, _, _ in cases)
