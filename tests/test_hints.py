@@ -95,7 +95,7 @@ def test_verify_overrules_and_names_sentence_character_hint_and_reading() -> Non
     assert reading(pron, 3) == ("xing2", "lexicon")
     (notice,) = pron.notices
     assert notice.code == OVERRULED
-    assert (notice.sentence, notice.text, notice.hint, notice.used) == (4, "行", "háng", "xíng")
+    assert (notice.sentence, notice.text, notice.hint, notice.used) == (4, "行", "hang2", "xing2")
     assert notice.position == WHERE
     assert notice.message == "行: hint háng, used xíng (实行 is always shíxíng)"
 

@@ -14,7 +14,7 @@ from tts_pipeline.modeljson import (
 )
 
 WHERE = SourcePosition("a.txt", 3, 7)
-NOTICE = Notice("hint-overruled", "行: hint háng, used xíng", 0, WHERE, "行", "háng", "xíng")
+NOTICE = Notice("hint-overruled", "行: hint háng, used xíng", 0, WHERE, "行", "hang2", "xing2")
 PRON = Pronunciation(
     Sentence(0, "实行了。", (Hint(1, ("hang2",), "háng", WHERE),), (), SourcePosition("a.txt", 3, 1)),
     (Token("实", "shi2", "lexicon", 0, "实"), Token("行", "xing2", "lexicon", 1, "行", False),

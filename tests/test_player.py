@@ -70,7 +70,7 @@ def make_book(folder: Path, *, with_audio: bool = True) -> dict:
                   "vtt": "transcript.vtt", "player": "index.html"},
         "chapters": chapters, "sentences": sentences,
         "warnings": [{"code": "hint-overruled", "message": "s0003: hint xíng for 行 in 实行 overruled; read xíng",
-                      "sentence": "s0003", "line": 3, "column": 7, "text": "行", "hint": "háng", "used": "xing2"}],
+                      "sentence": "s0003", "line": 3, "column": 7, "text": "行", "hint": "hang2", "used": "xing2"}],
     }
     if with_audio:
         encoder = ffmpeg.StreamEncoder(folder / "book.mp3", RATE, ffmpeg.CODECS["mp3"], "64k")

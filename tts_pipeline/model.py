@@ -118,7 +118,12 @@ class Token:
 
 @dataclass(frozen=True)
 class Notice:
-    """A warning for the user: a hint not used as written, a character no engine can say."""
+    """A warning for the user: a hint not used as written, a character no engine can say.
+
+    `hint` and `used` hold syllables in tone numbers ("hang2"), never tone marks: those are added
+    where a notice is rendered (`message`, the player). Where the code is about an engine or a
+    number, `used` names the engine or holds the number's spoken form.
+    """
 
     code: str
     message: str

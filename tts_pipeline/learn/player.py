@@ -17,7 +17,6 @@ from typing import Any, Mapping
 from urllib.parse import quote
 
 from ..atomic import write_atomic
-from ..parse.syllables import tone3
 from ..pronounce.readings import is_erhua_token
 from .text import tone_marks
 
@@ -160,8 +159,8 @@ def _token_marks(sentence: Mapping[str, Any], warnings: list[dict[str, Any]]) ->
         candidates = [i for i, token in enumerate(tokens) if i not in marks and _holds(tokens, i, text)]
         if not candidates:
             continue
-        used = _tone_numbers(warning.get("used"))
-        exact = [i for i in candidates if used and _tone_numbers(tokens[i].get("pinyin")) == used]
+        used = warning.get("used")
+        exact = [i for i in candidates if used and tokens[i].get("pinyin") == used]
         marks[(exact or candidates)[0]] = warning
     return marks
 
@@ -174,13 +173,6 @@ def _holds(tokens: list[Mapping[str, Any]], i: int, text: str) -> bool:
     if own and text.startswith(own):
         return "".join(t.get("text", "") for t in tokens[i:i + len(text)]).startswith(text)
     return False
-
-
-def _tone_numbers(pinyin: Any) -> str:
-    """'xíng' or 'xing2' -> 'xing2', so readings written either way compare equal."""
-    if not pinyin:
-        return ""
-    return " ".join(tone3(p) for p in str(pinyin).split())
 
 
 def _warning_title(warning: Mapping[str, Any]) -> str:
@@ -273,9 +265,9 @@ def _checks(manifest: Mapping[str, Any]) -> str:
         if warning.get("text"):
             detail.append(f'<b lang="zh">{_e(warning["text"])}</b>')
         if warning.get("hint"):
-            detail.append(f'hint <s>{_e(warning["hint"])}</s>')
+            detail.append(f'hint <s>{_e(_shown(warning["hint"]))}</s>')
         if warning.get("used"):
-            detail.append(f'read <b>{_e(tone_marks(warning["used"]) if _is_tone_numbers(warning["used"]) else warning["used"])}</b>')
+            detail.append(f'read <b>{_e(_shown(warning["used"]))}</b>')
         items.append(
             f'<li class="{kind}">{where}<span class="what">{" · ".join(detail)}</span>'
             f'<span class="why">{_e(warning.get("message") or warning.get("code") or "")}</span></li>'
@@ -289,8 +281,11 @@ def _checks(manifest: Mapping[str, Any]) -> str:
     )
 
 
-def _is_tone_numbers(value: str) -> bool:
-    return all(part[-1:].isdigit() and part[:-1].isalpha() for part in str(value).split())
+def _shown(value: str) -> str:
+    """A notice's hint or used value as people read it: syllables (the manifest keeps tone numbers)
+    with tone marks; anything else (an engine's name, a number's spoken hanzi) as it is."""
+    syllables = all(part[-1:].isdigit() and part[:-1].isalpha() for part in str(value).split())
+    return tone_marks(value) if syllables else str(value)
 
 
 def _drills(manifest: Mapping[str, Any]) -> str:

@@ -105,8 +105,8 @@ def _notice(sentence: Sentence, where: SourcePosition, char: str, hinted: str, v
         sentence=sentence.index,
         position=where,
         text=char,
-        hint=marked(hinted),
-        used=marked(verdict.used) if verdict.used else None,
+        hint=hinted,
+        used=verdict.used,
     )
 
 
