@@ -1,18 +1,16 @@
-"""Stand-ins for the build tests: tone-burst engines and a plain pronouncer,
-so stitching and export can be tested fast and apart from the neural voice."""
+"""Stand-ins for the build tests: tone-burst engines, so stitching and export can be tested fast and
+apart from the neural voice."""
 from __future__ import annotations
 
 import subprocess
-from typing import Iterator
 
 import numpy as np
-from pypinyin import Style, pinyin
 
 from tts_pipeline import engines
 from tts_pipeline.engines.base import Engine
 from tts_pipeline.errors import EngineError
 from tts_pipeline.export.ffmpeg import ffmpeg_exe
-from tts_pipeline.model import Article, Clip, Pronunciation, Token
+from tts_pipeline.model import Clip, Pronunciation
 
 
 def tone_clip(seconds: float, rate: int, *, amplitude: float = 0.3, frequency: float = 220.0,
@@ -66,17 +64,6 @@ class FailingEngine(ToneEngine):
 
 for _engine in (ToneEngine, LowRateEngine, FailingEngine):
     engines.register(_engine)
-
-
-def plain_pronounce(article: Article, policy: str = "verify") -> Iterator[Pronunciation]:
-    """pypinyin's reading per character: enough for stitching tests."""
-    for sentence in article.sentences():
-        readings = pinyin(sentence.text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: [None] * len(s))
-        tokens = []
-        for i, (char, reading) in enumerate(zip(sentence.text, readings)):
-            value = reading[0] if reading and reading[0] and reading[0][-1].isdigit() else None
-            tokens.append(Token(char, value, "lexicon" if value else "none", i, char))
-        yield Pronunciation(sentence, tuple(tokens))
 
 
 def decode(path, rate: int | None = None) -> tuple[np.ndarray, int]:

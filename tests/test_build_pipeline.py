@@ -11,12 +11,12 @@ import pytest
 from mutagen.id3 import ID3
 from scipy import signal
 
-import buildkit
+import buildkit  # noqa: F401 - registers the tone-test engines
 import tts_pipeline
 from buildkit import decode
 from tts_pipeline import cli
 from tts_pipeline.export import ffmpeg, mp3join
-from tts_pipeline.export.folder import MARKER, STAGING
+from tts_pipeline.export.folder import MARKER, STAGING, slug
 from tts_pipeline.export.manifest import Manifest
 
 build_module = __import__("tts_pipeline.build", fromlist=["build"])
@@ -32,11 +32,6 @@ ARTICLE = """# 第一章 相遇
 重庆很大。谢谢大家。
 """
 LESSON = "# 第二课\n\n我们学习汉字。汉字很有意思。\n"
-
-
-@pytest.fixture(autouse=True)
-def plain_pronouncer(monkeypatch):
-    monkeypatch.setattr(build_module, "_pronounce", buildkit.plain_pronounce)
 
 
 @pytest.fixture
@@ -71,7 +66,7 @@ def test_every_file_exists_and_the_manifest_names_them(built):
         assert (out / entry.file).is_file()
     assert not (out / STAGING).exists()
     assert [s.paragraph for s in manifest.sentences] == [0, 1, 1, 2, 0, 1, 1]
-    assert manifest.sentences[5].pinyin == "Chóng qìng hěn dà."  # one word per character with the plain pronouncer
+    assert manifest.sentences[5].pinyin == "Chóngqìng hěndà."  # one word per jieba word
     assert manifest.engine.name == "tone-test" and manifest.sample_rate == 24000
 
 
@@ -269,7 +264,7 @@ def test_manifest_json_has_the_documented_keys(built):
     assert data["format"] == "tts-pipeline/1"
     assert set(data["sentences"][0]) >= {"id", "index", "chapter", "paragraph", "text", "pinyin", "tokens", "engine",
                                          "file", "start", "end", "book_start", "book_end"}
-    assert data["sentences"][0]["tokens"][0] == {"text": "第", "pinyin": "di4", "source": "lexicon"}
+    assert data["sentences"][0]["tokens"][0] == {"text": "第", "pinyin": "di4", "source": "default"}
 
 
 def test_pronounce_front_door_survives_the_import_of_its_package():
@@ -283,7 +278,7 @@ def test_pronounce_front_door_survives_the_import_of_its_package():
 @pytest.mark.parametrize("name,expected", [("Lesson 3 (draft)", "lesson-3-draft"), ("重庆新闻", "重庆新闻"),
                                            ("第一章 相遇", "第一章-相遇"), ("../..", "book")])
 def test_slug_keeps_han_characters_and_nothing_unsafe(name, expected):
-    assert build_module.slug(name) == expected
+    assert slug(name) == expected
 
 
 @pytest.mark.parametrize("fallback", [None, "test-tone"])

@@ -27,20 +27,13 @@ ARTICLE = """# 第一章 相遇
 RATE = 24000
 
 
-@pytest.fixture(autouse=True)
-def plain_pronouncer(monkeypatch):
-    monkeypatch.setattr(build_module, "_pronounce", buildkit.plain_pronounce)
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("joined")
     source = root / "a.md"
     source.write_text(ARTICLE, encoding="utf-8")
     plan = PausePlan(sentence=0.45, paragraph=0.9, lead=0.3, chapter=2.0)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build_module, "_pronounce", buildkit.plain_pronounce)
-        manifest = tts_pipeline.build(source, output=root / "out", engine="tone-test", player=False, pauses=plan)
+    manifest = tts_pipeline.build(source, output=root / "out", engine="tone-test", player=False, pauses=plan)
     return manifest, root / "out", plan
 
 

@@ -185,16 +185,7 @@ def test_a_token_without_a_reading_is_reported_not_spoken():
     assert pinyin_text(pron) == "qu4."
 
 
-def _pronounce_stage_ready() -> bool:
-    try:
-        from tts_pipeline.pronounce import pronounce_article  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @needs_espeak
-@pytest.mark.skipif(not _pronounce_stage_ready(), reason="the pronounce stage (pronounce_article) is not installed")
 def test_the_bundled_example_builds_with_espeak(tmp_path):
     import json
     from pathlib import Path

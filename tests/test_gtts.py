@@ -319,16 +319,6 @@ def test_after_one_sentence_used_up_its_attempts_the_next_fail_fast_until_a_prob
 ARTICLE = "实行(háng)资产盘活。\n重(chóng)庆的银行很多。\n"
 
 
-def _pronounce_stage_ready() -> bool:
-    try:
-        from tts_pipeline.pronounce import pronounce_article  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_pronounce = pytest.mark.skipif(not _pronounce_stage_ready(), reason="the pronounce stage (pronounce_article) is not installed")
-
 
 def _read_manifest(folder):
     import json
@@ -336,7 +326,6 @@ def _read_manifest(folder):
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
-@needs_pronounce
 def test_whole_build_with_gtts_against_the_replayed_exchange(tmp_path, google, pauses):
     from tts_pipeline.build import build
 
@@ -361,7 +350,6 @@ def test_whole_build_with_gtts_against_the_replayed_exchange(tmp_path, google, p
     assert warning["sentence"] == "s0003" and warning["text"] == "乐" and warning["hint"] == "le4"
 
 
-@needs_pronounce
 @needs_espeak
 def test_whole_build_with_google_down_and_espeak_as_fallback(tmp_path, google, pauses):
     from tts_pipeline.build import build
@@ -380,7 +368,6 @@ def test_whole_build_with_google_down_and_espeak_as_fallback(tmp_path, google, p
     assert len(fallbacks) == 2 and all("Google could not be reached" in w["message"] for w in fallbacks)
 
 
-@needs_pronounce
 @needs_espeak
 def test_whole_build_mixing_google_and_espeak_clips_in_one_book(tmp_path, google, pauses):
     from tts_pipeline.build import build

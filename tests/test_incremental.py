@@ -27,11 +27,6 @@ ARTICLE = """# 第一章 相遇
 EDITED = ARTICLE.replace("重庆很大。", "重庆非常大。")
 
 
-@pytest.fixture(autouse=True)
-def plain_pronouncer(monkeypatch):
-    monkeypatch.setattr(build_module, "_pronounce", buildkit.plain_pronounce)
-
-
 class CountingCache(ClipCache):
     def __init__(self, root):
         super().__init__(root)

@@ -115,8 +115,6 @@ def _run_build(args: argparse.Namespace) -> int:
 
     if up_to_date_from_args(args):  # before importing the heavy stages
         return 0
-    from .build import build_from_args
-
     return build_from_args(args)
 
 
@@ -331,6 +329,65 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
+
+
+def build_from_args(args) -> int:
+    """The `build` command: options from argparse, manifest summary on stdout."""
+    from .build import build
+    from .engines.base import VoiceSettings
+    from .stitch import PausePlan
+
+    pauses = PausePlan(
+        sentence=args.pause_sentence,
+        paragraph=args.pause_paragraph,
+        chapter=args.pause_chapter,
+        lead=args.pause_lead,
+    )
+    settings = VoiceSettings(
+        speed=args.speed,
+        pitch=args.pitch,
+        energy=args.energy,
+        threads=args.threads,
+        language=getattr(args, "language", None),
+        options=tuple(getattr(args, "engine_options", ()) or ()),
+    )
+    cache = None
+    if not getattr(args, "no_cache", False):
+        from .cache import cache_from_args
+
+        cache = cache_from_args(args)
+    build(
+        *args.inputs,
+        output=args.output,
+        engine=args.engine,
+        settings=settings,
+        fallback=getattr(args, "fallback", None),
+        pauses=pauses,
+        format=args.format,
+        bitrate=args.bitrate,
+        force=args.force,
+        hints=args.hints,
+        chapters=getattr(args, "chapters", "auto"),
+        merge=args.merge,
+        jobs=getattr(args, "jobs", 1),
+        cache=cache,
+        quiet=getattr(args, "quiet", False),
+        shadowing=_shadowing_options(args),
+        stamp=getattr(args, "stamp", None),
+    )
+    return 0
+
+
+def _shadowing_options(args):
+    if not getattr(args, "shadowing", False):
+        return None
+    import dataclasses
+
+    from .learn.shadowing import ShadowingOptions
+
+    names = {f.name for f in dataclasses.fields(ShadowingOptions)}
+    given = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    return ShadowingOptions(**given)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,11 @@ produced, time left). Elsewhere (a log, CI): one line per finished chapter.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Sequence, TextIO
 
@@ -200,3 +203,41 @@ def format_duration(seconds: float) -> str:
 
 def _s(n: int) -> str:
     return "" if n == 1 else "s"
+
+
+class Stages:
+    """Wall time per stage of a build, printed to stderr when $TTS_PIPELINE_TIMINGS is set
+    (benchmarks/pipeline.py shows where a rebuild's time goes)."""
+
+    def __init__(self) -> None:
+        self.on = bool(os.environ.get("TTS_PIPELINE_TIMINGS"))
+        self.seconds: dict[str, float] = {}
+        self.started = time.perf_counter()
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - started)
+
+    def report(self, before: float | None) -> None:
+        if not self.on:
+            return
+        lines = [] if before is None else [f"  {'start-up (interpreter, imports, reading the input)':52} {before:6.2f} s"]
+        lines += [f"  {name:52} {seconds:6.2f} s" for name, seconds in self.seconds.items()]
+        total = time.perf_counter() - self.started
+        lines.append(f"  {'(the rest of the build)':52} {total - sum(self.seconds.values()):6.2f} s")
+        print("build stages:\n" + "\n".join(lines), file=sys.stderr, flush=True)
+def since_process_start() -> float | None:
+    """Seconds since this process started (Linux), else None."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return uptime - ticks / os.sysconf("SC_CLK_TCK")

@@ -24,8 +24,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from concurrent.futures import Future
+from typing import Any
+
 from . import ffmpeg
-from ..stitch import pcm_wav
+from ..chapterplan import ChapterPlan, Recalled, chapter_record, fell_back, from_fallback, placed
+from ..errors import OutputError
+from ..loudness import db, pooled_loudness
+from ..modeljson import notice_to_json
+from ..options import BuildOptions
+from ..progress import Stages
+from ..stitch import ChapterTiming, level, pcm_wav, sentence_audio
+from .book import Encoders
+from .folder import OutputFolder
+from .manifest import WarningEntry, warning_entry
 from .mp3join import JoinedPart, frame_samples, join_mp3, read_info
 
 # LAME puts 576 samples of delay before a stream and, after one of whole
@@ -124,3 +136,74 @@ class SentenceBatch:
         self._out.close()
         ffmpeg.encode_sentences(self.wav, self.cuts, ffmpeg.CODECS["mp3"], bitrate)
         self.wav.unlink()
+
+
+def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging: Path, work: Path, keys,
+                      speaker, options: BuildOptions, rate: int, encoders: Encoders, warnings: list[WarningEntry],
+                      progress, stages: Stages) -> tuple[ChapterPlan, Future, list]:
+    """An MP3 chapter: sentence files taken from the previous output when made from the same clip, the others
+    levelled and encoded in batches (in the background), then all joined with pauses between them."""
+    chapter = plan.chapter
+    names = plan.files[1:]
+    clips: list[Any] = []
+    pieces: list[dict] = []
+    batch = None
+    for index, (pron, kept, key, name) in enumerate(zip(plan.pronunciations, plan.kept, plan.pieces,
+                                                        plan.sentence_files)):
+        sentence = pron.sentence
+        if name is None:
+            clips.append(Recalled.unspoken(pron, progress))
+            warnings.extend(warning_entry(n, sentence.id) for n in pron.notices)
+            continue
+        if kept is not None and keys.link_piece(kept, staging, name):
+            clip = Recalled.recorded(int(kept["samples"]), kept, rate)
+            piece = {**kept, "file": name}
+            if progress is not None:
+                progress.sentence_done(pron, clip, True)
+        else:
+            if kept is not None:
+                raise OutputError(f"a sentence file of chapter {chapter.index} vanished from {keys.root} during the "
+                                  "build; run the build again")
+            pron, clip = next_clip(sentence)
+            with stages("stitching and levelling"):
+                levelled = level(sentence_audio(clip, rate, options.pauses), rate)
+                if batch is None:
+                    batch = SentenceBatch(work / f"{plan.number}-{index}.wav", rate)
+                batch.add(levelled.pcm, folder.inside(name))
+            piece = {"piece": None if from_fallback(clip, speaker) else key, "file": name,
+                     "loudness": round(levelled.loudness, 3), "gated": list(levelled.gated),
+                     "true_peak": levelled.true_peak, "engine": clip.engine,
+                     "notices": [notice_to_json(n) for n in clip.notices]}
+            if batch.seconds >= SentenceBatch.SECONDS:
+                encoders.submit(batch.encode, options.bitrate)
+                batch = None
+        clips.append(Recalled.of(clip))  # the samples are not kept: a book's would not fit in memory
+        pieces.append(piece)
+        warnings.extend(warning_entry(n, sentence.id) for n in (*pron.notices, *clip.notices))
+    if batch is not None:
+        encoders.submit(batch.encode, options.bitrate)
+    spoken = [paragraph for pron, paragraph in zip(plan.pronunciations, plan.paragraphs) if pron.speaks]
+    gaps = [options.pauses.before(paragraph, previous) * rate for paragraph, previous in zip(spoken, (None, *spoken))]
+    silences = getattr(options.cache, "silence_dir", None) or work / "silence"
+
+    def join() -> ChapterTiming:
+        joined = join_chapter([folder.inside(name) for name in names], gaps, plan.closing * rate,
+                              folder.inside(plan.file), rate, options.bitrate, silences)
+        peak = max((p["true_peak"] for p in pieces), default=0.0)
+        timing = ChapterTiming(
+            index=chapter.index,
+            title=chapter.title,
+            start=0,
+            length=joined.length,
+            sentences=placed(plan, joined.sentences),
+            loudness=round(pooled_loudness(tuple(p["gated"]) for p in pieces), 2),
+            true_peak=round(db(peak), 2),
+        )
+        for piece, part in zip(pieces, joined.sentences):
+            piece["samples"] = part.samples
+        if keys is not None:
+            keys.remember(plan.files, **chapter_record(timing, clips, None if fell_back(clips, speaker) else plan.plan,
+                                                pieces))
+        return timing
+
+    return plan, encoders.submit(join), clips

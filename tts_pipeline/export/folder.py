@@ -19,7 +19,9 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 from .. import __version__
@@ -188,3 +190,11 @@ class OutputFolder:
             shutil.rmtree(self.staging, ignore_errors=True)
         finally:
             self._lock.release()
+
+
+def slug(name: str, fallback: str = "book", limit: int = 60) -> str:
+    """A file-name-safe form of `name`: letters and digits of any script (Han
+    characters stay as they are), lower-cased, everything else a dash."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    text = re.sub(r"[^\w]+|_+", "-", text).strip("-")
+    return text[:limit].strip("-") or fallback

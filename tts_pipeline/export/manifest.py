@@ -10,7 +10,10 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from ..model import Notice
 
 FORMAT = "tts-pipeline/1"
 
@@ -137,3 +140,19 @@ class Manifest:
     @classmethod
     def read(cls, path: str | Path) -> "Manifest":
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def warning_entry(notice: Notice, sentence_id: str) -> WarningEntry:
+    """The manifest's entry for a notice about sentence `sentence_id`."""
+    position = notice.position
+    return WarningEntry(
+        code=notice.code,
+        message=notice.message,
+        sentence=sentence_id,
+        path=position.path if position else None,
+        line=position.line if position else None,
+        column=position.column if position else None,
+        text=notice.text,
+        hint=notice.hint,
+        used=notice.used,
+    )
