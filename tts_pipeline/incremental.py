@@ -92,7 +92,7 @@ def _feed(digest, part: object) -> None:
 
 # The code that turns clips into chapter files; a chapter key needs no more,
 # since the clips' samples already reflect the readings and the voice.
-_ASSEMBLY = ("build.py", "stitch.py", "loudness.py", "incremental.py", "export")
+_ASSEMBLY = ("build.py", "stitch.py", "ticks.py", "loudness.py", "incremental.py", "export")
 
 
 @functools.lru_cache(maxsize=None)

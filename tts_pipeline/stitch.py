@@ -26,6 +26,7 @@ with warnings.catch_warnings():
 
 from .loudness import db, limit, loudness_of, pooled_loudness, true_peak
 from .model import Clip
+from .ticks import SILENCE, remove_ticks
 
 TARGET_LUFS = -16.0
 PEAK_CEILING_DBTP = -1.0
@@ -35,8 +36,6 @@ PEAK_HEADROOM_DB = 1.5
 # A near-silent clip is not raised more than this to reach the target.
 MAX_GAIN_DB = 30.0
 BLOCK_SECONDS = 0.4  # BS.1770's gating block
-# Below this level (-50 dBFS) the edge of a clip counts as silence.
-SILENCE = 10 ** (-50 / 20)
 _INT32 = 2**31 - 1
 
 
@@ -152,9 +151,9 @@ def _samples(segment: AudioSegment) -> np.ndarray:
 
 
 def sentence_audio(clip: Clip, sample_rate: int, plan: PausePlan) -> np.ndarray:
-    """A clip ready to join others: book format, edges trimmed, and a short
-    fade where an edge is not silent (a join there would click)."""
-    samples = trim_silence(clip_samples(clip, sample_rate), sample_rate, plan.keep)
+    """A clip ready to join others: book format, ticks in its pauses removed, edges trimmed, and a
+    short fade where an edge is not silent (a join there would click)."""
+    samples = trim_silence(remove_ticks(clip_samples(clip, sample_rate), sample_rate), sample_rate, plan.keep)
     fade_ms = int(round(plan.fade * 1000))
     edge = max(1, int(0.005 * sample_rate))
     if fade_ms <= 0 or len(samples) < 4 * edge:
