@@ -14,7 +14,7 @@ from buildkit import decode
 from tts_pipeline.errors import OutputError
 from tts_pipeline.export import ffmpeg
 from tts_pipeline.export.folder import MARKER, STAGING, OutputFolder
-from tts_pipeline.export.id3 import write_chapters
+from tts_pipeline.export.tags import write_chapters
 from tts_pipeline.export.manifest import Manifest
 from tts_pipeline.export.transcripts import Cue, lrc, marked, pinyin_line, srt, vtt
 from tts_pipeline.model import Token

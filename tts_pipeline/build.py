@@ -28,7 +28,7 @@ from .engines.base import VoiceSettings
 from .errors import EngineError, InputError, OutputError, PipelineError
 from .export import ffmpeg
 from .export.folder import OutputFolder, output_error
-from .export.id3 import write_chapters
+from .export.tags import Publishing, tag_folder
 from .export.manifest import (
     ChapterEntry,
     EngineInfo,
@@ -42,10 +42,11 @@ from .export.transcripts import WRITERS, Cue, pinyin_line
 from .model import Article, Chapter, Clip, Notice, Paragraph, Pronunciation
 from .modeljson import notice_from_json, notice_to_json
 from .loudness import db, pooled_loudness
+from .profiles import Profile, profile as find_profile
 from .stitch import ChapterAssembler, ChapterTiming, PausePlan, SentenceTiming, Timeline
 
 DEFAULT_ROOT = Path("audio_out")
-DEFAULT_BITRATE = "64k"
+DEFAULT_BITRATE = find_profile(None).bitrate
 FORMATS = ffmpeg.FORMATS
 
 
@@ -74,6 +75,10 @@ class _Options:
     player: bool
     stamp: str | None = None  # incremental.stamp_from_args: lets an unchanged output be kept as it is
     workers: Any = None  # synthesize.start_workers, started before the input is read (a first build with --jobs)
+    profile: Profile = find_profile(None)
+    author: str | None = None
+    cover: Any = None  # export.tags.Cover
+    cover_name: str | None = None
 
 
 def build(
@@ -87,8 +92,8 @@ def build(
     settings: VoiceSettings | None = None,
     fallback: str | None = None,
     pauses: PausePlan | None = None,
-    format: str = "mp3",
-    bitrate: str = DEFAULT_BITRATE,
+    format: str | None = None,
+    bitrate: str | None = None,
     force: bool = False,
     hints: str = "verify",
     chapters: str = "auto",
@@ -99,6 +104,9 @@ def build(
     shadowing: Any = None,
     player: bool = True,
     stamp: str | None = None,
+    profile: str | Profile | None = None,
+    author: str | None = None,
+    cover: str | Path | None = None,
 ) -> Manifest | tuple[Manifest, ...]:
     """Build the output folder for each input and return its manifest.
 
@@ -106,7 +114,14 @@ def build(
     returns one Manifest and writes to `output` (default audio_out/<slug>).
     Several inputs without `merge`: one folder per input, inside `output` when
     given, and a tuple of Manifests in input order.
+
+    `profile` (podcast, audiobook, acx; see tts_pipeline.profiles) gives the
+    defaults of `format`, `bitrate`, the lead pause and the levelling; `author`
+    and `cover` (a PNG or JPEG file) go into every file's tags.
     """
+    chosen = find_profile(profile)
+    format = format or chosen.format
+    bitrate = bitrate or chosen.bitrate
     if not inputs:
         raise PipelineError("build needs at least one input file")
     if format not in FORMATS:
@@ -120,7 +135,7 @@ def build(
         engine=engine,
         settings=settings or VoiceSettings(speed=speed, pitch=pitch, energy=energy, threads=threads),
         fallback=fallback,
-        pauses=pauses or PausePlan(),
+        pauses=pauses or PausePlan(lead=chosen.lead),
         format=format,
         bitrate=bitrate,
         force=force,
@@ -131,9 +146,21 @@ def build(
         shadowing=shadowing,
         player=player,
         stamp=stamp,
+        profile=chosen,
+        author=author,
+        cover=_cover(cover),
+        cover_name=f"cover{Path(cover).suffix.lower()}" if cover else None,
     )
     with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
         return _build_inputs([Path(p) for p in inputs], output, merge, chapters, options)
+
+
+def _cover(path: str | Path | None):
+    if path is None:
+        return None
+    from .export.tags import load_cover
+
+    return load_cover(path)
 
 
 def _build_inputs(paths: list[Path], output, merge: bool, chapters: str,
@@ -482,7 +509,7 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
     for number, chapter in enumerate(article.chapters):
         started = time.perf_counter()
         file = f"chapters/{chapter.index:0{width}d}-{slug(chapter.title, 'chapter', 40)}.{codec.extension}"
-        closing = pauses.paragraph if number == len(article.chapters) - 1 else pauses.chapter
+        closing = max(options.profile.tail, pauses.paragraph if number == len(article.chapters) - 1 else pauses.chapter)
         paragraphs = tuple(i for i, paragraph in enumerate(chapter.paragraphs) for _ in paragraph.sentences)
         prons = tuple(p if p.speaks else replace(p, notices=(*p.notices, p.unspoken_notice()))
                       for p in itertools.islice(pronunciations, len(paragraphs)))
@@ -497,10 +524,11 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
                 clips = None     # sentence to the fallback engine or stops the build naming it
             if clips is not None:
                 plan_key = chapter_plan_key(chapter.title, file, pauses, options.format, options.bitrate, closing,
-                                            rate, clips)
+                                            rate, clips, _levelling(options))
         pieces: tuple[str | None, ...] = (None,) * len(prons)
         if joined and clips is not None:
-            pieces = tuple(piece_key(key, rate, pauses, codec.extension, options.bitrate) if p.speaks else None
+            pieces = tuple(piece_key(key, rate, pauses, codec.extension, options.bitrate, _levelling(options))
+                           if p.speaks else None
                            for p, (key, _, _) in zip(prons, clips))
         plan = _ChapterPlan(number, chapter, file, closing, prons, paragraphs, plan_key, pieces=pieces,
                             kept=(None,) * len(prons))
@@ -518,6 +546,11 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
         yield plan
     if not speaks:
         raise InputError(f"{article.source}: nothing to speak: every sentence is punctuation, symbols or space")
+
+
+def _levelling(options: _Options) -> tuple[float, float]:
+    """What of the profile changes the samples of a chapter or sentence file."""
+    return options.profile.loudness, options.profile.peak, options.profile.sample_rate
 
 
 def _joinable(path: Path) -> bool:
@@ -591,7 +624,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
     """An MP3 chapter: sentence files taken from the previous output when made from the same clip, the others
     levelled and encoded in batches (in the background), then all joined with pauses between them."""
     from .export.chapterjoin import SentenceBatch, join_chapter
-    from .stitch import level, sentence_audio
+    from .stitch import level_for, sentence_audio
 
     chapter = plan.chapter
     names = plan.files[1:]
@@ -616,7 +649,7 @@ def _join_new_chapter(plan: _ChapterPlan, next_clip, folder: OutputFolder, stagi
                                   "build; run the build again")
             pron, clip = next_clip(sentence)
             with stages("stitching and levelling"):
-                levelled = level(sentence_audio(clip, rate, options.pauses), rate)
+                levelled = level_for(sentence_audio(clip, rate, options.pauses), rate, options.profile)
                 if batch is None:
                     batch = SentenceBatch(work / f"{plan.number}-{index}.wav", rate)
                 batch.add(levelled.pcm, folder.inside(name))
@@ -767,7 +800,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     from .synthesize import primary_engine
 
     stages = stages or _Stages()
-    rate = engines.engine_class(options.engine).sample_rate
+    rate = options.profile.sample_rate or engines.engine_class(options.engine).sample_rate
     codec = ffmpeg.file_codec(options.format)
     pauses = options.pauses
     work = staging / ".work"
@@ -819,8 +852,10 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 made.append(_join_new_chapter(plan, next_clip, folder, staging, work, keys, speaker, options, rate,
                                               encoders, warnings, progress, stages))
             else:
-                assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.part.wav")
-                content = chapter_key(chapter.title, plan.file, pauses, options.format, options.bitrate, plan.closing)
+                assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.part.wav",
+                                             options.profile)
+                content = chapter_key(chapter.title, plan.file, pauses, options.format, options.bitrate, plan.closing,
+                                      _levelling(options))
                 clips = []
                 try:
                     for pron, paragraph_index in zip(plan.pronunciations, plan.paragraphs):
@@ -869,7 +904,6 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         timeline = Timeline(rate, tuple(replace(t, start=start, length=length)
                                         for t, (start, length) in zip(timings, places)))
         marks_ms = [(round(t.start * 1000 / rate), round(t.end * 1000 / rate), t.title) for t in timeline.chapters]
-        write_chapters(staging / "book.mp3", article.title, marks_ms, f"tts-pipeline {__version__}")
         if book.m4a:
             ffmpeg.write_m4b(book.m4a, staging / "book.m4b", [(t.start, t.end, t.title) for t in timeline.chapters],
                              article.title, rate)
@@ -891,6 +925,9 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
             for number, (t, file) in enumerate(zip(timeline.chapters, chapter_files))
         ]
 
+        publishing = _publishing(article, options, staging)
+        tag_folder(staging, publishing, marks_ms, chapter_files, [(s.file, s.text, s.chapter) for s in entries],
+                   ("book.mp3", "book.m4b") if book.m4a else ("book.mp3",))
         cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in entries]
         for kind, writer in WRITERS.items():
             write_atomic(staging / f"transcript.{kind}", writer(cues, article.title))
@@ -918,6 +955,8 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
             pauses=dataclasses.asdict(pauses),
         )
         shutil.rmtree(work)
+    with stages("checking the files against the profile"):
+        manifest = _checked(manifest, staging, publishing, options)
     if progress is not None and options.shadowing is not None:
         progress.note("writing shadowing drills")
     with stages("shadowing and player"):
@@ -927,8 +966,38 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         if keys is not None:
             keys.write(staging, stamp)
     if progress is not None:
-        progress.finish(warnings=len(warnings))
+        progress.finish(warnings=len(manifest.warnings))
     return manifest
+
+
+def _publishing(article: Article, options: _Options, staging: Path) -> Publishing:
+    """What the tags say (and, with a cover, cover.png or cover.jpg written into the folder for feeds)."""
+    if options.cover is not None:
+        write_atomic(staging / options.cover_name, options.cover.data)
+    return Publishing(title=article.title, author=options.author, genre=options.profile.genre,
+                      date=time.strftime("%Y-%m-%d", time.gmtime()), source=article.source, cover=options.cover,
+                      encoder=f"tts-pipeline {__version__}")
+
+
+def _checked(manifest: Manifest, staging: Path, publishing: Publishing, options: _Options) -> Manifest:
+    """The manifest with the publishing record and what `export.check` measured of the files the profile is
+    about; each value outside the profile becomes a warning (printed unless quiet)."""
+    from .export.check import check_files
+
+    profile = options.profile
+    if profile.checked == "chapters":
+        names = [c.file for c in manifest.chapters]
+    else:
+        names = [manifest.files.book_m4b or manifest.files.book]
+    measured, found = check_files(staging, names, profile)
+    warnings = [WarningEntry(code="profile", message=f"{name}: {problem} ({profile.name} profile)")
+                for name, problem in found]
+    if not options.quiet:
+        for warning in warnings:
+            print(f"warning: {warning.message}", file=sys.stderr)
+    record = {"profile": profile.name, "author": publishing.author, "cover": options.cover_name,
+              "genre": publishing.genre, "date": publishing.date, "measured": [m.as_dict() for m in measured]}
+    return replace(manifest, warnings=(*manifest.warnings, *warnings), publishing=record)
 
 
 def _learner_files(article: Article, staging: Path, manifest: Manifest, options: _Options) -> Manifest:
@@ -958,11 +1027,12 @@ def _learner_files(article: Article, staging: Path, manifest: Manifest, options:
 
 def build_from_args(args) -> int:
     """The `build` command: options from argparse, manifest summary on stdout."""
+    chosen = find_profile(getattr(args, "profile", None))
     pauses = PausePlan(
         sentence=args.pause_sentence,
         paragraph=args.pause_paragraph,
         chapter=args.pause_chapter,
-        lead=args.pause_lead,
+        lead=chosen.lead if args.pause_lead is None else args.pause_lead,
     )
     settings = VoiceSettings(
         speed=args.speed,
@@ -995,6 +1065,9 @@ def build_from_args(args) -> int:
         quiet=getattr(args, "quiet", False),
         shadowing=_shadowing_options(args),
         stamp=getattr(args, "stamp", None),
+        profile=chosen,
+        author=getattr(args, "author", None),
+        cover=getattr(args, "cover", None),
     )
     return 0
 

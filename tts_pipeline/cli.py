@@ -25,6 +25,8 @@ def _chapter_rule(value: str) -> str:
 
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
+    from .profiles import DEFAULT as DEFAULT_PROFILE, PROFILES
+
     p = sub.add_parser(
         "build",
         help="turn articles into audio, transcripts and a player",
@@ -44,12 +46,20 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pause-sentence", type=_seconds, default=0.45, metavar="S", help="silence after a sentence, seconds (default: 0.45)")
     p.add_argument("--pause-paragraph", type=_seconds, default=0.9, metavar="S", help="silence after a paragraph, seconds (default: 0.9)")
     p.add_argument("--pause-chapter", type=_seconds, default=2.0, metavar="S", help="silence before a new chapter, seconds (default: 2.0)")
-    p.add_argument("--pause-lead", type=_seconds, default=0.3, metavar="S", help="silence at the start of each chapter file, seconds (default: 0.3)")
+    p.add_argument("--pause-lead", type=_seconds, default=None, metavar="S", help="silence at the start of each chapter file, seconds (default: the profile's, 0.3 for podcast)")
     p.add_argument(
-        "--format", choices=("mp3", "m4b", "wav", "ogg", "flac"), default="mp3",
-        help="chapter and sentence files; book.mp3 is always written, m4b adds book.m4b (default: mp3)",
+        "--format", choices=("mp3", "m4b", "wav", "ogg", "flac"), default=None,
+        help="chapter and sentence files; book.mp3 is always written, m4b adds book.m4b (default: the profile's, mp3 for podcast)",
     )
-    p.add_argument("--bitrate", type=_bitrate, default="64k", help="bitrate of lossy files, e.g. 48k, 96k (default: 64k)")
+    p.add_argument("--bitrate", type=_bitrate, default=None, help="bitrate of lossy files, e.g. 48k, 96k (default: the profile's, 64k for podcast)")
+    # -- publishing
+    p.add_argument(
+        "--profile", choices=tuple(PROFILES), default=DEFAULT_PROFILE,
+        help="publishing defaults: podcast (-16 LUFS, 64k mp3), audiobook (m4b, -18 LUFS), acx (44.1 kHz 192k CBR "
+        "chapter files for audiobook stores); explicit options still win, and the files are checked (default: podcast)",
+    )
+    p.add_argument("--author", metavar="NAME", help="author or artist written into every file's tags")
+    p.add_argument("--cover", metavar="FILE", help="cover art for the tags (PNG or JPEG; scaled to at most 1400 px)")
     p.add_argument("--force", action="store_true", help="write into an output folder that holds files tts-pipeline did not write")
     p.add_argument("--merge", action="store_true", help="several inputs make one book, one chapter per input (default: one folder per input)")
     # -- cache and progress

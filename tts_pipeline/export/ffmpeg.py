@@ -185,7 +185,7 @@ def write_m4b(audio: Path, target: Path, chapters: Sequence[tuple[int, int, str]
     try:
         run(
             ["-i", str(audio), "-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-             "-c", "copy", "-movflags", "+faststart", "-f", "ipod", str(target)],
+             "-c", "copy", "-movflags", "+faststart", "-brand", "M4B ", "-f", "ipod", str(target)],
             target.name,
         )  # fmt: skip
     finally:

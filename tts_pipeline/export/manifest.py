@@ -97,6 +97,8 @@ class Manifest:
     format: str = FORMAT
     pauses: Mapping[str, float] = field(default_factory=dict)
     shadowing: Mapping[str, Any] | None = None
+    # profile, author, cover file, genre, date, and what export.check measured of the files the profile is about
+    publishing: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
