@@ -28,6 +28,7 @@ from .engines.base import VoiceSettings
 from .errors import EngineError, InputError, OutputError, PipelineError
 from .export import ffmpeg
 from .export.folder import OutputFolder, output_error
+from .export.feed import CHAPTERS_FILE, podcast_chapters
 from .export.tags import Publishing, tag_folder
 from .export.manifest import (
     ChapterEntry,
@@ -928,6 +929,8 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         publishing = _publishing(article, options, staging)
         tag_folder(staging, publishing, marks_ms, chapter_files, [(s.file, s.text, s.chapter) for s in entries],
                    ("book.mp3", "book.m4b") if book.m4a else ("book.mp3",))
+        write_atomic(staging / CHAPTERS_FILE, podcast_chapters(article.title, [(round(t.start / rate, 3), t.title)
+                                                                               for t in timeline.chapters]))
         cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in entries]
         for kind, writer in WRITERS.items():
             write_atomic(staging / f"transcript.{kind}", writer(cues, article.title))
@@ -947,6 +950,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 srt="transcript.srt",
                 vtt="transcript.vtt",
                 player="index.html" if options.player else None,
+                chapters=CHAPTERS_FILE,
             ),
             chapters=tuple(chapters),
             sentences=tuple(entries),

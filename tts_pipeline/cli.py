@@ -288,8 +288,36 @@ def _run_voices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_feed(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "feed",
+        help="write a podcast feed (RSS) over built output folders",
+        description="Write an RSS 2.0 podcast feed (iTunes and Podcasting 2.0 tags) with one episode per output "
+        "folder: the book as the enclosure, transcripts and chapters linked. An existing feed file keeps its "
+        "other episodes; an episode's GUID stays the same when the feed is written again.",
+        epilog="Example:\n  tts-pipeline feed audio_out/news-0704 audio_out/news-0705 "
+        "--base-url https://example.org/news -o audio_out/feed.xml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("folders", nargs="+", metavar="OUTPUT_FOLDER", help="folders written by `tts-pipeline build`")
+    p.add_argument("--base-url", required=True, metavar="URL",
+                   help="where the folders are served: each folder's files are at URL/<folder name>/...")
+    p.add_argument("-o", "--output", default="feed.xml", help="feed file to write (default: feed.xml)")
+    p.add_argument("--title", help="the podcast's title (default: the first folder's title)")
+    p.add_argument("--author", metavar="NAME", help="the podcast's author (default: the first folder's --author)")
+    p.add_argument("--image", metavar="URL", help="the podcast's cover image (default: the first folder's --cover)")
+    p.set_defaults(run=_run_feed)
+
+
+def _run_feed(args: argparse.Namespace) -> int:
+    from .export.feed import feed_from_args
+
+    return feed_from_args(args)
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_build,
+    _add_feed,
     _add_pinyin,
     _add_check,
     _add_voices,

@@ -30,6 +30,7 @@ class Files:
     srt: str
     vtt: str
     player: str | None
+    chapters: str | None = None  # Podcasting 2.0 JSON chapters, for podcast:chapters in a feed
 
 
 @dataclass(frozen=True)
