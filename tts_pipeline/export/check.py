@@ -139,9 +139,9 @@ def problems(m: Measurement, profile: Profile) -> list[str]:
     if profile.sample_rate is not None and m.sample_rate != profile.sample_rate:
         found.append(f"sample rate {m.sample_rate} Hz is not {profile.sample_rate} Hz")
     # mutagen works the bitrate out from the frames and the length: 191999 for a 192 kb/s file
-    if profile.constant_bitrate and (m.constant_bitrate is False or round((m.bitrate or 0) / 1000) * 1000
-                                     != _bits(profile.bitrate)):
-        found.append(f"bitrate {m.bitrate and m.bitrate // 1000} kb/s is not a constant {profile.bitrate}b/s")
+    kbps = round((m.bitrate or 0) / 1000)
+    if profile.constant_bitrate and (m.constant_bitrate is False or kbps * 1000 != _bits(profile.bitrate)):
+        found.append(f"bitrate {kbps} kb/s is not a constant {profile.bitrate}b/s")
     if profile.max_minutes is not None and m.seconds > 60 * profile.max_minutes:
         found.append(f"length {m.seconds / 60:.1f} min is over {profile.max_minutes:g} min")
     return found
