@@ -216,3 +216,28 @@ def test_the_feed_refuses_a_folder_without_a_manifest(tmp_path, capsys):
     code = cli.main(["feed", str(tmp_path), "--base-url", "https://example.org", "-o", str(tmp_path / "f.xml")])
     err = capsys.readouterr().err
     assert code != 0 and "manifest.json" in err and len(err.strip().splitlines()) == 1
+
+
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "guides" / "publishing.md"
+
+
+def test_the_guides_commands_are_ones_the_cli_accepts():
+    import re
+    import shlex
+
+    text = GUIDE.read_text(encoding="utf-8")
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", text, re.S) for line in block.splitlines()
+             if line.startswith("tts-pipeline ")]
+    assert len(lines) >= 6
+    parser = cli.make_parser()
+    for line in lines:
+        args = parser.parse_args(shlex.split(line)[1:])  # argparse exits on an unknown option
+        assert args.command in ("build", "feed")
+
+
+def test_the_guides_profile_table_matches_the_profiles():
+    rows = {line.split("|")[1].strip().split()[0].strip("`"): line for line in GUIDE.read_text(encoding="utf-8")
+            .splitlines() if line.startswith("| `")}
+    for name, profile in PROFILES.items():
+        assert f"{profile.loudness:g} LUFS" in rows[name] and f"{profile.peak:g} dBTP" in rows[name], name
+        assert profile.format.upper() in rows[name].upper() and profile.bitrate.rstrip("k") in rows[name], name
