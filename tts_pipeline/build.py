@@ -551,7 +551,7 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
 
 def _levelling(options: _Options) -> tuple[float, float]:
     """What of the profile changes the samples of a chapter or sentence file."""
-    return options.profile.loudness, options.profile.peak, options.profile.sample_rate
+    return options.profile.loudness, options.profile.peak - options.profile.headroom, options.profile.sample_rate
 
 
 def _joinable(path: Path) -> bool:

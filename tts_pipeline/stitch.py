@@ -31,9 +31,8 @@ from .ticks import SILENCE, remove_ticks
 
 TARGET_LUFS = profile(None).loudness
 PEAK_CEILING_DBTP = profile(None).peak
-# MP3 encoding at 64k raised true peaks of this voice by up to 1.03 dB
-# (measured on the sample article), so PCM is held at -2.5 dBTP.
-PEAK_HEADROOM_DB = 1.5
+# The default (podcast) profile's: PCM is held at -2.5 dBTP so that MP3 stays under -1 dBTP.
+PEAK_HEADROOM_DB = profile(None).headroom
 # A near-silent clip is not raised more than this to reach the target.
 MAX_GAIN_DB = 30.0
 BLOCK_SECONDS = 0.4  # BS.1770's gating block
@@ -240,7 +239,7 @@ def level(samples: np.ndarray, sample_rate: int, target: float = TARGET_LUFS,
 def level_for(samples: np.ndarray, sample_rate: int, publishing: Profile | str | None = None) -> Levelled:
     """`level` to a publishing profile's loudness and (with the encoder's headroom) its true-peak ceiling."""
     chosen = profile(publishing)
-    return level(samples, sample_rate, chosen.loudness, chosen.peak - PEAK_HEADROOM_DB)
+    return level(samples, sample_rate, chosen.loudness, chosen.peak - chosen.headroom)
 
 
 class ChapterAssembler:
