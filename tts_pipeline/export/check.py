@@ -11,10 +11,8 @@ rate and bitrate come from the file's own header (mutagen).
 from __future__ import annotations
 
 import math
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -46,21 +44,6 @@ class Measurement:
                 for k, v in self.__dict__.items()}
 
 
-def _pcm_blocks(path: Path, seconds: float = 10.0) -> Iterator[tuple[np.ndarray, int]]:
-    """The file decoded to mono float samples at its own rate, `seconds` at a time, and that rate."""
-    rate = _header(path)[0]
-    command = [ffmpeg.ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path),
-               "-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    size = 2 * int(seconds * rate)
-    try:
-        while data := process.stdout.read(size):
-            yield np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2") / 32768.0, rate
-    finally:
-        process.stdout.close()
-        process.wait()
-
-
 def _header(path: Path) -> tuple[int, int | None, bool | None]:
     """(sample rate, bitrate, constant bitrate?) from the file's header."""
     import mutagen
@@ -84,7 +67,7 @@ def measure(path: Path, name: str | None = None) -> Measurement:
     first = last = None
     quietest = math.inf
     carry = np.zeros(0)
-    for block, _ in _pcm_blocks(path):
+    for block in ffmpeg.decoded(path, rate):
         meter.feed(block)
         squares += float(np.square(block).sum())
         peak = max(peak, float(np.abs(block).max()) if len(block) else 0.0)
