@@ -549,7 +549,7 @@ def _plan_chapters(article: Article, options: _Options, keys, speaker, codec: ff
         raise InputError(f"{article.source}: nothing to speak: every sentence is punctuation, symbols or space")
 
 
-def _levelling(options: _Options) -> tuple[float, float]:
+def _levelling(options: _Options) -> tuple[float, float, int | None]:
     """What of the profile changes the samples of a chapter or sentence file."""
     return options.profile.loudness, options.profile.peak - options.profile.headroom, options.profile.sample_rate
 
@@ -960,7 +960,9 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         )
         shutil.rmtree(work)
     with stages("checking the files against the profile"):
-        manifest = _checked(manifest, staging, publishing, options)
+        from .export.check import checked_manifest
+
+        manifest = checked_manifest(manifest, staging, options.profile, publishing, options.cover_name, options.quiet)
     if progress is not None and options.shadowing is not None:
         progress.note("writing shadowing drills")
     with stages("shadowing and player"):
@@ -981,27 +983,6 @@ def _publishing(article: Article, options: _Options, staging: Path) -> Publishin
     return Publishing(title=article.title, author=options.author, genre=options.profile.genre,
                       date=time.strftime("%Y-%m-%d", time.gmtime()), source=article.source, cover=options.cover,
                       encoder=f"tts-pipeline {__version__}")
-
-
-def _checked(manifest: Manifest, staging: Path, publishing: Publishing, options: _Options) -> Manifest:
-    """The manifest with the publishing record and what `export.check` measured of the files the profile is
-    about; each value outside the profile becomes a warning (printed unless quiet)."""
-    from .export.check import check_files
-
-    profile = options.profile
-    if profile.checked == "chapters":
-        names = [c.file for c in manifest.chapters]
-    else:
-        names = [manifest.files.book_m4b or manifest.files.book]
-    measured, found = check_files(staging, names, profile)
-    warnings = [WarningEntry(code="profile", message=f"{name}: {problem} ({profile.name} profile)")
-                for name, problem in found]
-    if not options.quiet:
-        for warning in warnings:
-            print(f"warning: {warning.message}", file=sys.stderr)
-    record = {"profile": profile.name, "author": publishing.author, "cover": options.cover_name,
-              "genre": publishing.genre, "date": publishing.date, "measured": [m.as_dict() for m in measured]}
-    return replace(manifest, warnings=(*manifest.warnings, *warnings), publishing=record)
 
 
 def _learner_files(article: Article, staging: Path, manifest: Manifest, options: _Options) -> Manifest:

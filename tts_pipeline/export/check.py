@@ -11,7 +11,8 @@ rate and bitrate come from the file's own header (mutagen).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,8 @@ from ..loudness import LoudnessMeter, db, true_peak
 from ..profiles import Profile
 from ..ticks import SILENCE
 from . import ffmpeg
+from .manifest import Manifest, WarningEntry
+from .tags import Publishing
 
 NOISE_WINDOW = 0.5  # seconds
 
@@ -142,3 +145,23 @@ def check_files(root: Path, names: list[str], profile: Profile) -> tuple[list[Me
         measured.append(m)
         found.extend((name, problem) for problem in problems(m, profile))
     return measured, found
+
+
+def checked_manifest(manifest: Manifest, root: Path, profile: Profile, publishing: Publishing,
+                     cover_name: str | None, quiet: bool) -> Manifest:
+    """`manifest` with its publishing record (profile, author, cover, genre, date and what was measured of the
+    files the profile is about: every chapter file, or the book) and a `profile` warning for each value outside
+    the profile, printed to stderr unless `quiet`."""
+    if profile.checked == "chapters":
+        names = [c.file for c in manifest.chapters]
+    else:
+        names = [manifest.files.book_m4b or manifest.files.book]
+    measured, found = check_files(root, names, profile)
+    warnings = [WarningEntry(code="profile", message=f"{name}: {problem} ({profile.name} profile)")
+                for name, problem in found]
+    if not quiet:
+        for warning in warnings:
+            print(f"warning: {warning.message}", file=sys.stderr)
+    record = {"profile": profile.name, "author": publishing.author, "cover": cover_name, "genre": publishing.genre,
+              "date": publishing.date, "measured": [m.as_dict() for m in measured]}
+    return replace(manifest, warnings=(*manifest.warnings, *warnings), publishing=record)
