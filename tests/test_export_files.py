@@ -14,7 +14,7 @@ from buildkit import decode
 from tts_pipeline.errors import OutputError
 from tts_pipeline.export import ffmpeg
 from tts_pipeline.export.folder import MARKER, STAGING, OutputFolder
-from tts_pipeline.export.id3 import write_chapters
+from tts_pipeline.export.tags import write_chapters
 from tts_pipeline.export.manifest import Manifest
 from tts_pipeline.export.transcripts import Cue, lrc, marked, pinyin_line, srt, vtt
 from tts_pipeline.model import Token
@@ -207,13 +207,14 @@ def test_manifest_round_trips(tmp_path):
         "format": "tts-pipeline/1", "title": "t", "source": "a.txt", "created_by": "tts-pipeline 0.1.0",
         "engine": {"name": "neural", "settings": {"speed": 1.0}, "fallback": None}, "sample_rate": 24000,
         "duration": 3.5, "files": {"book": "book.mp3", "book_m4b": None, "lrc": "transcript.lrc",
-                                   "srt": "transcript.srt", "vtt": "transcript.vtt", "player": "index.html"},
+                                   "srt": "transcript.srt", "vtt": "transcript.vtt", "player": "index.html",
+                                       "chapters": "chapters.json"},
         "chapters": [{"index": 1, "title": "c", "file": "chapters/01-c.mp3", "start": 0.0, "end": 3.5,
                       "source": "a.txt", "loudness": -16.0, "true_peak": -2.0}],
         "sentences": [{"id": "s0001", "index": 0, "chapter": 1, "paragraph": 0, "text": "好。", "pinyin": "Hǎo.",
                        "tokens": [{"text": "好", "pinyin": "hao3", "source": "lexicon"}], "engine": "neural",
                        "file": "sentences/s0001.mp3", "start": 0.3, "end": 1.0, "book_start": 0.3, "book_end": 1.0}],
-        "warnings": [], "sources": ["a.txt"], "pauses": {"sentence": 0.45}, "shadowing": None,
+        "warnings": [], "sources": ["a.txt"], "pauses": {"sentence": 0.45}, "shadowing": None, "publishing": None,
     }
     manifest = Manifest.from_dict(data)
     assert manifest.sentences[0].tokens[0].pinyin == "hao3"

@@ -12,7 +12,7 @@ from mutagen.id3 import ID3
 
 from tts_pipeline.errors import OutputError
 from tts_pipeline.export import ffmpeg
-from tts_pipeline.export.id3 import write_chapters
+from tts_pipeline.export.tags import write_chapters
 from tts_pipeline.export.mp3join import JoinLayout, join_mp3, read_info
 
 RATE = 24000

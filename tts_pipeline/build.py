@@ -21,14 +21,15 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from . import __version__, cachelayout, engines
 from .atomic import write_atomic
-from .chapterplan import PLANNING, UNSPOKEN, ChapterPlan, Recalled, chapter_record, fell_back, plan_chapters
+from .chapterplan import PLANNING, UNSPOKEN, ChapterPlan, Recalled, chapter_record, fell_back, levelling, plan_chapters
 from .engines.base import VoiceSettings
 from .errors import EngineError, OutputError, PipelineError
 from .export import ffmpeg
 from .export.book import LOSSLESS, Encoders, book_writer, encode_chapter, feed_book
 from .export.chapterjoin import join_new_chapter
 from .export.folder import OutputFolder, output_error, slug
-from .export.id3 import write_chapters
+from .export.feed import CHAPTERS_FILE, podcast_chapters
+from .export.tags import Publishing, tag_folder
 from .export.manifest import (
     ChapterEntry,
     EngineInfo,
@@ -42,11 +43,12 @@ from .export.manifest import (
 from .export.transcripts import WRITERS, Cue, pinyin_line
 from .model import Article, Chapter, Clip, Paragraph, Pronunciation
 from .options import BuildOptions
+from .profiles import Profile, profile as find_profile
 from .progress import Stages, since_process_start
 from .stitch import ChapterAssembler, PausePlan, SentenceTiming, Timeline
 
 DEFAULT_ROOT = Path("audio_out")
-DEFAULT_BITRATE = "64k"
+DEFAULT_BITRATE = find_profile(None).bitrate
 FORMATS = ffmpeg.FORMATS
 
 
@@ -61,8 +63,8 @@ def build(
     settings: VoiceSettings | None = None,
     fallback: str | None = None,
     pauses: PausePlan | None = None,
-    format: str = "mp3",
-    bitrate: str = DEFAULT_BITRATE,
+    format: str | None = None,
+    bitrate: str | None = None,
     force: bool = False,
     hints: str = "verify",
     chapters: str = "auto",
@@ -73,6 +75,9 @@ def build(
     shadowing: Any = None,
     player: bool = True,
     stamp: str | None = None,
+    profile: str | Profile | None = None,
+    author: str | None = None,
+    cover: str | Path | None = None,
 ) -> Manifest | tuple[Manifest, ...]:
     """Build the output folder for each input and return its manifest.
 
@@ -80,7 +85,14 @@ def build(
     returns one Manifest and writes to `output` (default audio_out/<slug>).
     Several inputs without `merge`: one folder per input, inside `output` when
     given, and a tuple of Manifests in input order.
+
+    `profile` (podcast, audiobook, acx; see tts_pipeline.profiles) gives the
+    defaults of `format`, `bitrate`, the lead pause and the levelling; `author`
+    and `cover` (a PNG or JPEG file) go into every file's tags.
     """
+    chosen = find_profile(profile)
+    format = format or chosen.format
+    bitrate = bitrate or chosen.bitrate
     if not inputs:
         raise PipelineError("build needs at least one input file")
     if format not in FORMATS:
@@ -94,7 +106,7 @@ def build(
         engine=engine,
         settings=settings or VoiceSettings(speed=speed, pitch=pitch, energy=energy, threads=threads),
         fallback=fallback,
-        pauses=pauses or PausePlan(),
+        pauses=pauses or PausePlan(lead=chosen.lead),
         format=format,
         bitrate=bitrate,
         force=force,
@@ -105,9 +117,21 @@ def build(
         shadowing=shadowing,
         player=player,
         stamp=stamp,
+        profile=chosen,
+        author=author,
+        cover=_cover(cover),
+        cover_name=f"cover{Path(cover).suffix.lower()}" if cover else None,
     )
     with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
         return _build_inputs([Path(p) for p in inputs], output, merge, chapters, options)
+
+
+def _cover(path: str | Path | None):
+    if path is None:
+        return None
+    from .export.tags import load_cover
+
+    return load_cover(path)
 
 
 def _build_inputs(paths: list[Path], output, merge: bool, chapters: str,
@@ -279,7 +303,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     from .synthesize import primary_engine
 
     stages = stages or Stages()
-    rate = engines.engine_class(options.engine).sample_rate
+    rate = options.profile.sample_rate or engines.engine_class(options.engine).sample_rate
     codec = ffmpeg.file_codec(options.format)
     pauses = options.pauses
     work = staging / ".work"
@@ -332,8 +356,10 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 made.append(join_new_chapter(plan, next_clip, folder, staging, work, keys, speaker, options, rate,
                                               encoders, warnings, progress, stages))
             else:
-                assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.part.wav")
-                content = chapter_key(chapter.title, plan.file, pauses, options.format, options.bitrate, plan.closing)
+                assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.part.wav",
+                                             options.profile)
+                content = chapter_key(chapter.title, plan.file, pauses, options.format, options.bitrate, plan.closing,
+                                      levelling(options))
                 clips = []
                 try:
                     for pron, paragraph_index in zip(plan.pronunciations, plan.paragraphs):
@@ -382,7 +408,6 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         timeline = Timeline(rate, tuple(replace(t, start=start, length=length)
                                         for t, (start, length) in zip(timings, places)))
         marks_ms = [(round(t.start * 1000 / rate), round(t.end * 1000 / rate), t.title) for t in timeline.chapters]
-        write_chapters(staging / "book.mp3", article.title, marks_ms, f"tts-pipeline {__version__}")
         if book.m4a:
             ffmpeg.write_m4b(book.m4a, staging / "book.m4b", [(t.start, t.end, t.title) for t in timeline.chapters],
                              article.title, rate)
@@ -404,6 +429,11 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
             for number, (t, file) in enumerate(zip(timeline.chapters, chapter_files))
         ]
 
+        publishing = _publishing(article, options, staging)
+        tag_folder(staging, publishing, marks_ms, chapter_files, [(s.file, s.text, s.chapter) for s in entries],
+                   ("book.mp3", "book.m4b") if book.m4a else ("book.mp3",))
+        write_atomic(staging / CHAPTERS_FILE, podcast_chapters(article.title, [(round(t.start / rate, 3), t.title)
+                                                                               for t in timeline.chapters]))
         cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in entries]
         for kind, writer in WRITERS.items():
             write_atomic(staging / f"transcript.{kind}", writer(cues, article.title))
@@ -423,6 +453,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
                 srt="transcript.srt",
                 vtt="transcript.vtt",
                 player="index.html" if options.player else None,
+                chapters=CHAPTERS_FILE,
             ),
             chapters=tuple(chapters),
             sentences=tuple(entries),
@@ -431,6 +462,10 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
             pauses=dataclasses.asdict(pauses),
         )
         shutil.rmtree(work)
+    with stages("checking the files against the profile"):
+        from .export.check import checked_manifest
+
+        manifest = checked_manifest(manifest, staging, options.profile, publishing, options.cover_name, options.quiet)
     if progress is not None and options.shadowing is not None:
         progress.note("writing shadowing drills")
     with stages("shadowing and player"):
@@ -440,8 +475,17 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         if keys is not None:
             keys.write(staging, stamp)
     if progress is not None:
-        progress.finish(warnings=len(warnings))
+        progress.finish(warnings=len(manifest.warnings))
     return manifest
+
+
+def _publishing(article: Article, options: BuildOptions, staging: Path) -> Publishing:
+    """What the tags say (and, with a cover, cover.png or cover.jpg written into the folder for feeds)."""
+    if options.cover is not None:
+        write_atomic(staging / options.cover_name, options.cover.data)
+    return Publishing(title=article.title, author=options.author, genre=options.profile.genre,
+                      date=time.strftime("%Y-%m-%d", time.gmtime()), source=article.source, cover=options.cover,
+                      encoder=f"tts-pipeline {__version__}")
 
 
 def _learner_files(article: Article, staging: Path, manifest: Manifest, options: BuildOptions) -> Manifest:

@@ -63,7 +63,7 @@ def plan_chapters(article: Article, pronunciations: Iterable[Pronunciation], opt
     for number, chapter in enumerate(article.chapters):
         started = time.perf_counter()
         file = f"chapters/{chapter.index:0{width}d}-{slug(chapter.title, 'chapter', 40)}.{codec.extension}"
-        closing = pauses.paragraph if number == len(article.chapters) - 1 else pauses.chapter
+        closing = max(options.profile.tail, pauses.paragraph if number == len(article.chapters) - 1 else pauses.chapter)
         paragraphs = tuple(i for i, paragraph in enumerate(chapter.paragraphs) for _ in paragraph.sentences)
         prons = tuple(p if p.speaks else replace(p, notices=(*p.notices, p.unspoken_notice()))
                       for p in itertools.islice(pronunciations, len(paragraphs)))
@@ -78,10 +78,11 @@ def plan_chapters(article: Article, pronunciations: Iterable[Pronunciation], opt
                 clips = None     # sentence to the fallback engine or stops the build naming it
             if clips is not None:
                 plan_key = chapter_plan_key(chapter.title, file, pauses, options.format, options.bitrate, closing,
-                                            rate, clips)
+                                            rate, clips, levelling(options))
         pieces: tuple[str | None, ...] = (None,) * len(prons)
         if joined and clips is not None:
-            pieces = tuple(piece_key(key, rate, pauses, codec.extension, options.bitrate) if p.speaks else None
+            pieces = tuple(piece_key(key, rate, pauses, codec.extension, options.bitrate, levelling(options))
+                           if p.speaks else None
                            for p, (key, _, _) in zip(prons, clips))
         plan = ChapterPlan(number, chapter, file, closing, prons, paragraphs, plan_key, pieces=pieces,
                             kept=(None,) * len(prons))
@@ -99,6 +100,11 @@ def plan_chapters(article: Article, pronunciations: Iterable[Pronunciation], opt
         yield plan
     if not speaks:
         raise InputError(f"{article.source}: nothing to speak: every sentence is punctuation, symbols or space")
+def levelling(options: BuildOptions) -> tuple[float, float, int | None]:
+    """What of the profile changes the samples of a chapter or sentence file."""
+    return options.profile.loudness, options.profile.peak - options.profile.headroom, options.profile.sample_rate
+
+
 def joinable(path: Path) -> bool:
     """Whether the MP3 join can read `path`, a file of the previous output found as it was written (same size
     and modification time): damage that leaves both as they were (a time stamp put back, a failing disk) shows

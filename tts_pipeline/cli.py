@@ -25,6 +25,8 @@ def _chapter_rule(value: str) -> str:
 
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
+    from .profiles import DEFAULT as DEFAULT_PROFILE, PROFILES
+
     p = sub.add_parser(
         "build",
         help="turn articles into audio, transcripts and a player",
@@ -44,12 +46,20 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pause-sentence", type=_seconds, default=0.45, metavar="S", help="silence after a sentence, seconds (default: 0.45)")
     p.add_argument("--pause-paragraph", type=_seconds, default=0.9, metavar="S", help="silence after a paragraph, seconds (default: 0.9)")
     p.add_argument("--pause-chapter", type=_seconds, default=2.0, metavar="S", help="silence before a new chapter, seconds (default: 2.0)")
-    p.add_argument("--pause-lead", type=_seconds, default=0.3, metavar="S", help="silence at the start of each chapter file, seconds (default: 0.3)")
+    p.add_argument("--pause-lead", type=_seconds, default=None, metavar="S", help="silence at the start of each chapter file, seconds (default: the profile's, 0.3 for podcast)")
     p.add_argument(
-        "--format", choices=("mp3", "m4b", "wav", "ogg", "flac"), default="mp3",
-        help="chapter and sentence files; book.mp3 is always written, m4b adds book.m4b (default: mp3)",
+        "--format", choices=("mp3", "m4b", "wav", "ogg", "flac"), default=None,
+        help="chapter and sentence files; book.mp3 is always written, m4b adds book.m4b (default: the profile's, mp3 for podcast)",
     )
-    p.add_argument("--bitrate", type=_bitrate, default="64k", help="bitrate of lossy files, e.g. 48k, 96k (default: 64k)")
+    p.add_argument("--bitrate", type=_bitrate, default=None, help="bitrate of lossy files, e.g. 48k, 96k (default: the profile's, 64k for podcast)")
+    # -- publishing
+    p.add_argument(
+        "--profile", choices=tuple(PROFILES), default=DEFAULT_PROFILE,
+        help="publishing defaults: podcast (-16 LUFS, 64k mp3), audiobook (m4b, -18 LUFS), acx (44.1 kHz 192k CBR "
+        "chapter files for audiobook stores); explicit options still win, and the files are checked (default: podcast)",
+    )
+    p.add_argument("--author", metavar="NAME", help="author or artist written into every file's tags")
+    p.add_argument("--cover", metavar="FILE", help="cover art for the tags (PNG or JPEG; scaled to at most 1400 px)")
     p.add_argument("--force", action="store_true", help="write into an output folder that holds files tts-pipeline did not write")
     p.add_argument("--merge", action="store_true", help="several inputs make one book, one chapter per input (default: one folder per input)")
     # -- cache and progress
@@ -276,8 +286,36 @@ def _run_voices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_feed(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "feed",
+        help="write a podcast feed (RSS) over built output folders",
+        description="Write an RSS 2.0 podcast feed (iTunes and Podcasting 2.0 tags) with one episode per output "
+        "folder: the book as the enclosure, transcripts and chapters linked. An existing feed file keeps its "
+        "other episodes; an episode's GUID stays the same when the feed is written again.",
+        epilog="Example:\n  tts-pipeline feed audio_out/news-0704 audio_out/news-0705 "
+        "--base-url https://example.org/news -o audio_out/feed.xml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("folders", nargs="+", metavar="OUTPUT_FOLDER", help="folders written by `tts-pipeline build`")
+    p.add_argument("--base-url", required=True, metavar="URL",
+                   help="where the folders are served: each folder's files are at URL/<folder name>/...")
+    p.add_argument("-o", "--output", default="feed.xml", help="feed file to write (default: feed.xml)")
+    p.add_argument("--title", help="the podcast's title (default: the first folder's title)")
+    p.add_argument("--author", metavar="NAME", help="the podcast's author (default: the first folder's --author)")
+    p.add_argument("--image", metavar="URL", help="the podcast's cover image (default: the first folder's --cover)")
+    p.set_defaults(run=_run_feed)
+
+
+def _run_feed(args: argparse.Namespace) -> int:
+    from .export.feed import feed_from_args
+
+    return feed_from_args(args)
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_build,
+    _add_feed,
     _add_pinyin,
     _add_check,
     _add_voices,
@@ -335,13 +373,15 @@ def build_from_args(args) -> int:
     """The `build` command: options from argparse, manifest summary on stdout."""
     from .build import build
     from .engines.base import VoiceSettings
+    from .profiles import profile as find_profile
     from .stitch import PausePlan
 
+    chosen = find_profile(getattr(args, "profile", None))
     pauses = PausePlan(
         sentence=args.pause_sentence,
         paragraph=args.pause_paragraph,
         chapter=args.pause_chapter,
-        lead=args.pause_lead,
+        lead=chosen.lead if args.pause_lead is None else args.pause_lead,
     )
     settings = VoiceSettings(
         speed=args.speed,
@@ -374,6 +414,9 @@ def build_from_args(args) -> int:
         quiet=getattr(args, "quiet", False),
         shadowing=_shadowing_options(args),
         stamp=getattr(args, "stamp", None),
+        profile=chosen,
+        author=getattr(args, "author", None),
+        cover=getattr(args, "cover", None),
     )
     return 0
 

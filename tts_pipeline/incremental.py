@@ -92,7 +92,7 @@ def _feed(digest, part: object) -> None:
 
 # The code that turns clips into chapter files; a chapter key needs no more,
 # since the clips' samples already reflect the readings and the voice.
-_ASSEMBLY = ("build.py", "stitch.py", "loudness.py", "incremental.py", "export")
+_ASSEMBLY = ("build.py", "stitch.py", "ticks.py", "profiles.py", "loudness.py", "incremental.py", "export")
 
 
 @functools.lru_cache(maxsize=None)
@@ -139,7 +139,8 @@ def stamp_from_args(args) -> str | None:
         return None
     options = sorted((k, v) for k, v in vars(args).items() if k not in _NOT_OUTPUT and k != "inputs")
     options.append(("cwd", os.getcwd()))  # default and relative output folders depend on it
-    return build_stamp(list(args.inputs), options)
+    cover = [args.cover] if getattr(args, "cover", None) else []  # its bytes, like the inputs'
+    return build_stamp(list(args.inputs) + cover, options)
 
 
 def up_to_date_from_args(args) -> bool:
@@ -158,25 +159,29 @@ def up_to_date_from_args(args) -> bool:
     return True
 
 
-def chapter_key(title: str, file: str, pauses: object, fmt: str, bitrate: str, closing_pause: float) -> ContentKey:
-    """A running key for one chapter: `add(clip, sentence_id, paragraph)` for each sentence."""
-    return ContentKey("chapter", _LAYOUT, code_fingerprint(_ASSEMBLY), title, file, repr(pauses), fmt, bitrate, closing_pause)
+def chapter_key(title: str, file: str, pauses: object, fmt: str, bitrate: str, closing_pause: float,
+                levelling: object = None) -> ContentKey:
+    """A running key for one chapter: `add(clip, sentence_id, paragraph)` for each sentence. `levelling` is
+    what the publishing profile sets of the sound (build._levelling)."""
+    return ContentKey("chapter", _LAYOUT, code_fingerprint(_ASSEMBLY), title, file, repr(pauses), fmt, bitrate,
+                      closing_pause, repr(levelling))
 
 
 def chapter_plan_key(title: str, file: str, pauses: object, fmt: str, bitrate: str, closing_pause: float,
-                     sample_rate: int, clips: Iterable[tuple[str, str, int]]) -> str:
+                     sample_rate: int, clips: Iterable[tuple[str, str, int]], levelling: object = None) -> str:
     """What `chapter_key` names, known before any clip is read: `clips` are (clip cache key, sentence id,
     paragraph). Engines are deterministic, so a clip's cache key stands for its samples."""
     return content_key("chapter-plan", _LAYOUT, code_fingerprint(_ASSEMBLY), title, file, repr(pauses), fmt, bitrate,
-                       closing_pause, sample_rate, list(clips))
+                       closing_pause, sample_rate, list(clips), repr(levelling))
 
 
-def piece_key(clip_key: str, sample_rate: int, pauses: object, extension: str, bitrate: str) -> str:
+def piece_key(clip_key: str, sample_rate: int, pauses: object, extension: str, bitrate: str,
+              levelling: object = None) -> str:
     """What a sentence file of a joined (MP3) chapter is made of: its clip (by cache key), levelled and
     encoded. Only the pause plan's edge treatment (fade, keep) touches it; its pauses are not in it."""
     edges = (getattr(pauses, "fade", None), getattr(pauses, "keep", None))
     return content_key("piece", _LAYOUT, code_fingerprint(_ASSEMBLY), clip_key, sample_rate, repr(edges), extension,
-                       bitrate)
+                       bitrate, repr(levelling))
 
 
 # -- the record, in the cache folder, of which folders each stamp produced -----

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .profiles import Profile, profile as find_profile
+
 if TYPE_CHECKING:
     from .engines.base import VoiceSettings
     from .stitch import PausePlan
@@ -28,3 +30,7 @@ class BuildOptions:
     player: bool
     stamp: str | None = None  # incremental.stamp_from_args: lets an unchanged output be kept as it is
     workers: Any = None  # synthesize.start_workers, started before the input is read (a first build with --jobs)
+    profile: Profile = find_profile(None)
+    author: str | None = None
+    cover: Any = None  # export.tags.Cover
+    cover_name: str | None = None

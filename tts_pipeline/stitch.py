@@ -26,17 +26,16 @@ with warnings.catch_warnings():
 
 from .loudness import db, limit, loudness_of, pooled_loudness, true_peak
 from .model import Clip
+from .profiles import Profile, profile
+from .ticks import SILENCE, remove_ticks
 
-TARGET_LUFS = -16.0
-PEAK_CEILING_DBTP = -1.0
-# MP3 encoding at 64k raised true peaks of this voice by up to 1.03 dB
-# (measured on the sample article), so PCM is held at -2.5 dBTP.
-PEAK_HEADROOM_DB = 1.5
+TARGET_LUFS = profile(None).loudness
+PEAK_CEILING_DBTP = profile(None).peak
+# The default (podcast) profile's: PCM is held at -2.5 dBTP so that MP3 stays under -1 dBTP.
+PEAK_HEADROOM_DB = profile(None).headroom
 # A near-silent clip is not raised more than this to reach the target.
 MAX_GAIN_DB = 30.0
 BLOCK_SECONDS = 0.4  # BS.1770's gating block
-# Below this level (-50 dBFS) the edge of a clip counts as silence.
-SILENCE = 10 ** (-50 / 20)
 _INT32 = 2**31 - 1
 
 
@@ -152,9 +151,9 @@ def _samples(segment: AudioSegment) -> np.ndarray:
 
 
 def sentence_audio(clip: Clip, sample_rate: int, plan: PausePlan) -> np.ndarray:
-    """A clip ready to join others: book format, edges trimmed, and a short
-    fade where an edge is not silent (a join there would click)."""
-    samples = trim_silence(clip_samples(clip, sample_rate), sample_rate, plan.keep)
+    """A clip ready to join others: book format, ticks in its pauses removed, edges trimmed, and a
+    short fade where an edge is not silent (a join there would click)."""
+    samples = trim_silence(remove_ticks(clip_samples(clip, sample_rate), sample_rate), sample_rate, plan.keep)
     fade_ms = int(round(plan.fade * 1000))
     edge = max(1, int(0.005 * sample_rate))
     if fade_ms <= 0 or len(samples) < 4 * edge:
@@ -237,6 +236,12 @@ def level(samples: np.ndarray, sample_rate: int, target: float = TARGET_LUFS,
     return Levelled(pcm, loudness, (gated_sum, gated_count), true_peak(as_float), gain_db)
 
 
+def level_for(samples: np.ndarray, sample_rate: int, publishing: Profile | str | None = None) -> Levelled:
+    """`level` to a publishing profile's loudness and (with the encoder's headroom) its true-peak ceiling."""
+    chosen = profile(publishing)
+    return level(samples, sample_rate, chosen.loudness, chosen.peak - chosen.headroom)
+
+
 class ChapterAssembler:
     """Collects one chapter's sentences into 16-bit PCM, each levelled on its own.
 
@@ -246,8 +251,10 @@ class ChapterAssembler:
     when the paragraph changes, `sentence` otherwise.
     """
 
-    def __init__(self, index: int, title: str, sample_rate: int, plan: PausePlan, scratch: Path) -> None:
+    def __init__(self, index: int, title: str, sample_rate: int, plan: PausePlan, scratch: Path,
+                 publishing: Profile | str | None = None) -> None:
         self.index = index
+        self.publishing = publishing
         self.title = title
         self.sample_rate = sample_rate
         self.plan = plan
@@ -269,7 +276,7 @@ class ChapterAssembler:
     def add(self, clip: Clip, sentence_index: int, paragraph: int) -> SentenceTiming:
         self._pause(self.plan.before(paragraph, self._paragraph))
         self._paragraph = paragraph
-        levelled = level(sentence_audio(clip, self.sample_rate, self.plan), self.sample_rate)
+        levelled = level_for(sentence_audio(clip, self.sample_rate, self.plan), self.sample_rate, self.publishing)
         self._peak = max(self._peak, levelled.true_peak)
         self._gated.append(levelled.gated)
         start = self._position

@@ -34,7 +34,7 @@ from ..loudness import db, pooled_loudness
 from ..modeljson import notice_to_json
 from ..options import BuildOptions
 from ..progress import Stages
-from ..stitch import ChapterTiming, level, pcm_wav, sentence_audio
+from ..stitch import ChapterTiming, level_for, pcm_wav, sentence_audio
 from .book import Encoders
 from .folder import OutputFolder
 from .manifest import WarningEntry, warning_entry
@@ -166,7 +166,7 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
                                   "build; run the build again")
             pron, clip = next_clip(sentence)
             with stages("stitching and levelling"):
-                levelled = level(sentence_audio(clip, rate, options.pauses), rate)
+                levelled = level_for(sentence_audio(clip, rate, options.pauses), rate, options.profile)
                 if batch is None:
                     batch = SentenceBatch(work / f"{plan.number}-{index}.wav", rate)
                 batch.add(levelled.pcm, folder.inside(name))

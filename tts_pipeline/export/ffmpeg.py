@@ -14,9 +14,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from ..errors import OutputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BATCH = 64
 
@@ -86,8 +89,12 @@ def _failure(what: str, stderr: str) -> OutputError:
     return OutputError(f"ffmpeg failed writing {what}: {last}")
 
 
+def _command(*args: str) -> list[str]:
+    return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args]
+
+
 def run(args: Sequence[str], what: str) -> None:
-    command = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args]
+    command = _command(*args)
     result = subprocess.run(command, capture_output=True, text=True, errors="replace")
     if result.returncode != 0:
         raise _failure(what, result.stderr)
@@ -130,11 +137,8 @@ class StreamEncoder:
     def __init__(self, target: Path, sample_rate: int, codec: Codec, bitrate: str) -> None:
         self.target = target
         self._log = tempfile.TemporaryFile()
-        command = [
-            ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-            *_codec_args(codec, bitrate), str(target),
-        ]  # fmt: skip
+        command = _command("-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+                           *_codec_args(codec, bitrate), str(target))
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._log)
 
     def write(self, data: bytes) -> None:
@@ -169,6 +173,24 @@ class StreamEncoder:
                 pass
 
 
+def decoded(source: Path, sample_rate: int, seconds: float = 10.0) -> Iterator[np.ndarray]:
+    """Any audio file ffmpeg reads (m4b included) as mono float samples at `sample_rate`, `seconds` at a time."""
+    import numpy as np
+
+    process = subprocess.Popen(_command("-i", str(source), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate),
+                                        "pipe:1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    size = 2 * int(seconds * sample_rate)
+    try:
+        while data := process.stdout.read(size):
+            yield np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2") / 32768.0
+    finally:
+        process.stdout.close()
+        stderr = process.stderr.read().decode("utf-8", "replace")
+        process.stderr.close()
+        if process.wait() != 0:
+            raise _failure(f"{source.name} (decoding)", stderr)
+
+
 def write_m4b(audio: Path, target: Path, chapters: Sequence[tuple[int, int, str]], title: str, time_base: int) -> None:
     """Remux AAC audio into an .m4b with chapter marks; `chapters` are (start, end, title) in 1/time_base s."""
 
@@ -185,7 +207,7 @@ def write_m4b(audio: Path, target: Path, chapters: Sequence[tuple[int, int, str]
     try:
         run(
             ["-i", str(audio), "-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-             "-c", "copy", "-movflags", "+faststart", "-f", "ipod", str(target)],
+             "-c", "copy", "-movflags", "+faststart", "-brand", "M4B ", "-f", "ipod", str(target)],
             target.name,
         )  # fmt: skip
     finally:

@@ -33,6 +33,7 @@ class Files:
     srt: str
     vtt: str
     player: str | None
+    chapters: str | None = None  # Podcasting 2.0 JSON chapters, for podcast:chapters in a feed
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class Manifest:
     format: str = FORMAT
     pauses: Mapping[str, float] = field(default_factory=dict)
     shadowing: Mapping[str, Any] | None = None
+    # profile, author, cover file, genre, date, and what export.check measured of the files the profile is about
+    publishing: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
