@@ -45,7 +45,7 @@ from .model import Article, Chapter, Clip, Paragraph, Pronunciation
 from .options import BuildOptions
 from .profiles import Profile, profile as find_profile
 from .progress import Stages, since_process_start
-from .stitch import ChapterAssembler, PausePlan, SentenceTiming, Timeline
+from .stitch import ChapterAssembler, ChapterTiming, PausePlan, SentenceTiming, Timeline
 
 DEFAULT_ROOT = Path("audio_out")
 DEFAULT_BITRATE = find_profile(None).bitrate
@@ -299,184 +299,232 @@ def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | Non
 
 def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, staging: Path, options: BuildOptions,
                 keys=None, stamp: str | None = None, stages: Stages | None = None) -> Manifest:
-    from .incremental import chapter_key
-    from .synthesize import primary_engine
-
-    stages = stages or Stages()
-    rate = options.profile.sample_rate or engines.engine_class(options.engine).sample_rate
-    codec = ffmpeg.file_codec(options.format)
-    pauses = options.pauses
-    work = staging / ".work"
-    for sub in (work, staging / "chapters", staging / "sentences"):
-        sub.mkdir()
-    progress = _progress(article, options.quiet)
-    with stages("voice set-up"):
-        speaker = primary_engine(options.engine, options.settings, options.jobs)
-    book = book_writer(staging, work, rate, options)
-    # A chapter is taken whole from the previous output only when the book
-    # needs none of its PCM, or can read it back exactly from the chapter file.
-    reusable = keys is not None and options.cache is not None and (book.joined or options.format in LOSSLESS)
-    pronunciations = _pronunciations(article, options)
-    plans, feed_plans = itertools.tee(plan_chapters(article, pronunciations, options, keys, speaker, codec, rate,
-                                                    reusable, stages, book.joined))
-    feed = (pron for plan in feed_plans if plan.previous is None
-            for pron, kept in zip(plan.pronunciations, plan.kept) if kept is None and pron.speaks)
-    pairs = iter(_synthesize(feed, options, progress, speaker))
-
-    def next_clip(sentence) -> tuple[Pronunciation, Clip]:
-        started, planning = time.perf_counter(), stages.seconds.get(PLANNING, 0.0)
-        try:
-            pair = next(pairs)
-        except StopIteration:
-            raise EngineError(f"synthesis stopped before sentence {sentence.id} ({sentence.position})") from None
-        # the synthesis loop pulls the plans: their time is counted once, as planning
-        planned = stages.seconds.get(PLANNING, 0.0) - planning
-        stages.add("synthesis and clip cache", time.perf_counter() - started - planned)
-        return pair
-
-    encoders = Encoders()
-    made: list[tuple[ChapterPlan, Any, list]] = []  # each chapter: its plan, its timing (or a Future of it), its clips
-    warnings: list[WarningEntry] = []
-    try:
-        for plan in plans:
-            chapter, number = plan.chapter, plan.number
-            if plan.previous is not None:
-                if not keys.reuse_planned(plan.previous, staging):
-                    raise OutputError(f"a file of chapter {chapter.index} vanished from {keys.root} during the build; "
-                                      "run the build again")
-                clips = list(plan.recalled)
-                for pron, clip in zip(plan.pronunciations, clips):
-                    warnings.extend(warning_entry(n, pron.sentence.id) for n in (*pron.notices, *clip.notices))
-                    if progress is not None:
-                        progress.sentence_done(pron, clip, True)
-                if not book.joined:
-                    encoders.submit(feed_book, folder.inside(plan.file), book.encoders)
-                made.append((plan, plan.timing, clips))
-            elif book.joined:
-                made.append(join_new_chapter(plan, next_clip, folder, staging, work, keys, speaker, options, rate,
-                                              encoders, warnings, progress, stages))
-            else:
-                assembler = ChapterAssembler(chapter.index, chapter.title, rate, pauses, work / f"{number}.part.wav",
-                                             options.profile)
-                content = chapter_key(chapter.title, plan.file, pauses, options.format, options.bitrate, plan.closing,
-                                      levelling(options))
-                clips = []
-                try:
-                    for pron, paragraph_index in zip(plan.pronunciations, plan.paragraphs):
-                        sentence = pron.sentence
-                        if not pron.speaks:
-                            clip = Recalled.unspoken(pron, progress)
-                            content.add(UNSPOKEN, sentence.id, paragraph_index)
-                            assembler.skip(sentence.index, paragraph_index)
-                        else:
-                            pron, clip = next_clip(sentence)
-                            with stages("stitching and levelling"):
-                                content.add(clip, sentence.id, paragraph_index)
-                                assembler.add(clip, sentence.index, paragraph_index)
-                        clips.append(Recalled.of(clip))  # a long chapter's samples would not fit in memory
-                        warnings.extend(warning_entry(n, sentence.id) for n in (*pron.notices, *clip.notices))
-                    wav = work / f"{number}.wav"
-                    with stages("stitching and levelling"):
-                        timing = assembler.finish(plan.closing, wav, 0)
-                except BaseException:
-                    assembler.abandon()
-                    raise
-                record = chapter_record(timing, clips, None if fell_back(clips, speaker) else plan.plan)
-                cuts = [(span.start, span.end, folder.inside(name))
-                        for span, name in zip(timing.sentences, plan.sentence_files) if name]
-                target = None if keys is not None and keys.reuse_chapter(content.hexdigest(), staging, plan.files,
-                                                                         **record) else folder.inside(plan.file)
-                encoders.submit(encode_chapter, wav, book.encoders, target, cuts, codec, options.bitrate, chapter.title)
-                made.append((plan, timing, clips))
-        if progress is not None:
-            progress.note("finishing the book file")
-        with stages("chapter and sentence files"):
-            encoders.wait()
-        timings = [timing.result() if isinstance(timing, Future) else timing for _, timing, _ in made]
+    """Every file of the book into `staging`: chapters (reused, joined or assembled), the book file, tags,
+    transcripts, the manifest, the learner's files and the keys file for the next build."""
+    run = _BookRun(article, folder, staging, options, keys, stages or Stages())
+    made, places, total = run.audio()
+    timings = [timing for _, timing, _ in made]
+    with run.stages("tags, transcripts, manifest"):
+        timeline = Timeline(run.rate, tuple(replace(t, start=start, length=length)
+                                            for t, (start, length) in zip(timings, places)))
+        if run.book.m4a:
+            ffmpeg.write_m4b(run.book.m4a, staging / "book.m4b",
+                             [(t.start, t.end, t.title) for t in timeline.chapters], article.title, run.rate)
+        entries = _sentence_entries(made, timeline, run.codec.extension, run.rate)
         chapter_files = [plan.file for plan, _, _ in made]
-        with stages("book file"):
-            places, total = book.finish([folder.inside(f) for f in chapter_files], [t.length for t in timings])
-    except BaseException:
-        book.kill()
-        encoders.cancel()
-        raise
-    sentences = [(_sentence_entry(pron, span, clip.engine, plan.chapter.index, codec.extension, rate), span)
-                 for (plan, _, clips), timing in zip(made, timings)
-                 for pron, span, clip in zip(plan.pronunciations, timing.sentences, clips)]
-
-    with stages("tags, transcripts, manifest"):
-        timeline = Timeline(rate, tuple(replace(t, start=start, length=length)
-                                        for t, (start, length) in zip(timings, places)))
-        marks_ms = [(round(t.start * 1000 / rate), round(t.end * 1000 / rate), t.title) for t in timeline.chapters]
-        if book.m4a:
-            ffmpeg.write_m4b(book.m4a, staging / "book.m4b", [(t.start, t.end, t.title) for t in timeline.chapters],
-                             article.title, rate)
-        starts = {t.index: t.start for t in timeline.chapters}
-        entries = [replace(entry, book_start=round((starts[entry.chapter] + span.start) / rate, 3),
-                           book_end=round((starts[entry.chapter] + span.end) / rate, 3))
-                   for entry, span in sentences]
-        chapters = [
-            ChapterEntry(
-                index=t.index,
-                title=t.title,
-                file=file,
-                start=round(t.start / rate, 3),
-                end=round(t.end / rate, 3),
-                source=sources[number] if number < len(sources) else article.source,
-                loudness=t.loudness,
-                true_peak=t.true_peak,
-            )
-            for number, (t, file) in enumerate(zip(timeline.chapters, chapter_files))
-        ]
-
         publishing = _publishing(article, options, staging)
-        tag_folder(staging, publishing, marks_ms, chapter_files, [(s.file, s.text, s.chapter) for s in entries],
-                   ("book.mp3", "book.m4b") if book.m4a else ("book.mp3",))
-        write_atomic(staging / CHAPTERS_FILE, podcast_chapters(article.title, [(round(t.start / rate, 3), t.title)
-                                                                               for t in timeline.chapters]))
-        cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in entries]
-        for kind, writer in WRITERS.items():
-            write_atomic(staging / f"transcript.{kind}", writer(cues, article.title))
-
-        settings = _plain(dataclasses.asdict(options.settings))
-        manifest = Manifest(
-            title=article.title,
-            source=article.source,
-            created_by=f"tts-pipeline {__version__}",
-            engine=EngineInfo(options.engine, settings, options.fallback),
-            sample_rate=rate,
-            duration=round(total / rate, 3),
-            files=Files(
-                book="book.mp3",
-                book_m4b="book.m4b" if book.m4a else None,
-                lrc="transcript.lrc",
-                srt="transcript.srt",
-                vtt="transcript.vtt",
-                player="index.html" if options.player else None,
-                chapters=CHAPTERS_FILE,
-            ),
-            chapters=tuple(chapters),
-            sentences=tuple(entries),
-            warnings=tuple(warnings),
-            sources=tuple(dict.fromkeys(sources)),
-            pauses=dataclasses.asdict(pauses),
-        )
-        shutil.rmtree(work)
-    with stages("checking the files against the profile"):
+        _write_texts(article, staging, timeline, entries, chapter_files, publishing, run.book.m4a is not None)
+        manifest = _manifest(article, sources, options, timeline, entries, chapter_files, run, total)
+        shutil.rmtree(run.work)
+    with run.stages("checking the files against the profile"):
         from .export.check import checked_manifest
 
         manifest = checked_manifest(manifest, staging, options.profile, publishing, options.cover_name, options.quiet)
-    if progress is not None and options.shadowing is not None:
-        progress.note("writing shadowing drills")
-    with stages("shadowing and player"):
+    if run.progress is not None and options.shadowing is not None:
+        run.progress.note("writing shadowing drills")
+    with run.stages("shadowing and player"):
         manifest = _learner_files(article, staging, manifest, options)
-    with stages("tags, transcripts, manifest"):
+    with run.stages("tags, transcripts, manifest"):
         write_atomic(staging / "manifest.json", manifest.to_json())
         if keys is not None:
             keys.write(staging, stamp)
-    if progress is not None:
-        progress.finish(warnings=len(manifest.warnings))
+    if run.progress is not None:
+        run.progress.finish(warnings=len(manifest.warnings))
     return manifest
+
+
+class _BookRun:
+    """The audio of one book: each chapter planned, then reused from the previous output, joined from
+    sentence files (MP3) or assembled from its clips, and the book file made from the chapters."""
+
+    def __init__(self, article: Article, folder: OutputFolder, staging: Path, options: BuildOptions, keys,
+                 stages: Stages) -> None:
+        from .synthesize import primary_engine
+
+        self.article, self.folder, self.staging, self.options, self.keys, self.stages = (
+            article, folder, staging, options, keys, stages)
+        self.rate = options.profile.sample_rate or engines.engine_class(options.engine).sample_rate
+        self.codec = ffmpeg.file_codec(options.format)
+        self.work = staging / ".work"
+        for sub in (self.work, staging / "chapters", staging / "sentences"):
+            sub.mkdir()
+        self.progress = _progress(article, options.quiet)
+        with stages("voice set-up"):
+            self.speaker = primary_engine(options.engine, options.settings, options.jobs)
+        self.book = book_writer(staging, self.work, self.rate, options)
+        self.encoders = Encoders()
+        self.warnings: list[WarningEntry] = []
+
+    def audio(self) -> tuple[list[tuple[ChapterPlan, ChapterTiming, list]], list[tuple[int, int]], int]:
+        """Each chapter's plan, timing and clips; each chapter's place in the book file; its length."""
+        options, book = self.options, self.book
+        # A chapter is taken whole from the previous output only when the book
+        # needs none of its PCM, or can read it back exactly from the chapter file.
+        reusable = self.keys is not None and options.cache is not None and (book.joined or options.format in LOSSLESS)
+        plans, feed_plans = itertools.tee(plan_chapters(self.article, _pronunciations(self.article, options), options,
+                                                        self.keys, self.speaker, self.codec, self.rate, reusable,
+                                                        self.stages, book.joined))
+        feed = (pron for plan in feed_plans if plan.previous is None
+                for pron, kept in zip(plan.pronunciations, plan.kept) if kept is None and pron.speaks)
+        self.pairs = iter(_synthesize(feed, options, self.progress, self.speaker))
+        made = []  # each chapter: its plan, its timing (or a Future of it), its clips
+        try:
+            for plan in plans:
+                if plan.previous is not None:
+                    made.append(self.reuse(plan))
+                elif book.joined:
+                    made.append(join_new_chapter(plan, self.next_clip, self.folder, self.staging, self.work, self.keys,
+                                                 self.speaker, options, self.rate, self.encoders, self.warnings,
+                                                 self.progress, self.stages))
+                else:
+                    made.append(self.assemble(plan))
+            if self.progress is not None:
+                self.progress.note("finishing the book file")
+            with self.stages("chapter and sentence files"):
+                self.encoders.wait()
+            made = [(plan, timing.result() if isinstance(timing, Future) else timing, clips)
+                    for plan, timing, clips in made]
+            with self.stages("book file"):
+                places, total = book.finish([self.folder.inside(plan.file) for plan, _, _ in made],
+                                            [timing.length for _, timing, _ in made])
+        except BaseException:
+            book.kill()
+            self.encoders.cancel()
+            raise
+        return made, places, total
+
+    def next_clip(self, sentence) -> tuple[Pronunciation, Clip]:
+        started, planning = time.perf_counter(), self.stages.seconds.get(PLANNING, 0.0)
+        try:
+            pair = next(self.pairs)
+        except StopIteration:
+            raise EngineError(f"synthesis stopped before sentence {sentence.id} ({sentence.position})") from None
+        # the synthesis loop pulls the plans: their time is counted once, as planning
+        planned = self.stages.seconds.get(PLANNING, 0.0) - planning
+        self.stages.add("synthesis and clip cache", time.perf_counter() - started - planned)
+        return pair
+
+    def reuse(self, plan: ChapterPlan) -> tuple[ChapterPlan, ChapterTiming, list]:
+        """A chapter the previous output holds whole: its files linked, its record read back."""
+        if not self.keys.reuse_planned(plan.previous, self.staging):
+            raise OutputError(f"a file of chapter {plan.chapter.index} vanished from {self.keys.root} during the "
+                              "build; run the build again")
+        clips = list(plan.recalled)
+        for pron, clip in zip(plan.pronunciations, clips):
+            self.warnings.extend(warning_entry(n, pron.sentence.id) for n in (*pron.notices, *clip.notices))
+            if self.progress is not None:
+                self.progress.sentence_done(pron, clip, True)
+        if not self.book.joined:
+            self.encoders.submit(feed_book, self.folder.inside(plan.file), self.book.encoders)
+        return plan, plan.timing, clips
+
+    def assemble(self, plan: ChapterPlan) -> tuple[ChapterPlan, ChapterTiming, list]:
+        """A chapter made from its clips in one WAV, then encoded (in the background) into its chapter and
+        sentence files and fed to the book."""
+        from .incremental import chapter_key
+
+        chapter, options = plan.chapter, self.options
+        assembler = ChapterAssembler(chapter.index, chapter.title, self.rate, options.pauses,
+                                     self.work / f"{plan.number}.part.wav", options.profile)
+        content = chapter_key(chapter.title, plan.file, options.pauses, options.format, options.bitrate, plan.closing,
+                              levelling(options))
+        clips = []
+        try:
+            for pron, paragraph_index in zip(plan.pronunciations, plan.paragraphs):
+                sentence = pron.sentence
+                if not pron.speaks:
+                    clip = Recalled.unspoken(pron, self.progress)
+                    content.add(UNSPOKEN, sentence.id, paragraph_index)
+                    assembler.skip(sentence.index, paragraph_index)
+                else:
+                    pron, clip = self.next_clip(sentence)
+                    with self.stages("stitching and levelling"):
+                        content.add(clip, sentence.id, paragraph_index)
+                        assembler.add(clip, sentence.index, paragraph_index)
+                clips.append(Recalled.of(clip))  # a long chapter's samples would not fit in memory
+                self.warnings.extend(warning_entry(n, sentence.id) for n in (*pron.notices, *clip.notices))
+            wav = self.work / f"{plan.number}.wav"
+            with self.stages("stitching and levelling"):
+                timing = assembler.finish(plan.closing, wav, 0)
+        except BaseException:
+            assembler.abandon()
+            raise
+        record = chapter_record(timing, clips, None if fell_back(clips, self.speaker) else plan.plan)
+        cuts = [(span.start, span.end, self.folder.inside(name))
+                for span, name in zip(timing.sentences, plan.sentence_files) if name]
+        reused = self.keys is not None and self.keys.reuse_chapter(content.hexdigest(), self.staging, plan.files,
+                                                                   **record)
+        target = None if reused else self.folder.inside(plan.file)
+        self.encoders.submit(encode_chapter, wav, self.book.encoders, target, cuts, self.codec, options.bitrate,
+                             chapter.title)
+        return plan, timing, clips
+
+
+def _sentence_entries(made, timeline: Timeline, extension: str, rate: int) -> list[SentenceEntry]:
+    """The manifest entry of every sentence, with its times in its own file and in the book."""
+    starts = {t.index: t.start for t in timeline.chapters}
+    entries = []
+    for plan, timing, clips in made:
+        for pron, span, clip in zip(plan.pronunciations, timing.sentences, clips):
+            entry = _sentence_entry(pron, span, clip.engine, plan.chapter.index, extension, rate)
+            start = starts[entry.chapter]
+            entries.append(replace(entry, book_start=round((start + span.start) / rate, 3),
+                                   book_end=round((start + span.end) / rate, 3)))
+    return entries
+
+
+def _write_texts(article: Article, staging: Path, timeline: Timeline, entries: Sequence[SentenceEntry],
+                 chapter_files: Sequence[str], publishing: Publishing, m4b: bool) -> None:
+    """Tags on every audio file, the podcast chapters file and the transcripts."""
+    rate = timeline.sample_rate
+    marks_ms = [(round(t.start * 1000 / rate), round(t.end * 1000 / rate), t.title) for t in timeline.chapters]
+    tag_folder(staging, publishing, marks_ms, chapter_files, [(s.file, s.text, s.chapter) for s in entries],
+               ("book.mp3", "book.m4b") if m4b else ("book.mp3",))
+    write_atomic(staging / CHAPTERS_FILE, podcast_chapters(article.title, [(round(t.start / rate, 3), t.title)
+                                                                           for t in timeline.chapters]))
+    cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in entries]
+    for kind, writer in WRITERS.items():
+        write_atomic(staging / f"transcript.{kind}", writer(cues, article.title))
+
+
+def _manifest(article: Article, sources: Sequence[str], options: BuildOptions, timeline: Timeline,
+              entries: Sequence[SentenceEntry], chapter_files: Sequence[str], run: _BookRun, total: int) -> Manifest:
+    rate = timeline.sample_rate
+    chapters = [
+        ChapterEntry(
+            index=t.index,
+            title=t.title,
+            file=file,
+            start=round(t.start / rate, 3),
+            end=round(t.end / rate, 3),
+            source=sources[number] if number < len(sources) else article.source,
+            loudness=t.loudness,
+            true_peak=t.true_peak,
+        )
+        for number, (t, file) in enumerate(zip(timeline.chapters, chapter_files))
+    ]
+    return Manifest(
+        title=article.title,
+        source=article.source,
+        created_by=f"tts-pipeline {__version__}",
+        engine=EngineInfo(options.engine, _plain(dataclasses.asdict(options.settings)), options.fallback),
+        sample_rate=rate,
+        duration=round(total / rate, 3),
+        files=Files(
+            book="book.mp3",
+            book_m4b="book.m4b" if run.book.m4a else None,
+            lrc="transcript.lrc",
+            srt="transcript.srt",
+            vtt="transcript.vtt",
+            player="index.html" if options.player else None,
+            chapters=CHAPTERS_FILE,
+        ),
+        chapters=tuple(chapters),
+        sentences=tuple(entries),
+        warnings=tuple(run.warnings),
+        sources=tuple(dict.fromkeys(sources)),
+        pauses=dataclasses.asdict(options.pauses),
+    )
 
 
 def _publishing(article: Article, options: BuildOptions, staging: Path) -> Publishing:
