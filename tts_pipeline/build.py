@@ -113,7 +113,8 @@ def build(
         raise PipelineError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if not re.fullmatch(r"[1-9][0-9]{0,3}k", bitrate):
         raise PipelineError(f"bitrate {bitrate!r} is not like 64k; give kilobits per second followed by k")
-    engines.engine_class(engine)  # unknown names fail before any work
+    limit = engines.engine_class(engine).requests_at_once  # unknown names fail before any work
+    jobs = min(jobs, limit or jobs)  # an online engine: no more workers than requests it makes at once
     if fallback:
         engines.engine_class(fallback)
     options = _Options(
@@ -741,7 +742,7 @@ def _since_process_start() -> float | None:
 
 
 def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | None, chapter: int,
-                    extension: str, rate: int) -> SentenceEntry:
+                    extension: str, rate: int, sent: str | None = None) -> SentenceEntry:
     """The manifest entry of a sentence; its book times are set once the book's layout is known."""
     sentence = pron.sentence
     return SentenceEntry(
@@ -758,6 +759,7 @@ def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | Non
         end=round(span.end / rate, 3),
         book_start=0.0,
         book_end=0.0,
+        sent=sent,
     )
 
 
@@ -861,7 +863,8 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         book.kill()
         encoders.cancel()
         raise
-    sentences = [(_sentence_entry(pron, span, clip.engine, plan.chapter.index, codec.extension, rate), span)
+    sentences = [(_sentence_entry(pron, span, clip.engine, plan.chapter.index, codec.extension, rate,
+                                  speaker.sent_text(pron) if clip.engine == speaker.name else None), span)
                  for (plan, _, clips), timing in zip(made, timings)
                  for pron, span, clip in zip(plan.pronunciations, timing.sentences, clips)]
 
@@ -970,6 +973,7 @@ def build_from_args(args) -> int:
         energy=args.energy,
         threads=args.threads,
         language=getattr(args, "language", None),
+        voice=getattr(args, "voice", None),
         options=tuple(getattr(args, "engine_options", ()) or ()),
     )
     cache = None

@@ -48,6 +48,9 @@ class Engine(ABC):
     needs_network: ClassVar[bool] = False
     sample_rate: ClassVar[int]
     description: ClassVar[str] = ""
+    # For an online service: the most requests this engine makes at once; a
+    # build runs no more worker processes than this (None: no limit).
+    requests_at_once: ClassVar[int | None] = None
 
     def __init__(self, settings: VoiceSettings | None = None) -> None:
         self.settings = settings or VoiceSettings()
@@ -61,6 +64,11 @@ class Engine(ABC):
     def voice_names(cls) -> tuple[str, ...]:
         """The voices `VoiceSettings.voice` may name; empty for an engine that has one voice."""
         return ()
+
+    @classmethod
+    def voices_here(cls) -> tuple[tuple[tuple[str, str], ...], str]:
+        """(name, what it is) of each voice, and where the list comes from ("" when it is the engine's own)."""
+        return tuple((name, "") for name in cls.voice_names()), ""
 
     def sent_text(self, pronunciation: Pronunciation) -> str | None:
         """The text an engine that reads text sends for this sentence (homophones swapped in); None for the others."""

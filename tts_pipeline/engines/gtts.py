@@ -19,7 +19,7 @@ from ..model import Clip, Notice, Pronunciation
 from . import register
 from .base import Availability, Engine, VoiceSettings
 from .homophones import plain_readings, substitute  # noqa: F401 - plain_readings: what Google is taken to say
-from .online import Backoff, Retry, attempts_option, decode_mp3
+from .online import Backoff, Retry, attempts_option, decode_mp3, retry_after
 
 LANGUAGES = ("zh-CN", "zh-TW")
 DEFAULT_LANGUAGE = "zh-CN"
@@ -56,6 +56,7 @@ class GttsEngine(Engine):
     name = "gtts"
     needs_network = True
     sample_rate = 24000
+    requests_at_once = REQUESTS_AT_ONCE
     description = "Google Translate's voice through gTTS; hints sent as unambiguous homophones"
 
     timeout = (5.0, 20.0)  # connect, read
@@ -125,7 +126,7 @@ class GttsEngine(Engine):
                 raise Retry(_connection_cause(exc.__context__)) from exc
             status = response.status_code
             if status == 429 or status >= 500:
-                raise Retry(f"HTTP {status} {response.reason or ''}".strip(), _retry_after(response)) from exc
+                raise Retry(f"HTTP {status} {response.reason or ''}".strip(), retry_after(response.headers)) from exc
             raise EngineError(
                 f"{where}: gtts: Google refused sentence {sentence_id} (HTTP {status} {response.reason or ''}: {exc.msg}); "
                 f"{OFFLINE_ADVICE}"
@@ -145,10 +146,3 @@ def _connection_cause(exc: BaseException | None) -> str:
         return "connection failed"
     return type(exc).__name__ if exc is not None else "no response"
 
-
-def _retry_after(response) -> float | None:
-    value = response.headers.get("Retry-After") if response is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None

@@ -93,6 +93,15 @@ def attempts_option(engine: str, value: object, flag: str) -> int:
     return value
 
 
+def retry_after(headers) -> float | None:
+    """The seconds a Retry-After header asks for, or None."""
+    value = headers.get("Retry-After") if headers is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 def decode_mp3(data: bytes, what: str) -> tuple[np.ndarray, int]:
     """Mono float32 samples and their rate from MP3 bytes; an EngineError naming `what` if they do not decode."""
     import soundfile
