@@ -75,7 +75,7 @@ class EdgeService:
         exchange = _exchange(ssml)
         self.requests.append(exchange)
         if mode == "silent":
-            await asyncio.sleep(30)
+            await asyncio.sleep(5)
             return socket
         known = {v["ShortName"] for v in VOICES}
         if mode == "close" or exchange.voice not in known:

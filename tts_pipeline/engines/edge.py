@@ -207,7 +207,11 @@ class EdgeEngine(Engine):
     requests_at_once = REQUESTS_AT_ONCE
     description = "Microsoft Edge's neural voices through edge-tts (--voice); hints sent as unambiguous homophones"
 
-    timeout = (10, 30)  # seconds: connect, and between two messages of a reply (edge-tts takes whole seconds)
+    # Seconds: to connect, and for the whole reply of one sentence.  edge-tts's
+    # receive_timeout does not reach the websocket's reads (aiohttp applies
+    # sock_read to HTTP bodies only), so a service that accepts and never
+    # answers would hang the build without the second bound.
+    timeout = (10, 60)
 
     def __init__(self, settings: VoiceSettings | None = None) -> None:
         super().__init__(settings)
@@ -292,7 +296,7 @@ class EdgeEngine(Engine):
         _point_at_service()
         try:
             with _in_flight:
-                return asyncio.run(stream())
+                return asyncio.run(asyncio.wait_for(stream(), self.timeout[1]))
         except aiohttp.ClientResponseError as exc:  # the websocket upgrade was answered with an HTTP error
             status = exc.status
             if status == 429 or status >= 500:
