@@ -63,7 +63,7 @@ def _closed_port() -> str:
 
 def test_voices_come_from_the_service_and_only_mandarin_ones(edge_service):
     voices, source = list_voices()
-    assert source == "service"
+    assert source == "the service"
     assert [v.name for v in voices] == ["zh-CN-XiaoxiaoNeural", "zh-CN-YunxiNeural"]  # no zh-HK, no en-US
 
 
@@ -71,7 +71,7 @@ def test_voices_offline_are_the_shipped_list_marked_as_such(monkeypatch):
     monkeypatch.setenv(SERVICE_ENV_VAR, _closed_port())
     voices, source = list_voices()
     assert voices == SHIPPED_VOICES
-    assert source.startswith("shipped list (the service could not be asked: cannot connect to 127.0.0.1")
+    assert source.startswith("the list shipped with tts-pipeline; the service could not be asked: cannot connect to 127.0.0.1")
 
 
 def test_voices_command_lists_the_engine_and_its_voices(edge_service, capsys):
@@ -82,15 +82,22 @@ def test_voices_command_lists_the_engine_and_its_voices(edge_service, capsys):
     assert "usable" in line and "online" in line and "24000 Hz" in line
     assert main(["voices", "--engine", "edge"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "edge voices (service):"
+    assert out[0] == "edge voices, from the service:"
     assert out[2].startswith("zh-CN-YunxiNeural") and "Male" in out[2]
     assert main(["voices", "--engine", "neural"]) == 0
     assert "neural has one voice" in capsys.readouterr().out
 
 
-def test_voice_is_refused_for_an_engine_with_one_voice():
+def test_voice_is_refused_for_an_engine_with_one_voice(tmp_path):
     with pytest.raises(EngineError, match=r"engine 'espeak' has one voice, so --voice does not apply.*edge, gtts"):
         engines.create("espeak", VoiceSettings(voice="zh-CN-YunxiNeural"))
+    from tts_pipeline.build import build
+
+    source = tmp_path / "a.txt"
+    source.write_text("你好。", encoding="utf-8")
+    with pytest.raises(EngineError, match="engine 'neural' has one voice"):
+        build(source, output=tmp_path / "out", settings=VoiceSettings(voice="zh-CN-YunxiNeural"))
+    assert not (tmp_path / "out").exists()  # refused before any work
 
 
 def test_a_name_that_is_no_mandarin_edge_voice_is_refused_at_once():

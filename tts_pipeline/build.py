@@ -115,6 +115,7 @@ def build(
         raise PipelineError(f"bitrate {bitrate!r} is not like 64k; give kilobits per second followed by k")
     limit = engines.engine_class(engine).requests_at_once  # unknown names fail before any work
     jobs = min(jobs, limit or jobs)  # an online engine: no more workers than requests it makes at once
+    engines.check_voice(engine, settings)
     if fallback:
         engines.engine_class(fallback)
     options = _Options(

@@ -276,7 +276,7 @@ def _run_voices(args: argparse.Namespace) -> int:
             print(f"{args.engine} has one voice (--voice does not apply to it)")
             return 0
         if source:
-            print(f"{args.engine} voices ({source}):")
+            print(f"{args.engine} voices, from {source}:")
         width = max(len(name) for name, _ in voices)
         for name, about in voices:
             print(f"{name:<{width}}  {about}".rstrip())

@@ -100,21 +100,21 @@ def _point_at_service() -> None:
 
 
 def list_voices(timeout: float = 10.0) -> tuple[tuple[Voice, ...], str]:
-    """The Mandarin voices and where the list came from: ("service"), or ("shipped list", why not the service)."""
+    """The Mandarin voices and where the list came from: the service, or the shipped list and why."""
     import edge_tts
 
     _point_at_service()
     try:
         listed = asyncio.run(asyncio.wait_for(edge_tts.list_voices(), timeout))
     except Exception as exc:  # noqa: BLE001 - any failure means: use the list we ship
-        return SHIPPED_VOICES, f"shipped list (the service could not be asked: {_cause(exc)})"
+        return SHIPPED_VOICES, f"the list shipped with tts-pipeline; the service could not be asked: {_cause(exc)}"
     about = {v.name: v.about for v in SHIPPED_VOICES}
     found = tuple(
         Voice(v["ShortName"], v["Locale"], v.get("Gender", ""), about.get(v["ShortName"], ""))
         for v in listed
         if is_mandarin(v.get("ShortName", ""))
     )
-    return tuple(sorted(found, key=lambda v: v.name)), "service"
+    return tuple(sorted(found, key=lambda v: v.name)), "the service"
 
 
 def rate_for(speed: float) -> str:
