@@ -34,9 +34,9 @@ from ..errors import EngineError
 from ..hanzi import is_han
 from ..model import Clip, Notice, Pronunciation, WordTime
 from . import register
-from .base import Availability, Engine, VoiceSettings
+from .base import VoiceSettings
 from .homophones import substitute
-from .online import Backoff, Retry, attempts_option, decode_mp3, retry_after
+from .online import Backoff, Retry, TextServiceEngine, attempts_option, decode_mp3, http_failure
 
 DEFAULT_VOICE = "zh-CN-XiaoxiaoNeural"
 DEFAULT_ATTEMPTS = 4
@@ -200,9 +200,11 @@ def word_times(pronunciation: Pronunciation, request: Request, reply: Reply) -> 
 
 
 @register
-class EdgeEngine(Engine):
+class EdgeEngine(TextServiceEngine):
     name = "edge"
-    needs_network = True
+    module = "edge_tts"
+    install = "pip install edge-tts"
+    sends = "it sends each sentence's text to Microsoft (speech.platform.bing.com)"
     sample_rate = 24000
     requests_at_once = REQUESTS_AT_ONCE
     description = "Microsoft Edge's neural voices through edge-tts (--voice); hints sent as unambiguous homophones"
@@ -236,20 +238,9 @@ class EdgeEngine(Engine):
         voices, source = list_voices()
         return tuple((v.name, f"{v.gender}, {v.locale}" + (f"; {v.about}" if v.about else "")) for v in voices), source
 
-    @classmethod
-    def availability(cls) -> Availability:
-        import importlib.util
-
-        if importlib.util.find_spec("edge_tts") is None:
-            return Availability(False, "the edge-tts package is not installed (pip install 'tts-pipeline[edge]')")
-        return Availability(True, "needs the network: it sends each sentence's text to Microsoft (speech.platform.bing.com)")
-
     def plan(self, pronunciation: Pronunciation) -> Request:
         planned = substitute(pronunciation, self.name, "the Edge voice")
         return Request(planned.text, self.voice, self.rate, self.pitch, planned.swaps, planned.notices)
-
-    def sent_text(self, pronunciation: Pronunciation) -> str:
-        return self.plan(pronunciation).text
 
     def cache_key(self, pronunciation: Pronunciation) -> str:
         request = self.plan(pronunciation)
@@ -298,13 +289,8 @@ class EdgeEngine(Engine):
             with _in_flight:
                 return asyncio.run(asyncio.wait_for(stream(), self.timeout[1]))
         except aiohttp.ClientResponseError as exc:  # the websocket upgrade was answered with an HTTP error
-            status = exc.status
-            if status == 429 or status >= 500:
-                raise Retry(f"HTTP {status} {exc.message or ''}".strip(), retry_after(exc.headers)) from exc
-            raise EngineError(
-                f"{where}: edge: Microsoft refused sentence {sentence_id} (HTTP {status} {exc.message or ''}); "
-                f"{PROTOCOL_ADVICE}"
-            ) from exc
+            raise http_failure(exc.status, exc.message, exc.headers,
+                               f"{where}: edge: Microsoft refused sentence {sentence_id}", PROTOCOL_ADVICE) from exc
         except exceptions.NoAudioReceived as exc:
             raise Retry(f"the service sent no audio (is {request.voice} a voice it offers? "
                         "`tts-pipeline voices --engine edge` lists them)") from exc

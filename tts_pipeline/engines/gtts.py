@@ -17,9 +17,9 @@ from ..errors import EngineError
 from ..hanzi import is_han
 from ..model import Clip, Notice, Pronunciation
 from . import register
-from .base import Availability, Engine, VoiceSettings
-from .homophones import plain_readings, substitute  # noqa: F401 - plain_readings: what Google is taken to say
-from .online import Backoff, Retry, attempts_option, decode_mp3, retry_after
+from .base import VoiceSettings
+from .homophones import substitute
+from .online import Backoff, Retry, TextServiceEngine, attempts_option, decode_mp3, http_failure
 
 LANGUAGES = ("zh-CN", "zh-TW")
 DEFAULT_LANGUAGE = "zh-CN"
@@ -52,9 +52,11 @@ def plan_request(pronunciation: Pronunciation, language: str = DEFAULT_LANGUAGE,
 
 
 @register
-class GttsEngine(Engine):
+class GttsEngine(TextServiceEngine):
     name = "gtts"
-    needs_network = True
+    module = "gtts"
+    install = "pip install gTTS"
+    sends = "it sends each sentence to translate.google.com"
     sample_rate = 24000
     requests_at_once = REQUESTS_AT_ONCE
     description = "Google Translate's voice through gTTS; hints sent as unambiguous homophones"
@@ -78,19 +80,8 @@ class GttsEngine(Engine):
     def voice_names(cls) -> tuple[str, ...]:
         return LANGUAGES
 
-    @classmethod
-    def availability(cls) -> Availability:
-        import importlib.util
-
-        if importlib.util.find_spec("gtts") is None:
-            return Availability(False, "the gTTS package is not installed (pip install gTTS)")
-        return Availability(True, "needs the network: it sends each sentence to translate.google.com")
-
     def plan(self, pronunciation: Pronunciation) -> Request:
         return plan_request(pronunciation, self.language, self.slow)
-
-    def sent_text(self, pronunciation: Pronunciation) -> str:
-        return self.plan(pronunciation).text
 
     def cache_key(self, pronunciation: Pronunciation) -> str:
         request = self.plan(pronunciation)
@@ -124,13 +115,8 @@ class GttsEngine(Engine):
             response = exc.rsp
             if response is None:
                 raise Retry(_connection_cause(exc.__context__)) from exc
-            status = response.status_code
-            if status == 429 or status >= 500:
-                raise Retry(f"HTTP {status} {response.reason or ''}".strip(), retry_after(response.headers)) from exc
-            raise EngineError(
-                f"{where}: gtts: Google refused sentence {sentence_id} (HTTP {status} {response.reason or ''}: {exc.msg}); "
-                f"{OFFLINE_ADVICE}"
-            ) from exc
+            raise http_failure(response.status_code, response.reason, response.headers,
+                               f"{where}: gtts: Google refused sentence {sentence_id} ({exc.msg})", OFFLINE_ADVICE) from exc
         except requests.RequestException as exc:
             raise Retry(_connection_cause(exc)) from exc
         except AssertionError as exc:  # gTTS checks its input with assert

@@ -18,8 +18,36 @@ from typing import Callable, TypeVar
 import numpy as np
 
 from ..errors import EngineError
+from ..model import Pronunciation
+from .base import Availability, Engine
 
 T = TypeVar("T")
+
+
+class TextServiceEngine(Engine):
+    """An engine that sends each sentence's text (homophones swapped in) to an online service.
+
+    Subclasses name the Python module they need and how to install it, say
+    what they send where, and `plan` the request (a value with `.text`)."""
+
+    needs_network = True
+    module: str
+    install: str  # what to run when `module` is missing
+    sends: str  # the note `tts-pipeline voices` prints
+
+    @classmethod
+    def availability(cls) -> Availability:
+        import importlib.util
+
+        if importlib.util.find_spec(cls.module) is None:
+            return Availability(False, f"the {cls.module} module is not installed ({cls.install})")
+        return Availability(True, f"needs the network: {cls.sends}")
+
+    def plan(self, pronunciation: Pronunciation):
+        raise NotImplementedError
+
+    def sent_text(self, pronunciation: Pronunciation) -> str:
+        return self.plan(pronunciation).text
 
 
 class Retry(Exception):
@@ -91,6 +119,15 @@ def attempts_option(engine: str, value: object, flag: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise EngineError(f"{engine}: attempts must be a whole number of 1 or more, not {value!r} ({flag})")
     return value
+
+
+def http_failure(status: int, reason: str | None, headers, refused: str, advice: str) -> Exception:
+    """What an HTTP error reply means: Retry for throttling (429) and server errors (5xx), which may pass;
+    else an EngineError "`refused` (HTTP status reason); `advice`"."""
+    said = f"HTTP {status} {reason or ''}".strip()
+    if status == 429 or status >= 500:
+        return Retry(said, retry_after(headers))
+    return EngineError(f"{refused} ({said}); {advice}")
 
 
 def retry_after(headers) -> float | None:
