@@ -125,6 +125,15 @@ def test_voice_rate_pitch_and_substituted_text_reach_the_service(edge_service):
     assert 0.03 < abs(clip.samples).max() <= 1.0  # the recorded tone, not silence
 
 
+def test_the_engine_also_runs_inside_a_running_event_loop(edge_service):
+    import asyncio
+
+    async def in_a_notebook():
+        return EdgeEngine().synthesize(SHIXING)
+
+    assert asyncio.run(in_a_notebook()).duration > 1.0
+
+
 def test_cache_key_covers_voice_rate_pitch_and_the_text_sent():
     base = EdgeEngine().cache_key(SHIXING)
     assert base.endswith("|实航。")

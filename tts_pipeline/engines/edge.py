@@ -24,6 +24,7 @@ in this module; unset, the library's own addresses are used.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import threading
 from dataclasses import dataclass
@@ -99,13 +100,23 @@ def _point_at_service() -> None:
         voices.VOICE_LIST = constants.VOICE_LIST
 
 
+def _run(coroutine):
+    """Run `coroutine` to its end, also when called from inside a running event loop (a notebook)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def list_voices(timeout: float = 10.0) -> tuple[tuple[Voice, ...], str]:
     """The Mandarin voices and where the list came from: the service, or the shipped list and why."""
     import edge_tts
 
     _point_at_service()
     try:
-        listed = asyncio.run(asyncio.wait_for(edge_tts.list_voices(), timeout))
+        listed = _run(asyncio.wait_for(edge_tts.list_voices(), timeout))
     except Exception as exc:  # noqa: BLE001 - any failure means: use the list we ship
         return SHIPPED_VOICES, f"the list shipped with tts-pipeline; the service could not be asked: {_cause(exc)}"
     about = {v.name: v.about for v in SHIPPED_VOICES}
@@ -287,7 +298,7 @@ class EdgeEngine(TextServiceEngine):
         _point_at_service()
         try:
             with _in_flight:
-                return asyncio.run(asyncio.wait_for(stream(), self.timeout[1]))
+                return _run(asyncio.wait_for(stream(), self.timeout[1]))
         except aiohttp.ClientResponseError as exc:  # the websocket upgrade was answered with an HTTP error
             raise http_failure(exc.status, exc.message, exc.headers,
                                f"{where}: edge: Microsoft refused sentence {sentence_id}", PROTOCOL_ADVICE) from exc
