@@ -213,7 +213,8 @@ def test_manifest_round_trips(tmp_path):
                       "source": "a.txt", "loudness": -16.0, "true_peak": -2.0}],
         "sentences": [{"id": "s0001", "index": 0, "chapter": 1, "paragraph": 0, "text": "好。", "pinyin": "Hǎo.",
                        "tokens": [{"text": "好", "pinyin": "hao3", "source": "lexicon"}], "engine": "neural",
-                       "file": "sentences/s0001.mp3", "start": 0.3, "end": 1.0, "book_start": 0.3, "book_end": 1.0}],
+                       "file": "sentences/s0001.mp3", "start": 0.3, "end": 1.0, "book_start": 0.3, "book_end": 1.0,
+                       "sent": None}],
         "warnings": [], "sources": ["a.txt"], "pauses": {"sentence": 0.45}, "shadowing": None, "publishing": None,
     }
     manifest = Manifest.from_dict(data)

@@ -13,9 +13,10 @@ from pypinyin import Style, pinyin
 from gtts_fixtures import GOOGLE_URL, make_pronunciation, reply_audio, reply_without_audio, sent_parameters
 from tts_pipeline import engines
 from tts_pipeline.engines import gtts as gtts_engine
+from tts_pipeline.engines import online
 from tts_pipeline.engines.base import VoiceSettings
 from tts_pipeline.engines.gtts import GttsEngine, plan_request
-from tts_pipeline.engines.homophones import homophone
+from tts_pipeline.engines.homophones import homophone, plain_readings
 from tts_pipeline.errors import EngineError
 
 SHIXING_FORCED = make_pronunciation(("实", "shi2", "lexicon"), ("行", "hang2", "hint"), ("。", None, "none"))
@@ -25,7 +26,7 @@ SHIXING_FORCED = make_pronunciation(("实", "shi2", "lexicon"), ("行", "hang2",
 def pauses(monkeypatch):
     """Record the backoff pauses instead of sleeping through them."""
     taken: list[float] = []
-    monkeypatch.setattr(gtts_engine, "_pause", taken.append)
+    monkeypatch.setattr(online, "_pause", taken.append)
     return taken
 
 
@@ -58,7 +59,7 @@ def test_forced_reading_that_differs_is_sent_as_an_unambiguous_homophone():
     assert _only_reading(sent) == ["hang2"]
     assert request.swaps == ((1, "行", sent),)
     # Google, reading the request like pypinyin does, now says what was resolved.
-    assert gtts_engine.plain_readings(request.text)[:2] == ["shi2", "hang2"]
+    assert plain_readings(request.text)[:2] == ["shi2", "hang2"]
 
 
 def test_word_whose_plain_reading_is_already_right_is_not_swapped():
@@ -293,7 +294,7 @@ def test_a_sentence_google_fails_on_is_spoken_by_the_fallback_engine(google, pau
 
 def test_after_one_sentence_used_up_its_attempts_the_next_fail_fast_until_a_probe(google, pauses, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(gtts_engine, "_now", lambda: clock[0])
+    monkeypatch.setattr(online, "_now", lambda: clock[0])
     google.add(responses.POST, GOOGLE_URL, body=requests.exceptions.ConnectionError("network unreachable"))
     engine = GttsEngine(VoiceSettings(options=(("attempts", 3),)))
     with pytest.raises(EngineError, match="after 3 attempts"):

@@ -99,7 +99,9 @@ def build(
         raise PipelineError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if not re.fullmatch(r"[1-9][0-9]{0,3}k", bitrate):
         raise PipelineError(f"bitrate {bitrate!r} is not like 64k; give kilobits per second followed by k")
-    engines.engine_class(engine)  # unknown names fail before any work
+    limit = engines.engine_class(engine).requests_at_once  # unknown names fail before any work
+    jobs = min(jobs, limit or jobs)  # an online engine: no more workers than requests it makes at once
+    engines.check_voice(engine, settings)
     if fallback:
         engines.engine_class(fallback)
     options = BuildOptions(
@@ -277,7 +279,7 @@ def _plain(value: Any) -> Any:
 
 
 def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | None, chapter: int,
-                    extension: str, rate: int) -> SentenceEntry:
+                    extension: str, rate: int, sent: str | None = None) -> SentenceEntry:
     """The manifest entry of a sentence; its book times are set once the book's layout is known."""
     sentence = pron.sentence
     return SentenceEntry(
@@ -294,6 +296,7 @@ def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | Non
         end=round(span.end / rate, 3),
         book_start=0.0,
         book_end=0.0,
+        sent=sent,
     )
 
 
@@ -310,7 +313,7 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         if run.book.m4a:
             ffmpeg.write_m4b(run.book.m4a, staging / "book.m4b",
                              [(t.start, t.end, t.title) for t in timeline.chapters], article.title, run.rate)
-        entries = _sentence_entries(made, timeline, run.codec.extension, run.rate)
+        entries = _sentence_entries(made, timeline, run.codec.extension, run.rate, run.speaker)
         chapter_files = [plan.file for plan, _, _ in made]
         publishing = _publishing(article, options, staging)
         _write_texts(article, staging, timeline, entries, chapter_files, publishing, run.book.m4a is not None)
@@ -460,13 +463,15 @@ class _BookRun:
         return plan, timing, clips
 
 
-def _sentence_entries(made, timeline: Timeline, extension: str, rate: int) -> list[SentenceEntry]:
-    """The manifest entry of every sentence, with its times in its own file and in the book."""
+def _sentence_entries(made, timeline: Timeline, extension: str, rate: int, speaker) -> list[SentenceEntry]:
+    """The manifest entry of every sentence, with its times in its own file and in the book, and the text the
+    voice was sent where it was not the sentence's own (an online voice, homophones for resolved readings)."""
     starts = {t.index: t.start for t in timeline.chapters}
     entries = []
     for plan, timing, clips in made:
         for pron, span, clip in zip(plan.pronunciations, timing.sentences, clips):
-            entry = _sentence_entry(pron, span, clip.engine, plan.chapter.index, extension, rate)
+            sent = speaker.sent_text(pron) if clip.engine == speaker.name else None
+            entry = _sentence_entry(pron, span, clip.engine, plan.chapter.index, extension, rate, sent)
             start = starts[entry.chapter]
             entries.append(replace(entry, book_start=round((start + span.start) / rate, 3),
                                    book_end=round((start + span.end) / rate, 3)))

@@ -28,7 +28,7 @@ from .cachelayout import CLIPS, PARTS, SILENCE, Usage
 from .errors import OutputError
 from .incremental import ContentKey, content_key  # noqa: F401 - re-exported
 from .model import Clip
-from .modeljson import notice_from_json, notice_to_json
+from .modeljson import notice_from_json, notice_to_json, word_from_json, word_to_json
 
 _SUFFIX = ".flac"
 
@@ -102,10 +102,16 @@ class ClipCache:
         if meta.get("key") != key:  # a hash collision or a foreign file
             self.misses += 1
             return None
+        try:
+            notices = tuple(notice_from_json(d) for d in meta.get("notices", ()))
+            words = tuple(word_from_json(d) for d in meta.get("words", ()))
+        except ValueError:  # written by a version that stored them differently
+            _unlink(path)
+            self.misses += 1
+            return None
         self.hits += 1
         clip_samples = (samples.astype(np.float32) / np.float32(32767.0)).astype(np.float32)
-        notices = tuple(notice_from_json(d) for d in meta.get("notices", ()))
-        return Clip(clip_samples, rate, meta["engine"], notices)
+        return Clip(clip_samples, rate, meta["engine"], notices, words)
 
     def put(self, key: str, clip: Clip) -> Path:
         """Store `clip` under `key` atomically; returns the final path."""
@@ -115,6 +121,8 @@ class ClipCache:
             "engine": clip.engine,
             "notices": [notice_to_json(n) for n in clip.notices],
         }
+        if clip.words:
+            meta["words"] = [word_to_json(w) for w in clip.words]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with replacing(path) as handle, sf.SoundFile(handle, "w", clip.sample_rate, 1, "PCM_16",

@@ -38,8 +38,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="output folder (default: audio_out/<slug>)")
     # -- build: voice, pauses, files
     p.add_argument("--engine", default="neural", metavar="NAME", help="speech engine (default: neural; see `tts-pipeline voices`)")
+    p.add_argument("--voice", default=None, metavar="NAME",
+                   help="voice of an engine that has several, e.g. zh-CN-YunxiNeural for edge (see `tts-pipeline voices --engine NAME`)")
     p.add_argument("--speed", type=_positive_float, default=1.0, help="speaking pace, 1.0 is the voice's own, 0.8 slower (default: 1.0)")
-    p.add_argument("--pitch", type=_positive_float, default=1.0, help="pitch multiplier where the engine supports it (default: 1.0)")
+    p.add_argument("--pitch", type=_positive_float, default=1.0, help="pitch multiplier where the engine supports it; edge turns it into hertz (default: 1.0)")
     p.add_argument("--energy", type=_positive_float, default=1.0, help="energy (loudness contour) multiplier where supported (default: 1.0)")
     p.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="CPU threads per engine instance (default: 1, so --jobs N gives the same samples as --jobs 1)")
     _add_hints_option(p)
@@ -110,6 +112,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--gtts-attempts", dest="engine_options", action="append", type=lambda text: ("attempts", _positive_int(text)),
         metavar="N", help="with --engine gtts: tries per sentence before giving up, with growing pauses between (default: 4)",
+    )
+    p.add_argument(
+        "--edge-attempts", dest="engine_options", action="append", type=lambda text: ("attempts", _positive_int(text)),
+        metavar="N", help="with --engine edge: tries per sentence before giving up, with growing pauses between (default: 4)",
     )
     # -- parse
     p.add_argument(
@@ -259,16 +265,30 @@ def _add_voices(sub: argparse._SubParsersAction) -> None:
         help="list the speech engines and whether each can run here",
         description=(
             "List the speech engines: whether each is usable on this machine and if not why, "
-            "its sample rate, whether it needs the network, and what it is."
+            "its sample rate, whether it needs the network, and what it is. With --engine: that engine's voices."
         ),
-        epilog="Example:\n  tts-pipeline voices",
+        epilog="Example:\n  tts-pipeline voices\n  tts-pipeline voices --engine edge",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--engine", metavar="NAME", help="list the voices of this engine (edge asks Microsoft when online)")
     p.set_defaults(run=_run_voices)
 
 
 def _run_voices(args: argparse.Namespace) -> int:
     from .engines import DEFAULT_ENGINE, engine_class, engine_names
+
+    if args.engine:
+        cls = engine_class(args.engine)
+        voices, source = cls.voices_here()
+        if not voices:
+            print(f"{args.engine} has one voice (--voice does not apply to it)")
+            return 0
+        if source:
+            print(f"{args.engine} voices, from {source}:")
+        width = max(len(name) for name, _ in voices)
+        for name, about in voices:
+            print(f"{name:<{width}}  {about}".rstrip())
+        return 0
 
     rows = []
     for name in engine_names():
@@ -389,6 +409,7 @@ def build_from_args(args) -> int:
         energy=args.energy,
         threads=args.threads,
         language=getattr(args, "language", None),
+        voice=getattr(args, "voice", None),
         options=tuple(getattr(args, "engine_options", ()) or ()),
     )
     cache = None

@@ -172,14 +172,34 @@ class Pronunciation:
         )
 
 
+@dataclass(frozen=True)
+class WordTime:
+    """When the engine said one word of a sentence: seconds from the start of its clip.
+
+    `first_token` and `last_token` index the sentence's `Pronunciation.tokens`
+    the word covers (None when the engine's word could not be placed in the
+    text).  Engines that report words (edge) fill these; per-character timing
+    is derived from them later.
+    """
+
+    text: str
+    start: float
+    end: float
+    first_token: int | None = None
+    last_token: int | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Clip:
-    """Synthesised audio for one sentence: mono float32 samples in [-1, 1]."""
+    """Synthesised audio for one sentence: mono float32 samples in [-1, 1].
+
+    `words` are the engine's own word timings, where it gives any."""
 
     samples: np.ndarray
     sample_rate: int
     engine: str
     notices: tuple[Notice, ...] = field(default=())
+    words: tuple[WordTime, ...] = field(default=())
 
     @property
     def duration(self) -> float:

@@ -1,6 +1,6 @@
 """The stages' objects (model.py) as plain JSON values and back: one rule for every file that stores them.
 
-The clip cache keeps each clip's notices, the keys file of an output folder
+The clip cache keeps each clip's notices and word timings, the keys file of an output folder
 each sentence file's, and the pronunciation cache whole pronunciations; all
 of them write `*_to_json` and read `*_from_json`. The manifest is not among
 them: it shows a notice as a `WarningEntry`, a documented format of its own.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any, Callable, TypeVar
 
-from .model import Hint, Notice, Pronunciation, Sentence, SourcePosition, Token
+from .model import Hint, Notice, Pronunciation, Sentence, SourcePosition, Token, WordTime
 
 T = TypeVar("T")
 
@@ -25,6 +25,14 @@ def notice_to_json(notice: Notice) -> dict[str, Any]:
 
 def notice_from_json(data: Any) -> Notice:
     return _checked(_notice, data)
+
+
+def word_to_json(word: WordTime) -> dict[str, Any]:
+    return asdict(word)
+
+
+def word_from_json(data: Any) -> WordTime:
+    return _checked(_word, data)
 
 
 def pronunciation_to_json(pronunciation: Pronunciation) -> dict[str, Any]:
@@ -48,6 +56,10 @@ def _position(data: dict | None) -> SourcePosition | None:
 
 def _notice(data: dict) -> Notice:
     return Notice(**{**data, "position": _position(data.get("position"))})
+
+
+def _word(data: dict) -> WordTime:
+    return WordTime(**data)
 
 
 def _hint(data: dict) -> Hint:

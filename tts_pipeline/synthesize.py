@@ -120,7 +120,8 @@ class _Loop:
     @property
     def fallback(self) -> Engine:
         if self._fallback is None:
-            self._fallback = engines.create(self.fallback_name, self.speaking)
+            # --voice names a voice of the chosen engine, not of the fallback
+            self._fallback = engines.create(self.fallback_name, dataclasses.replace(self.speaking, voice=None))
         return self._fallback
 
     def lookup(self, engine: Engine, pronunciation: Pronunciation) -> tuple[str | None, Clip | None]:
@@ -263,4 +264,4 @@ def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
     """One sentence from `engine`, rounded to 16 bits; any failure becomes an EngineError naming the sentence."""
     with _on_sentence(engine, pronunciation):
         clip = engine.synthesize(pronunciation)
-    return Clip(quantize(clip.samples), clip.sample_rate, engine.name, tuple(clip.notices))
+    return Clip(quantize(clip.samples), clip.sample_rate, engine.name, tuple(clip.notices), tuple(clip.words))

@@ -18,7 +18,7 @@ _REGISTRY: dict[str, type[Engine]] = {}
 
 # Modules that define the built-in engines; imported on first use so that a
 # missing optional dependency only affects its own engine.
-_BUILTIN_MODULES = ("neural", "espeak", "gtts")
+_BUILTIN_MODULES = ("neural", "espeak", "gtts", "edge")
 
 DEFAULT_ENGINE = "neural"
 
@@ -77,11 +77,20 @@ def create(name: str, settings: VoiceSettings | None = None) -> Engine:
     availability = cls.availability()
     if not availability.usable:
         raise EngineError(f"engine {name!r} cannot run here: {availability.reason}")
+    check_voice(name, settings)
     return cls(settings)
+
+
+def check_voice(name: str, settings: VoiceSettings | None) -> None:
+    """Refuse a voice for an engine that has only one (before any work, and again when it is created)."""
+    if settings is not None and settings.voice is not None and not engine_class(name).voice_names():
+        several = ", ".join(n for n in engine_names() if _REGISTRY[n].voice_names())
+        raise EngineError(f"engine {name!r} has one voice, so --voice does not apply to it (engines with several: {several})")
 
 
 __all__ = [
     "Availability",
+    "check_voice",
     "DEFAULT_ENGINE",
     "Engine",
     "VoiceSettings",

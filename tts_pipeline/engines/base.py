@@ -15,8 +15,9 @@ class VoiceSettings:
     speed: 1.0 is the voice's own pace, 0.75 is slower.  pitch and energy are
     multipliers where the engine supports them.  threads: CPU threads for one
     engine instance (None lets the engine choose).  language: a variant for
-    engines that have several (gtts: zh-CN or zh-TW).  options: what only one
-    engine understands.
+    engines that have several (gtts: zh-CN or zh-TW).  voice: a voice's name
+    for engines with several (`Engine.voice_names`; None: the engine's
+    default).  options: what only one engine understands.
     """
 
     speed: float = 1.0
@@ -24,6 +25,7 @@ class VoiceSettings:
     energy: float = 1.0
     threads: int | None = None
     language: str | None = None
+    voice: str | None = None
     # Engine-specific options as (name, value) pairs, e.g. (("attempts", 6),)
     # for gtts; a tuple so that settings stay hashable and picklable.
     options: tuple[tuple[str, object], ...] = ()
@@ -46,6 +48,9 @@ class Engine(ABC):
     needs_network: ClassVar[bool] = False
     sample_rate: ClassVar[int]
     description: ClassVar[str] = ""
+    # For an online service: the most requests this engine makes at once; a
+    # build runs no more worker processes than this (None: no limit).
+    requests_at_once: ClassVar[int | None] = None
 
     def __init__(self, settings: VoiceSettings | None = None) -> None:
         self.settings = settings or VoiceSettings()
@@ -54,6 +59,20 @@ class Engine(ABC):
     def availability(cls) -> Availability:
         """Whether this engine can run here, and if not, why (missing package, no network)."""
         return Availability(True)
+
+    @classmethod
+    def voice_names(cls) -> tuple[str, ...]:
+        """The voices `VoiceSettings.voice` may name; empty for an engine that has one voice."""
+        return ()
+
+    @classmethod
+    def voices_here(cls) -> tuple[tuple[tuple[str, str], ...], str]:
+        """(name, what it is) of each voice, and where the list comes from ("" when it is the engine's own)."""
+        return tuple((name, "") for name in cls.voice_names()), ""
+
+    def sent_text(self, pronunciation: Pronunciation) -> str | None:
+        """The text an engine that reads text sends for this sentence (homophones swapped in); None for the others."""
+        return None
 
     @abstractmethod
     def synthesize(self, pronunciation: Pronunciation) -> Clip:

@@ -70,6 +70,9 @@ class SentenceEntry:
     end: float
     book_start: float
     book_end: float
+    # The text a text-reading engine (gtts, edge) was sent, homophones
+    # swapped in; None for engines that take pinyin and for unspoken sentences.
+    sent: str | None = None
 
 
 @dataclass(frozen=True)
