@@ -23,3 +23,8 @@ def test_a_wrong_chapter_rule_is_still_refused(rule, capsys):
     with pytest.raises(SystemExit):
         make_parser().parse_args(["build", "a.txt", "--chapters", rule])
     assert "minutes:N" in capsys.readouterr().err
+
+
+def test_the_stage_dataclasses_and_the_parser_do_not_import_numpy():
+    code = "import tts_pipeline.model, tts_pipeline.parse; tts_pipeline.parse.read_article"
+    assert imported_by(code, ("numpy",)) == []

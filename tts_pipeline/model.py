@@ -7,9 +7,10 @@ synthesize -> Clip
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import numpy as np
+if TYPE_CHECKING:  # the stages that read or write a Clip's samples import numpy; parse and pronounce need not
+    import numpy as np
 
 
 @dataclass(frozen=True)
