@@ -103,8 +103,9 @@ def test_everyday_dev_set_stays_above_its_measured_accuracy() -> None:
 
 
 def test_everyday_held_out_set_stays_above_its_measured_accuracy() -> None:
-    # Measured once, never tuned on: 95.3% (pypinyin alone 85.1%, the resolver before the everyday layers 84.2%).
-    assert _accuracy("test") >= 0.945
+    # Never tuned on; measured 95.3% and, after the next round of dev work, 95.8% (pypinyin alone 85.1%,
+    # the resolver before the everyday layers 84.3%).
+    assert _accuracy("test") >= 0.95
 
 
 def test_simplified_text_is_not_converted_as_if_it_were_traditional() -> None:
