@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts_pipeline.pronounce.normalize import Reading, normalize
+from tts_pipeline.pronounce.normalize import spoken_line as spoken_text
 from tts_pipeline.pronounce.numbers import LETTER_PINYIN, cardinal, spell
 
 SAMPLE = Path(__file__).parent / "data" / "sample_article.txt"
@@ -371,15 +372,6 @@ def test_cardinal_agrees_with_cn2an_below_one_yi():
     rng = random.Random(5)
     for value in [rng.randrange(10 ** rng.randint(1, 8)) for _ in range(2000)]:
         assert cardinal(str(value)) == cn2an.an2cn(str(value)), value
-
-
-def spoken_text(text: str) -> str:
-    """`text` with every reading put in place of what it covers."""
-    parts, position = [], 0
-    for reading in normalize(text):
-        parts += [text[position:reading.start], reading.spoken]
-        position = reading.end
-    return "".join(parts) + text[position:]
 
 
 @pytest.mark.parametrize("text", [

@@ -122,6 +122,16 @@ def normalize(text: str) -> list[Reading]:
         pos = reading.end
 
 
+def spoken_line(text: str) -> str:
+    """`text` with every reading put in place of what it covers (Latin words stay letters):
+    "增长5.2%" -> "增长百分之五点二"."""
+    parts, position = [], 0
+    for reading in normalize(text):
+        parts += [text[position:reading.start], reading.spoken]
+        position = reading.end
+    return "".join(parts) + text[position:]
+
+
 @dataclass(frozen=True)
 class _Quantity:
     """One number with what is written around it: -¥3.5万, 25℃, 5.2%."""
