@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 
 from ..hanzi import HAN_CLASS
 from .numbers import tables as T
@@ -41,8 +42,8 @@ _FOLD.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
 _FOLD.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
 _FOLD.update({ord(a): ord(b) for a, b in zip("％．－＋／～：＄＝＜＞", "%.-+/~:$=<>")})
 
-_SYMBOLS = "-+~—–〜/×÷=−≠<>≤≥≈±²³"
-_START = re.compile(r"[0-9A-Za-z]|[¥￥$€£₩₹](?=[0-9])|(?:[<>]=|[-+~—–〜/×÷=−≠<>≤≥≈±])(?= ?[0-9A-Za-z])|[²³]"
+_SYMBOLS = "-+~—–〜/×*÷=−≠<>≤≥≈±²³"
+_START = re.compile(r"[0-9A-Za-z]|[¥￥$€£₩₹](?=[0-9])|(?:[<>]=|[-+~—–〜/×*÷=−≠<>≤≥≈±])(?= ?[0-9A-Za-z])|[²³]"
                     r"|/(?=[" + HAN_CLASS + "])")
 # A number and one or two characters after it (5万, 3.5元): a dash or slash that
 # follows them joins two amounts (5万-10万, 元/吨).
@@ -51,8 +52,11 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?")
 _DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d|\.\d)")
 _DATE_DAY_FIRST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?!\d|\.\d)")
-_YEAR_MONTH = re.compile(r"(\d{4})([-/.])(\d{1,2})(?!\d|[-/.:]\d)")
-_MONTH_DAY = re.compile(r"(\d{1,2})([-/])(\d{1,2})(?!\d|[-/.:]\d)")
+_YEAR_MONTH = re.compile(r"(\d{4})([-/.])(\d{1,2})(?!\d|\2\d|:\d)")
+_MONTH_DAY = re.compile(r"(\d{1,2})([-/])(\d{1,2})(?!\d|\2\d|[.:]\d)")
+# Between two numbers: a range (3-5, 3——5, 3 - 5), or a score.
+_RANGE_DASH = re.compile(r"——|[-~—–〜]| (?:——|[-~—–〜]) ")
+_MONTH_ONLY = re.compile(r"\d{1,2}(?!\d|[-/.:]\d)")  # 2023.1-6: the month a range ends in
 _HOUR = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?")
 _HYPHENATED = re.compile(r"(\+86[- ]?|\+\d{1,3}[- ])?\d+(?:-\d+)*(?!\d|\.\d)")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
@@ -74,7 +78,7 @@ _POWER_UNIT = re.compile(r"(?<![A-Za-z])(?:" + "|".join(re.escape(u) for u in T.
                          + r")(?![A-Za-z])")
 # Operators read only after something they act on ("+86" is a sign, "C++" silent);
 # comparisons are read before a number too (<5 小于五).
-_NEEDS_LEFT = frozenset("+=×÷−")
+_NEEDS_LEFT = frozenset("+=×*÷−")
 # How far around a - to look for an = or comparison that makes the line arithmetic.
 _EQUATION_WINDOW = 24
 
@@ -181,8 +185,8 @@ class _Context:
             return Reading(i, i + 1, "正负")
         if operator is not None and (operand_before or operator.group() not in _NEEDS_LEFT):
             return Reading(i, operator.end(), T.OPERATORS[operator.group()])
-        if head == "-" and operand_before and self._arithmetic(i):
-            return Reading(i, i + 1, "减")  # 10 - 3 = 7
+        if head in T.ARITHMETIC_ONLY and operand_before and self._arithmetic(i):
+            return Reading(i, i + 1, T.ARITHMETIC_ONLY[head])  # 10 - 3 = 7, 6/3=2
         after_alnum = i > 0 and folded[i - 1] in _ASCII_ALNUM
         if after_alnum or not self._counted_before(i):
             return None  # COVID-19, and/or: silent
@@ -210,7 +214,7 @@ class _Context:
                 c = folded[k]
                 if c in T.EQUATION_SIGNS:
                     return True
-                if not (c in _OPERAND_ENDS or c in " .+-−×÷"):
+                if not (c in _OPERAND_ENDS or c in " .+-−×*÷/"):
                     break
                 k += step
         return False
@@ -221,12 +225,26 @@ class _Context:
             return meridiem
         run = _DIGIT_RUN.match(self.folded, i)
         if run is not None and self.folded[run.end():run.end() + 1] in _SHAPE_MARKS:
-            for rule in (self._date, self._day_first_date, self._year_month, self._month_day,
-                         self._hyphenated, self._dotted, self._clock, self._ratio, self._fraction):
+            dates = (self._date, self._day_first_date, self._year_month, self._month_day)
+            for rule in dates + (self._hyphenated, self._dotted, self._clock, self._ratio, self._fraction):
                 reading = rule(i)
                 if reading is not None:
-                    return reading
+                    return self._until(reading) if rule in dates else reading
         return self._quantities(i)
+
+    def _until(self, first: Reading) -> Reading:
+        """A date and a dash and another date (2023.1-2023.6, 11/05-11/10): 到 between them."""
+        folded, end = self.folded, first.end
+        if folded[end:end + 1] not in T.RANGE_DASHES or not folded[end + 1:end + 2].isdigit():
+            return first
+        for rule in (self._date, self._day_first_date, self._year_month, partial(self._month_day, dated=True)):
+            second = rule(end + 1)
+            if second is not None:
+                return Reading(first.start, second.end, first.spoken + "到" + second.spoken)
+        month = _MONTH_ONLY.match(folded, end + 1)
+        if first.spoken.endswith("月") and month and 1 <= int(month.group()) <= 12 and not self._counts(month.end()):
+            return Reading(first.start, month.end(), first.spoken + "到" + _date_words(None, month.group()))
+        return first
 
     # -- shapes recognised before plain quantities ---------------------------
 
@@ -261,7 +279,7 @@ class _Context:
             return None
         return Reading(i, m.end(), _date_words(year, month))
 
-    def _month_day(self, i: int) -> Reading | None:
+    def _month_day(self, i: int, dated: bool = False) -> Reading | None:
         """11/05, 11-05 -> 十一月五日, when a part is written with a leading 0 or a date word is near
         (截至11/5, 11-5起); else 3/4 is a fraction and 3-5 a range."""
         m = _MONTH_DAY.match(self.folded, i)
@@ -272,7 +290,7 @@ class _Context:
             return None
         padded = any(len(part) == 2 and part[0] == "0" for part in (month, day))
         before, after = self.before(i), self.after(m.end())
-        if not (padded or before.endswith(T.DATE_CUES_BEFORE) or after.startswith(T.DATE_CUES_AFTER)
+        if not (dated or padded or before.endswith(T.DATE_CUES_BEFORE) or after.startswith(T.DATE_CUES_AFTER)
                 or _CLOCK.match(self.folded, m.end() + 1) and self.folded[m.end():m.end() + 1] == " "):
             return None
         return Reading(i, m.end(), _date_words(None, month, day))
@@ -356,18 +374,18 @@ class _Context:
 
     def _fraction(self, i: int) -> Reading | None:
         m = _FRACTION.match(self.folded, i)
-        if not m:
-            return None
+        if not m or self._arithmetic(m.end(1)):
+            return None  # 6/3=2: the slash is 除以
         numerator, denominator = m.groups()
         return Reading(i, m.end(), _plain(denominator) + "分之" + _plain(numerator))
 
     def _is_score(self, start: int, end: int, colon: bool) -> bool:
-        before = self.before(start)
+        before = self.before(start).rstrip(" ")
         if before.endswith(T.SCORE_CUES_BEFORE) or any(c in before for c in T.SCORE_CUES_NEAR):
             return True
         if colon and before.endswith("以"):  # 以2:1战胜; but 以3-5人为一组 is a range
             return True
-        return self.after(end).startswith(T.SCORE_CUES_AFTER)
+        return self.after(end).lstrip(" ").startswith(T.SCORE_CUES_AFTER)
 
     # -- quantities and ranges of them ---------------------------------------
 
@@ -376,10 +394,9 @@ class _Context:
         end = first.end
         second = None
         folded = self.folded
-        if end < len(folded) and folded[end] in T.RANGE_DASHES and not self._arithmetic(end):
-            dash_end = end + 1
-            if folded[end] == "—" and folded[dash_end:dash_end + 1] == "—":
-                dash_end += 1
+        dash = _RANGE_DASH.match(folded, end)
+        if dash and not self._arithmetic(end + dash.group().startswith(" ")):
+            dash_end = dash.end()
             if dash_end < len(folded) and (folded[dash_end].isdigit()
                                           or _START.match(folded, dash_end)):
                 candidate = self._quantity(dash_end)
@@ -387,7 +404,7 @@ class _Context:
                     second = candidate
         if second is None:
             return Reading(i, end, self._say(first, first.end))
-        if self._is_score(i, second.end, colon=False) or self._falls(first, second):
+        if self._is_score(i, second.end, colon=False) or self._falls(first, second, dash.group().strip()):
             spoken = _plain(first.number) + "比" + _plain(second.number)
             return Reading(i, second.end, spoken)
         # What is written once at one end belongs to both: 10-20% is 百分之十到百分之二十, 5-8k 五千到八千.
@@ -401,15 +418,15 @@ class _Context:
             spoken = "零下" + spoken[1:]  # -5~3℃: 零下五到三摄氏度
         spoken += "到" + self._say(replace(second, currency=""), second.end)
         if currency:
-            spoken += T.CURRENCIES[currency]
+            spoken += self._currency_word(currency, second.end)
         return Reading(i, second.end, spoken)
 
-    def _falls(self, first: _Quantity, second: _Quantity) -> bool:
+    def _falls(self, first: _Quantity, second: _Quantity, dash: str) -> bool:
         """a-b of plain one- or two-digit numbers with a >= b and nothing counted after: a range never
         falls, so it is a score (国安2-1申花, 1-1); b > a is a score only next to a score word."""
         plain = all(not (q.sign or q.currency or q.suffix or q.magnitude) and q.number.isdigit()
                     and len(q.number) <= 2 for q in (first, second))
-        return (plain and self.folded[first.end] == "-" and int(first.number) >= int(second.number)
+        return (plain and dash == "-" and int(first.number) >= int(second.number)
                 and not self.before(first.start).endswith("第") and not self._counts(second.end)
                 and not self.after(second.end).startswith(_CALENDAR_AFTER))
 
@@ -442,8 +459,8 @@ class _Context:
             if unit and not _LETTERS.match(folded, unit.end()):
                 suffix = unit.group()
                 end = unit.end()
-            elif folded[end:end + 1] in T.CASUAL_MAGNITUDES and not _LETTERS.match(folded, end + 1):
-                magnitude = folded[end]  # 300w, 5k
+            elif self._casual_magnitude(i, end):
+                magnitude = folded[end].lower()  # 300w, 5k, 月薪5K
                 end += 1
         code = None if currency or suffix else _CODE_AFTER.match(folded, end)
         if code:  # 5 USD
@@ -466,14 +483,14 @@ class _Context:
         if q.suffix in T.PERCENT_SIGNS:
             spoken = T.PERCENT_SIGNS[q.suffix] + decimal(q.number)
         elif q.magnitude in T.CASUAL_MAGNITUDES:
-            spoken = with_liang(_scaled(q.number, q.magnitude), alone=True) + T.CURRENCIES.get(q.currency, "")
+            spoken = with_liang(_scaled(q.number, q.magnitude), alone=True) + self._currency_word(q.currency, q.end)
         elif unit or q.currency:
             spoken = decimal(q.number)
             takes_liang = q.currency != "" or unit[1]
             if takes_liang:
                 spoken = with_liang(spoken, alone=True)
             spoken += q.magnitude
-            spoken += unit[0] if unit else T.CURRENCIES[q.currency]
+            spoken += unit[0] if unit else self._currency_word(q.currency, q.end)
         elif "." in q.number:
             spoken = with_liang(decimal(q.number), alone=False)
         else:
@@ -483,6 +500,19 @@ class _Context:
         elif q.sign == "+":
             spoken = "正" + spoken
         return spoken
+
+    def _casual_magnitude(self, start: int, end: int) -> bool:
+        """A w or k right after the number at `start` stands for 万 or 千: always in lower case, in upper
+        case only after a word of money or counts (月薪5K; but 4K电视, 3W功率)."""
+        letter = self.folded[end:end + 1]
+        if letter.lower() not in T.CASUAL_MAGNITUDES or _LETTERS.match(self.folded, end + 1):
+            return False
+        return letter.islower() or any(cue in self.before(start) for cue in T.CASUAL_MAGNITUDE_CUES)
+
+    def _currency_word(self, currency: str, end: int) -> str:
+        """元 for ¥, 美元 for USD...; "" when there is no currency or the text says the word next (¥3.5万元)."""
+        word = T.CURRENCIES.get(currency, "")
+        return "" if self.text.startswith(word, end) else word
 
     def _bare_integer(self, q: _Quantity, context_end: int) -> str:
         """A digit run with nothing written around it: Han context decides."""

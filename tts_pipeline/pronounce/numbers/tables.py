@@ -71,8 +71,11 @@ CURRENCY_CODE = re.compile(
 CURRENCIES = {**CURRENCY_PREFIXES, **CURRENCY_CODES}
 
 # Letters after a number in casual text that stand for a magnitude: 300w is
-# 三百万, 5k is 五千. Lower case only: 5K and 3W are more often 5K (video) and watts.
+# 三百万, 5k is 五千. In upper case 4K and 3W are more often video and watts.
 CASUAL_MAGNITUDES = {"w": "万", "k": "千"}
+# ... and in upper case too after one of these (月薪5K, 粉丝10W).
+CASUAL_MAGNITUDE_CUES = ("薪", "工资", "收入", "预算", "价", "粉", "播放", "阅读", "点赞", "存款", "身价",
+                         "租", "费", "奖金", "销量", "花了", "赚")
 
 # After a time (8:30 a.m., 3pm): said before it.
 MERIDIEM = re.compile(r" ?([aApP])(\.?)[mM](?(2)\.?)(?![A-Za-z])")
@@ -81,12 +84,14 @@ MERIDIEM_WORDS = {"a": "上午", "p": "下午"}
 # Signs between two numbers or letters, spaces allowed around them (2 = 1 + 1).
 # − (U+2212) is always minus; the ASCII - is minus only in a line of arithmetic
 # (an = or a comparison in it), else it is a range, a hyphen or a score.
-OPERATORS = {"+": "加", "−": "减", "×": "乘", "÷": "除以", "=": "等于", "≠": "不等于",
+OPERATORS = {"+": "加", "−": "减", "×": "乘", "*": "乘", "÷": "除以", "=": "等于", "≠": "不等于",
              "<=": "小于等于", ">=": "大于等于", "≤": "小于等于", "≥": "大于等于", "<": "小于", ">": "大于",
              "≈": "约等于"}
 OPERATOR_PATTERN = re.compile("|".join(re.escape(o) for o in sorted(OPERATORS, key=len, reverse=True)))
-# Signs that make a line arithmetic, so that - in it is 减.
+# Signs that make a line arithmetic, and the signs read as operators only in such a line
+# (elsewhere 3-5 is a range and 1/3 a fraction).
 EQUATION_SIGNS = frozenset("=≠<>≤≥≈")
+ARITHMETIC_ONLY = {"-": "减", "/": "除以"}
 # Before a number: ±3 正负三; after a number or letter: x² x的平方.
 PLUS_MINUS = "±"
 POWERS = {"²": "的平方", "³": "的立方"}
