@@ -485,3 +485,21 @@ def test_a_bug_in_a_number_rule_is_not_hidden_as_digit_by_digit(monkeypatch):
     monkeypatch.setattr(normalize_module, "cardinal", broken)
     with pytest.raises(IndexError):
         normalize("共有4096人。")
+
+
+def test_the_examples_in_the_numbers_page_run_as_shown():
+    import doctest
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "numbers.md").read_text(encoding="utf-8")
+    examples = "\n".join(re.findall(r"```python\n(.*?)```", page, re.S))
+    assert ">>>" in examples
+    test = doctest.DocTestParser().get_doctest(examples, {}, "numbers.md", "docs/reference/numbers.md", 0)
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.failures == 0, "docs/reference/numbers.md examples differ from what the code prints"
+
+
+def test_the_numbers_page_prints_the_letter_table():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "numbers.md").read_text(encoding="utf-8")
+    for letter, pinyin in LETTER_PINYIN.items():
+        assert f"| {letter} | {pinyin} |" in page, letter

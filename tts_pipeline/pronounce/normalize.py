@@ -4,12 +4,13 @@
 punctuation and must be spoken, and says how: 2024年 -> the run "2024" reads
 二零二四, 5.2% -> 百分之五点二, AI -> the letters A I with the Mandarin
 syllables ei1 ai1. The Han characters around a run decide its reading but
-stay outside it (年 stays a character for the pronounce stage), with one
-exception: a 万/亿 after a currency sign joins the run, so that ¥3.5万 can
-read 三点五万元 in the right order.
+stay outside it (年 stays a character for the pronounce stage), with two
+exceptions: a 万/亿 after a currency sign joins the run, so that ¥3.5万 can
+read 三点五万元 in the right order, and a.m./p.m. joins the time before it
+(3pm -> 下午三点).
 
-The rules and the choices behind them (years, codes, 两, 幺) are in the
-README section "Numbers, symbols and Latin letters".
+The rules and the choices behind them (years, dates, codes, currencies,
+arithmetic, 两, 幺) are in docs/reference/numbers.md.
 """
 from __future__ import annotations
 
