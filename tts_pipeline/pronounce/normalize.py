@@ -278,6 +278,8 @@ class _Context:
         earliest = 1900 if mark == "." else 1000
         if not (earliest <= int(year) <= 2099 and 1 <= int(month) <= 12) or self._counts(m.end()):
             return None
+        if self.after(m.end()).startswith(T.YEAR_AFTER):
+            return None  # 2008-09赛季: two years
         return Reading(i, m.end(), _date_words(year, month))
 
     def _month_day(self, i: int, dated: bool = False) -> Reading | None:
@@ -313,7 +315,8 @@ class _Context:
             return None
         phone_shaped = (prefix or groups[0].startswith("0") or len(groups) >= 3
                         or any(len(g) >= 5 for g in groups))
-        if not phone_shaped or len(groups) == 2 and self._is_score(i, m.end(), colon=False):
+        if not phone_shaped or len(groups) == 2 and (self._is_score(i, m.end(), colon=False)
+                                                     or all(len(g) <= 2 for g in groups)):  # 0-0, 05-10
             return None
         spoken = "加" + digit_by_digit(prefix, yao=True) if prefix else ""
         spoken += "".join(digit_by_digit(g, yao=True) for g in groups)
