@@ -441,7 +441,7 @@ class _Context:
         if folded[j] in "-+−":
             sign = "+" if folded[j] == "+" else "-"
             j += 1
-        code = _CODE_AMOUNT.match(folded, j)
+        code = _CODE_AMOUNT.match(folded, j) if folded[j:j + 1].isupper() else None
         if j < len(folded) and folded[j] in T.CURRENCY_PREFIXES:
             currency = folded[j]
             j += 1
@@ -466,7 +466,7 @@ class _Context:
             elif self._casual_magnitude(i, end):
                 magnitude = folded[end].lower()  # 300w, 5k, 月薪5K
                 end += 1
-        code = None if currency or suffix else _CODE_AFTER.match(folded, end)
+        code = None if currency or suffix or not folded[end:end + 2].strip().isupper() else _CODE_AFTER.match(folded, end)
         if code:  # 5 USD
             currency = code.group().lstrip()
             end = code.end()
@@ -508,10 +508,10 @@ class _Context:
     def _casual_magnitude(self, start: int, end: int) -> bool:
         """A w or k right after the number at `start` stands for 万 or 千: always in lower case, in upper
         case only after a word of money or counts (月薪5K; but 4K电视, 3W功率)."""
-        letter = self.folded[end:end + 1]
-        if letter.lower() not in T.CASUAL_MAGNITUDES or _LETTERS.match(self.folded, end + 1):
+        letter = self.folded[end:end + 1].lower()
+        if not letter or letter not in T.CASUAL_MAGNITUDES or _LETTERS.match(self.folded, end + 1):
             return False
-        return letter.islower() or any(cue in self.before(start) for cue in T.CASUAL_MAGNITUDE_CUES)
+        return self.folded[end].islower() or any(cue in self.before(start) for cue in T.CASUAL_MAGNITUDE_CUES)
 
     def _currency_word(self, currency: str, end: int) -> str:
         """元 for ¥, 美元 for USD...; "" when there is no currency or the text says the word next (¥3.5万元)."""
