@@ -184,7 +184,8 @@ class _Context:
             return Reading(i, i + 1, T.POWERS[head]) if operand_before else None
         if head == T.PLUS_MINUS:
             return Reading(i, i + 1, "正负")
-        if operator is not None and (operand_before or operator.group() not in _NEEDS_LEFT):
+        if operator is not None and (operand_before or operator.group() not in _NEEDS_LEFT
+                                     and folded[operator.end():operator.end() + 2].strip()[:1].isdigit()):
             return Reading(i, operator.end(), T.OPERATORS[operator.group()])
         if head in T.ARITHMETIC_ONLY and operand_before and self._arithmetic(i):
             return Reading(i, i + 1, T.ARITHMETIC_ONLY[head])  # 10 - 3 = 7, 6/3=2
