@@ -80,7 +80,7 @@ _POWER_UNIT = re.compile(r"(?<![A-Za-z])(?:" + "|".join(re.escape(u) for u in T.
 # Operators read only after something they act on ("+86" is a sign, "C++" silent);
 # comparisons are read before a number too (<5 小于五).
 _NEEDS_LEFT = frozenset("+=×*÷−")
-# How far around a - to look for an = or comparison that makes the line arithmetic.
+# How far around a - or / to look for an = or comparison that makes the line arithmetic.
 _EQUATION_WINDOW = 24
 
 
@@ -207,8 +207,8 @@ class _Context:
         return j >= 0 and self.folded[j] in _OPERAND_ENDS
 
     def _arithmetic(self, i: int) -> bool:
-        """The dash at `i` sits in a line of arithmetic: an = or a comparison near it, with only
-        numbers, letters, spaces and signs between (10-3=7, 10 - 3 = 7)."""
+        """The - or / at `i` (or the space before it) sits in a line of arithmetic: an = or a comparison
+        near it, with only numbers, letters, spaces and signs between (10-3=7, 10 - 3 = 7, 6/3=2)."""
         folded = self.folded
         for step in (-1, 1):
             k = i + step
@@ -400,7 +400,7 @@ class _Context:
         second = None
         folded = self.folded
         dash = _RANGE_DASH.match(folded, end)
-        if dash and not self._arithmetic(end + dash.group().startswith(" ")):
+        if dash and not self._arithmetic(end):
             dash_end = dash.end()
             if dash_end < len(folded) and (folded[dash_end].isdigit()
                                           or _START.match(folded, dash_end)):
