@@ -227,7 +227,7 @@ class _Context:
             return meridiem
         run = _DIGIT_RUN.match(self.folded, i)
         if run is not None and self.folded[run.end():run.end() + 1] in _SHAPE_MARKS:
-            dates = (self._date, self._day_first_date, self._year_month, self._month_day)
+            dates = (self._date, self._year_month, self._month_day)
             for rule in dates + (self._hyphenated, self._dotted, self._clock, self._ratio, self._fraction):
                 reading = rule(i)
                 if reading is not None:
@@ -239,7 +239,7 @@ class _Context:
         folded, end = self.folded, first.end
         if folded[end:end + 1] not in T.RANGE_DASHES or not folded[end + 1:end + 2].isdigit():
             return first
-        for rule in (self._date, self._day_first_date, self._year_month, partial(self._month_day, dated=True)):
+        for rule in (self._date, self._year_month, partial(self._month_day, dated=True)):
             second = rule(end + 1)
             if second is not None:
                 return Reading(first.start, second.end, first.spoken + "到" + second.spoken)
@@ -251,21 +251,17 @@ class _Context:
     # -- shapes recognised before plain quantities ---------------------------
 
     def _date(self, i: int) -> Reading | None:
+        """2024-07-04 with the year first; 05-11-2023 -> 二零二三年十一月五日 with the year last, the day
+        first unless only the first number can be the month (11-25-2023)."""
         m = _DATE.match(self.folded, i)
-        if not m:
-            return None
-        year, _, month, day = m.groups()
-        if not _is_date(month, day):
-            return None
-        return Reading(i, m.end(), _date_words(year, month, day))
-
-    def _day_first_date(self, i: int) -> Reading | None:
-        """05-11-2023 -> 二零二三年十一月五日: day first, unless only the first can be a month (11-25-2023)."""
-        m = _DATE_DAY_FIRST.match(self.folded, i)
-        if not m:
-            return None
-        first, _, second, year = m.groups()
-        day, month = (second, first) if int(second) > 12 else (first, second)
+        if m:
+            year, _, month, day = m.groups()
+        else:
+            m = _DATE_DAY_FIRST.match(self.folded, i)
+            if not m:
+                return None
+            first, _, second, year = m.groups()
+            day, month = (second, first) if int(second) > 12 else (first, second)
         if not _is_date(month, day):
             return None
         return Reading(i, m.end(), _date_words(year, month, day))
