@@ -11,6 +11,7 @@ UNITS: dict[str, tuple[str, bool]] = {
     "m/s": ("米每秒", True),
     "km²": ("平方公里", True),
     "cm²": ("平方厘米", True),
+    "mm²": ("平方毫米", True),
     "cm³": ("立方厘米", True),
     "m²": ("平方米", True),
     "m³": ("立方米", True),
