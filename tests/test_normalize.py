@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts_pipeline.pronounce.normalize import Reading, normalize
+from tts_pipeline.pronounce.normalize import spoken_line as spoken_text
 from tts_pipeline.pronounce.numbers import LETTER_PINYIN, cardinal, spell
 
 SAMPLE = Path(__file__).parent / "data" / "sample_article.txt"
@@ -178,6 +179,128 @@ CASES = {
         ("他/她", []),
         ("增长率+5%", [("+5%", "正百分之五")]),
     ],
+    "dates without a day or in another order": [
+        ("2022-09", [("2022-09", "二零二二年九月")]),
+        ("2019/12发布", [("2019/12", "二零一九年十二月")]),
+        ("2021.6毕业", [("2021.6", "二零二一年六月")]),
+        ("2021.6元", [("2021.6", "两千零二十一点六")]),  # an amount, not June
+        ("2021.6万", [("2021.6", "两千零二十一点六")]),
+        ("2021-13", [("2021-13", "两千零二十一到十三")]),  # no month 13
+        ("2008-09赛季", [("2008-09", "二零零八到零九")]),  # a season: two years
+        ("12/01", [("12/01", "十二月一日")]),
+        ("03-08", [("03-08", "三月八日")]),
+        ("截至9/30", [("9/30", "九月三十日")]),
+        ("6-18起", [("6-18", "六月十八日")]),
+        ("9/30", [("9/30", "三十分之九")]),  # no date word near: a fraction
+        ("1-2月", [("1-2", "一到二")]),
+        ("08-10-2022", [("08-10-2022", "二零二二年十月八日")]),  # day first
+        ("12-25-2022", [("12-25-2022", "二零二二年十二月二十五日")]),  # only 12 can be the month
+        ("25/12/2022", [("25/12/2022", "二零二二年十二月二十五日")]),
+        ("31.1.1999", [("31.1.1999", "一九九九年一月三十一日")]),
+        ("2022.3-2022.9", [("2022.3-2022.9", "二零二二年三月到二零二二年九月")]),
+        ("2022.3-9", [("2022.3-9", "二零二二年三月到九月")]),
+        ("03/01-03/15", [("03/01-03/15", "三月一日到三月十五日")]),
+    ],
+    "operators and comparisons": [
+        ("6 + 9 = 15", [("6", "六"), ("+", "加"), ("9", "九"), ("=", "等于"), ("15", "十五")]),
+        ("9 − 4", [("9", "九"), ("−", "减"), ("4", "四")]),
+        ("9−4", [("9", "九"), ("−", "减"), ("4", "四")]),
+        ("12-4=8", [("12", "十二"), ("-", "减"), ("4", "四"), ("=", "等于"), ("8", "八")]),
+        ("12 - 4 = 8", [("12", "十二"), ("-", "减"), ("4", "四"), ("=", "等于"), ("8", "八")]),
+        ("6×7", [("6", "六"), ("×", "乘"), ("7", "七")]),
+        ("6 ÷ 3", [("6", "六"), ("÷", "除以"), ("3", "三")]),
+        ("x ≠ y", [("x", "x"), ("≠", "不等于"), ("y", "y")]),
+        ("n<10", [("n", "n"), ("<", "小于"), ("10", "十")]),
+        ("n > 0", [("n", "n"), (">", "大于"), ("0", "零")]),
+        ("a≤b", [("a", "a"), ("≤", "小于等于"), ("b", "b")]),
+        ("a ≥ 18", [("a", "a"), ("≥", "大于等于"), ("18", "十八")]),
+        ("n<=3", [("n", "n"), ("<=", "小于等于"), ("3", "三")]),
+        ("n >= 3", [("n", "n"), (">=", "大于等于"), ("3", "三")]),
+        ("气温>35℃", [(">", "大于"), ("35℃", "三十五摄氏度")]),
+        ("误差±0.5", [("±", "正负"), ("0.5", "零点五")]),
+        ("y²", [("y", "y"), ("²", "的平方")]),
+        ("10³", [("10", "十"), ("³", "的立方")]),
+        ("单位：m³", [("m³", "立方米")]),
+        ("4m²", [("4m²", "四平方米")]),
+        ("2.5mm²", [("2.5mm²", "二点五平方毫米")]),
+        ("2 = 1 + 1", [("2", "二"), ("=", "等于"), ("1", "一"), ("+", "加"), ("1", "一")]),
+        ("温差−3℃", [("−3℃", "零下三摄氏度")]),
+        ("C++", [("C", "C")]),
+        ("A - B", [("A", "A"), ("B", "B")]),  # a dash between words, no arithmetic: silent
+        ("8/4=2", [("8", "八"), ("/", "除以"), ("4", "四"), ("=", "等于"), ("2", "二")]),
+        ("5*6=30", [("5", "五"), ("*", "乘"), ("6", "六"), ("=", "等于"), ("30", "三十")]),
+        ("备注*", []),
+        ("<b>粗体</b>", [("b", "b"), ("b", "b")]),  # markup, not a comparison
+    ],
+    "currencies by code or prefixed symbol": [
+        ("CNY 80", [("CNY 80", "八十元")]),
+        ("RMB2000", [("RMB2000", "两千元")]),
+        ("USD 1.5", [("USD 1.5", "一点五美元")]),
+        ("HKD300", [("HKD300", "三百港元")]),
+        ("HK$9.9", [("HK$9.9", "九点九港元")]),
+        ("US$2", [("US$2", "两美元")]),
+        ("A$45", [("A$45", "四十五澳元")]),
+        ("JPY 1000", [("JPY 1000", "一千日元")]),
+        ("EUR 7", [("EUR 7", "七欧元")]),
+        ("€1.2亿", [("€1.2亿", "一点二亿欧元")]),
+        ("£15", [("£15", "十五英镑")]),
+        ("USD 5万", [("USD 5万", "五万美元")]),
+        ("USD 5-10", [("USD 5-10", "五到十美元")]),
+        ("30 USD", [("30 USD", "三十美元")]),
+        ("USD", [("USD", "USD")]),  # no number next to it: letters
+        ("USDT 5", [("USDT", "USDT"), ("5", "五")]),
+        ("USD 5美元", [("USD 5", "五")]),  # the word written after is not said twice
+        ("¥3.5万元", [("¥3.5万", "三点五万")]),
+    ],
+    "a.m. and p.m. after a time": [
+        ("7:45 a.m.", [("7:45 a.m.", "上午七点四十五分")]),
+        ("7:45am", [("7:45am", "上午七点四十五分")]),
+        ("11 p.m.", [("11 p.m.", "下午十一点")]),
+        ("2pm", [("2pm", "下午两点")]),
+        ("10:00 AM", [("10:00 AM", "上午十点")]),
+        ("6 PM开始", [("6 PM", "下午六点")]),
+        ("20pm", [("20", "二十"), ("pm", "pm")]),  # no hour 20 on a 12-hour clock
+        ("5 apples", [("5", "五"), ("apples", "apples")]),
+    ],
+    "codes or quantities": [
+        ("拨打96110", [("96110", "九六幺幺零")]),
+        ("打120", [("120", "幺二零")]),
+        ("给10086打电话", [("10086", "幺零零八六")]),
+        ("发短信到10690", [("10690", "幺零六九零")]),
+        ("110报警", [("110", "幺幺零")]),
+        ("共2006008", [("2006008", "二百万六千零八")]),
+        ("人口达1234567", [("1234567", "一百二十三万四千五百六十七")]),
+        ("订单1234567", [("1234567", "一二三四五六七")]),
+        ("快递单号1234567", [("1234567", "一二三四五六七")]),
+        ("打了120分", [("120", "一百二十")]),  # a measure word: a count
+    ],
+    "casual magnitudes": [
+        ("年薪50w", [("50w", "五十万")]),
+        ("1.5w", [("1.5w", "一点五万")]),
+        ("2w", [("2w", "两万")]),
+        ("月入8k", [("8k", "八千")]),
+        ("2k", [("2k", "两千")]),
+        ("1.5k", [("1.5k", "一千五百")]),
+        ("10k", [("10k", "一万")]),
+        ("6-9k", [("6-9k", "六千到九千")]),
+        ("5kg", [("5kg", "五公斤")]),
+        ("4K", [("4", "四"), ("K", "K")]),
+        ("5kw", [("5", "五"), ("kw", "kw")]),
+        ("月薪6K", [("6K", "六千")]),  # upper case after a word of money
+        ("3W功率", [("3", "三"), ("W", "W")]),
+    ],
+    "scores after a team name": [
+        ("申花3-2泰山", [("3-2", "三比二")]),
+        ("湖人 1-1 勇士", [("1-1", "一比一")]),
+        ("主队0-2客队", [("0-2", "零比二")]),
+        ("中国女排队2-3", [("2-3", "二比三")]),
+        ("5-3天", [("5-3", "五到三")]),  # counted: never a score
+        ("12-10月", [("12-10", "十二到十")]),
+        ("第3-2", [("3-2", "三到二")]),
+        ("火箭队 101 - 99 湖人", [("101 - 99", "一百零一比九十九")]),
+        ("4 - 6天", [("4 - 6", "四到六")]),
+        ("0-0", [("0-0", "零比零")]),
+    ],
     "两 and 二": [
         ("2个", [("2", "两")]),
         ("2000", [("2000", "两千")]),
@@ -265,15 +388,6 @@ def test_cardinal_agrees_with_cn2an_below_one_yi():
     rng = random.Random(5)
     for value in [rng.randrange(10 ** rng.randint(1, 8)) for _ in range(2000)]:
         assert cardinal(str(value)) == cn2an.an2cn(str(value)), value
-
-
-def spoken_text(text: str) -> str:
-    """`text` with every reading put in place of what it covers."""
-    parts, position = [], 0
-    for reading in normalize(text):
-        parts += [text[position:reading.start], reading.spoken]
-        position = reading.end
-    return "".join(parts) + text[position:]
 
 
 @pytest.mark.parametrize("text", [
@@ -375,3 +489,21 @@ def test_a_bug_in_a_number_rule_is_not_hidden_as_digit_by_digit(monkeypatch):
     monkeypatch.setattr(normalize_module, "cardinal", broken)
     with pytest.raises(IndexError):
         normalize("共有4096人。")
+
+
+def test_the_examples_in_the_numbers_page_run_as_shown():
+    import doctest
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "numbers.md").read_text(encoding="utf-8")
+    examples = "\n".join(re.findall(r"```python\n(.*?)```", page, re.S))
+    assert ">>>" in examples
+    test = doctest.DocTestParser().get_doctest(examples, {}, "numbers.md", "docs/reference/numbers.md", 0)
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.failures == 0, "docs/reference/numbers.md examples differ from what the code prints"
+
+
+def test_the_numbers_page_prints_the_letter_table():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "numbers.md").read_text(encoding="utf-8")
+    for letter, pinyin in LETTER_PINYIN.items():
+        assert f"| {letter} | {pinyin} |" in page, letter

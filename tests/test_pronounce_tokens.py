@@ -109,3 +109,15 @@ def test_pronounce_text_never_raises_and_joins_back(text: str, policy: str) -> N
             assert all(s[-1] in "12345" and s[:-1].isalpha() for s in token.pinyin.split())
         if len(token.text) == 1 and "\u4e00" <= token.text <= "\u9fa5":
             assert token.pinyin is not None
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("一点点亮起来", "Yīdiǎndiǎn liàng qǐlai"),  # jieba cuts 一点/点亮
+    ("天空一点点亮了", "Tiānkōng yīdiǎndiǎn liàng le"),
+    ("一遍遍地读", "Yībiànbiàn de dú"),  # jieba cuts 一遍/遍地, which also misread 地 as dì
+    ("一同同学", "Yītóng tóngxué"),  # 一同 is no numeral and measure word: jieba's cut stays
+])
+def test_pinyin_words_keep_a_doubled_measure_word_together(text: str, shown: str) -> None:
+    from tts_pipeline.export.transcripts import pinyin_line
+
+    assert pinyin_line(pronounce_text(text)) == shown

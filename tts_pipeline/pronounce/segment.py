@@ -70,7 +70,28 @@ def words(text: str) -> list[tuple[int, int]]:
     if not text:
         return []
     spans = [(start, end) for _, start, end in tokenizer().tokenize(text)]
-    return spans
+    return _reduplicated_measures(text, spans)
+
+
+def _reduplicated_measures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` with 一 and a doubled measure word kept one word (一点点, 一遍遍) where jieba cut
+    through it because the second measure word begins another word it knows (一点/点亮起来,
+    一遍/遍地): 一点点亮起来 is 一点点 + 亮 + 起来, and reads and is shown so."""
+    fixed: list[tuple[int, int]] = []
+    k = 0
+    while k < len(spans):
+        start, end = spans[k]
+        if (end - start == 2 and text[start] == "一" and k + 1 < len(spans) and word_tag(text[start:end]) == "m"
+                and text[spans[k + 1][0]] == text[start + 1]):
+            after = spans[k + 1][1]
+            fixed.append((start, end + 1))
+            if after > end + 1:
+                fixed.append((end + 1, after))
+            k += 2
+            continue
+        fixed.append((start, end))
+        k += 1
+    return fixed
 
 
 def _build_tag_table() -> tuple[dict[str, str], dict]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 # Each English letter name approximated by standard Mandarin syllables
-# (tone numbers, 5 = neutral). The README prints this table.
+# (tone numbers, 5 = neutral). docs/reference/numbers.md prints this table.
 LETTER_PINYIN: dict[str, str] = {
     "A": "ei1",
     "B": "bi4",
