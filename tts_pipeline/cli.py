@@ -34,7 +34,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         epilog="Example:\n  tts-pipeline build examples/chongqing-news.txt -o audio_out/news",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files (.txt or .md)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="articles: .txt, .md, .epub, .html/.htm, .docx files, http(s) addresses, or - for stdin")
     p.add_argument("-o", "--output", help="output folder (default: audio_out/<slug>)")
     # -- build: voice, pauses, files
     p.add_argument("--engine", default="neural", metavar="NAME", help="speech engine (default: neural; see `tts-pipeline voices`)")
@@ -248,7 +248,7 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
         epilog="Example:\n  tts-pipeline check examples/chongqing-news.txt",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", help="article file")
+    p.add_argument("file", help="article: a file (.txt, .md, .epub, .html, .docx), an http(s) address, or - for stdin")
     _add_hints_option(p)
     p.set_defaults(run=_run_check)
 

@@ -1,8 +1,9 @@
 """parse: article text -> Article (Chapter > Paragraph > Sentence, with Hints)."""
 from .annotations import extract_annotations, is_han
-from .article import parse_text, read_article
+from .article import parse_text
 from .chapters import CHARS_PER_MINUTE, check_mode
 from .decode import decode
+from .inputs import input_stem, read_article
 from .syllables import normalize_syllable
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "check_mode",
     "decode",
     "extract_annotations",
+    "input_stem",
     "is_han",
     "normalize_syllable",
     "parse_text",

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from ..errors import InputError
 from ..model import Article, Paragraph, Sentence
 from .annotations import scan_line
 from .chapters import Block, check_mode, group_chapters, shorten
-from .decode import read_text
 from .markdown import SUFFIXES, classify, strip_inline
 from .sentences import ends_sentence, split_line
 
@@ -77,8 +75,3 @@ def parse_text(text: str, source: str = "<text>", chapters: str = "auto", markdo
         raise InputError(f"{source}: no text to read; give an article with some text")
     return Article(title=title, source=source, chapters=group_chapters(blocks, chapters))
 
-
-def read_article(path: str | Path, chapters: str = "auto") -> Article:
-    """Read, decode and parse an article file; every problem is an InputError naming the file."""
-    check_mode(chapters)
-    return parse_text(read_text(path), source=str(path), chapters=chapters)

@@ -1,0 +1,113 @@
+"""Word documents (.docx) -> Article, read with python-docx.
+
+Paragraphs and tables come in document order; a table is read cell by cell,
+row by row (a merged cell once). Paragraphs styled Title or Heading 1-3
+start chapters. Word's phonetic guide (w:ruby, how Word writes pinyin over
+characters) becomes an annotation like HTML ruby. Text boxes, headers,
+footers, footnotes and comments are not read, and deleted tracked changes
+are left out.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import InputError
+from .decode import read_bytes
+from .document import Piece, build_article
+from .ruby import annotation
+
+MAX_DOCUMENT_BYTES = 100 * 2**20  # the file, and its parts once uncompressed
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_HEADING_STYLE = re.compile(r"(?:heading|标题)\s*([1-3])$|title$|标题$", re.IGNORECASE)
+# Elements whose text is not the document's running text: text boxes, deleted text, field codes, fallbacks.
+_NOT_READ = {f"{_W}txbxContent", f"{_W}del", f"{_W}instrText", f"{_W}delText",
+             "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
+
+
+def _text(element) -> str:
+    """The running text under a paragraph's XML, ruby written as annotations."""
+    out: list[str] = []
+    for child in element:
+        tag = child.tag
+        if tag in _NOT_READ:
+            continue
+        if tag == f"{_W}t":
+            out.append(child.text or "")
+        elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+            out.append(" ")
+        elif tag == f"{_W}ruby":
+            base = child.find(f"{_W}rubyBase")
+            reading = child.find(f"{_W}rt")
+            out.append(annotation(_text(base) if base is not None else "",
+                                  _text(reading) if reading is not None else None))
+        else:
+            out.append(_text(child))
+    return "".join(out)
+
+
+def _is_heading(paragraph) -> bool:
+    try:
+        style = paragraph.style.name if paragraph.style is not None else ""
+    except (KeyError, ValueError):
+        return False
+    return bool(_HEADING_STYLE.match((style or "").strip()))
+
+
+def _blocks(document, place: str) -> Iterator[Piece]:
+    from docx.table import Table
+
+    number = 0
+    seen_cells: set[int] = set()
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            paragraphs = []
+            for row in block.rows:
+                for cell in row.cells:
+                    if id(cell._tc) not in seen_cells:
+                        seen_cells.add(id(cell._tc))
+                        paragraphs.extend((p, False) for p in cell.paragraphs)
+        else:
+            paragraphs = [(block, _is_heading(block))]
+        for paragraph, heading in paragraphs:
+            text = _text(paragraph._p).strip()
+            if text:
+                number += 1
+                yield Piece(text, place, number, heading=heading)
+
+
+def _checked_zip(data: bytes, name: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise InputError(f"{name}: not a Word .docx document (not a ZIP package; an old .doc or a damaged "
+                         "file?); save it from Word as .docx") from None
+    if "word/document.xml" not in names:
+        raise InputError(f"{name}: not a Word .docx document (no word/document.xml); save it from Word as .docx")
+    if unpacked > MAX_DOCUMENT_BYTES:
+        raise InputError(f"{name}: the document would unpack to {unpacked // 2**20} MB, over the "
+                         f"{MAX_DOCUMENT_BYTES // 2**20} MB that tts-pipeline reads")
+
+
+def read_docx(path: str | Path, chapters: str = "auto") -> "Article":  # noqa: F821
+    """A .docx file as an Article; a file that is not one is an InputError."""
+    import docx
+    import lxml.etree
+    from docx.opc.exceptions import OpcError
+
+    name = str(path)
+    data = read_bytes(path, MAX_DOCUMENT_BYTES)
+    _checked_zip(data, name)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        properties = document.core_properties
+        title, author = properties.title or "", properties.author or ""
+        found = list(_blocks(document, name))
+    except (OpcError, KeyError, ValueError, zipfile.BadZipFile, lxml.etree.LxmlError) as error:
+        raise InputError(f"{name}: not a readable Word .docx document ({error}); save it from Word again") from None
+    return build_article(found, name, chapters, title=title, author=author)
