@@ -2,6 +2,7 @@
 a news page with boilerplate around the article, a .docx (python-docx) with Word's phonetic guide."""
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -67,15 +68,17 @@ _NCX = """<?xml version="1.0" encoding="utf-8"?>
 <navPoint id="n2" playOrder="2"><navLabel><text>下篇</text></navLabel><content src="b.html"/></navPoint></navMap></ncx>"""
 
 
-def epub2(path: Path, extra: dict[str, bytes] | None = None) -> Path:
-    """An EPUB 2 built file by file: an NCX table of contents and no nav document."""
+def epub2(path: Path, extra: dict[str, bytes] | None = None, chapters: tuple[str, str] | None = None) -> Path:
+    """An EPUB 2 built file by file: an NCX table of contents and no nav document; `chapters` replaces the
+    two chapter bodies, and `extra` adds files."""
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         archive.writestr("META-INF/container.xml", _CONTAINER)
         archive.writestr("OEBPS/content.opf", _OPF2)
-        archive.writestr("OEBPS/toc.ncx", _NCX)
-        archive.writestr("OEBPS/a.html", _xhtml("a", "<p>今天我们学习<ruby>重<rt>zhòng</rt></ruby>要的生词。</p>"))
-        archive.writestr("OEBPS/b.html", _xhtml("b", "<p>明天复习。</p><p>后天考试。</p>"))
+        archive.writestr("OEBPS/toc.ncx", _NCX if chapters is None else re.sub("<navMap>.*</navMap>", "<navMap/>", _NCX, flags=re.S))
+        one, two = chapters or ("<p>今天我们学习<ruby>重<rt>zhòng</rt></ruby>要的生词。</p>", "<p>明天复习。</p><p>后天考试。</p>")
+        archive.writestr("OEBPS/a.html", _xhtml("a", one))
+        archive.writestr("OEBPS/b.html", _xhtml("b", two))
         for name, data in (extra or {}).items():
             archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
     return path

@@ -89,7 +89,8 @@ def _targets(book, documents) -> dict[str, dict[str, str]]:
     """file name -> {fragment id, or "" for the file's start: chapter title}, from the table of contents."""
     names = [item.file_name for item in documents]
     targets: dict[str, dict[str, str]] = {}
-    for href, title in _toc_entries(book.toc):
+    toc = book.toc if isinstance(book.toc, list) else [book.toc]  # ebooklib gives an empty NCX as one bare Link
+    for href, title in _toc_entries(toc):
         file, _, fragment = unquote(href).partition("#")
         file = posixpath.normpath(file)
         if file not in names:  # an NCX names files relative to itself; match the tail of the path

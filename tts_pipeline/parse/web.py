@@ -24,7 +24,8 @@ MAX_PAGE_BYTES = 10 * 2**20
 CONNECT_TIMEOUT = 10.0  # seconds
 READ_TIMEOUT = 20.0  # seconds without a byte, and for the whole page
 MAX_REDIRECTS = 5
-MIN_ARTICLE_CHARACTERS = 100
+MIN_ARTICLE_CHARACTERS = 100  # trafilatura trusts its main extraction down to this size
+MIN_TEXT_CHARACTERS = 20  # less text than this found in a page is no article
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -109,13 +110,15 @@ def _too_large(url: str) -> InputError:
 
 @lru_cache(maxsize=1)
 def _extraction_settings():
-    """trafilatura's settings, with its shortest acceptable article cut from 250 to 100 characters: 250 Chinese
-    characters are a whole news brief (a minute of speech), and below the limit trafilatura falls back to
-    taking the page's text in one piece, headings and all."""
+    """trafilatura's settings for Chinese pages. Its main extraction is trusted down to 100 characters, not 250:
+    250 Chinese characters are a whole news brief (a minute of speech), and below the limit trafilatura falls
+    back to taking the page's text in one piece, headings and all. Fewer than 20 characters found is no
+    article (a menu, a "page not found"), not a very short one."""
     from trafilatura.settings import use_config
 
     settings = use_config()
     settings.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(MIN_ARTICLE_CHARACTERS))
+    settings.set("DEFAULT", "MIN_OUTPUT_SIZE", str(MIN_TEXT_CHARACTERS))
     return settings
 
 
