@@ -328,3 +328,92 @@ def test_stdin_title_is_its_first_line(monkeypatch):
 def test_unreadable_input_errors_are_input_errors(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         read_article(tmp_path / "missing.epub")
+
+
+# Whole builds: the book keeps the input's chapters, titles, author and ruby readings
+
+
+def _tokens(manifest, text: str):
+    """The tokens of the first sentence holding `text`."""
+    return next(s.tokens for s in manifest.sentences if text in s.text)
+
+
+def test_epub_builds_into_a_book_with_its_chapters_title_author_and_ruby(books, tmp_path, capsys):
+    import tone_engine  # noqa: F401 - registers the test-tone engine
+    from mutagen.id3 import ID3
+
+    from tts_pipeline.export.manifest import Manifest
+
+    out = tmp_path / "book"
+    assert cli.main(["build", str(books / "story.epub"), "-o", str(out), "--engine", "test-tone", "--quiet",
+                     "--no-cache"]) == 0, capsys.readouterr().err
+    manifest = Manifest.read(out / "manifest.json")
+    assert [c.title for c in manifest.chapters] == ["一、回到重庆", "二、长大", "二（续）"]
+    assert (manifest.title, manifest.author) == ("重庆故事", "王小明")
+    tags = ID3(out / "book.mp3")
+    assert tags["TIT2"].text == ["重庆故事"] and tags["TPE1"].text == ["王小明"]
+    assert [tags[f"CHAP:chp{i}"].sub_frames["TIT2"].text[0] for i in (1, 2, 3)] == ["一、回到重庆", "二、长大", "二（续）"]
+    chong = [(t.text, t.pinyin, t.source) for t in _tokens(manifest, "他重新回到了重庆") if t.text == "重"]
+    assert chong == [("重", "chong2", "hint"), ("重", "chong2", "hint")]
+    assert ("行", "hang2", "hint") in [(t.text, t.pinyin, t.source) for t in _tokens(manifest, "街上的银行")]
+    warned = {(w.path, w.line) for w in manifest.warnings if w.code.startswith("hint")}
+    assert (f"{books / 'story.epub'}:text/ch02.xhtml", 4) in warned  # the wrong 行(xíng), by paragraph
+
+
+@pytest.mark.parametrize("source", ["docx", "stdin", "address"])
+def test_other_inputs_build(source, books, site, tmp_path, monkeypatch, capsys):
+    import tone_engine  # noqa: F401 - registers the test-tone engine
+
+    from tts_pipeline.export.manifest import Manifest
+
+    given = {"docx": str(books / "lesson.docx"), "stdin": "-", "address": f"{site}/news"}[source]
+    if source == "stdin":
+        monkeypatch.setattr("sys.stdin", _Stdin("今天的新闻\n\n他重(chóng)新去了银行。\n".encode()))
+    out = tmp_path / "out"
+    assert cli.main(["build", given, "-o", str(out), "--engine", "test-tone", "--quiet",
+                     "--no-cache"]) == 0, capsys.readouterr().err
+    manifest = Manifest.read(out / "manifest.json")
+    expected = {"docx": "第三课 银行", "stdin": "今天的新闻", "address": "重庆的银行开始营业"}[source]
+    assert manifest.title == expected and manifest.source == {"stdin": "<stdin>"}.get(source, given)
+    assert any(t.source == "hint" for s in manifest.sentences for t in s.tokens)
+
+
+# Ruby in every form, and in Markdown
+
+
+@pytest.mark.parametrize("zhuyin, pinyin", [
+    ("ㄔㄨㄥˊ", "chong2"), ("ㄔㄨㄥˊ ㄑㄧㄥˋ", "chong2 qing4"), ("ㄔㄨㄥˊㄑㄧㄥˋ", "chong2 qing4"),
+    ("˙ㄉㄜ", "de5"), ("ㄉㄜ˙", "de5"), ("ㄓㄨㄥ", "zhong1"), ("ㄓㄨㄥˉ", "zhong1"), ("ㄌㄩˋ", "lv4"), ("ㄦˊ", "er2"),
+    ("ㄅ˙˙", None),
+])
+def test_zhuyin_readings_become_pinyin(zhuyin, pinyin):
+    from tts_pipeline.parse.ruby import zhuyin_to_pinyin
+
+    assert zhuyin_to_pinyin(zhuyin) == pinyin
+
+
+@pytest.mark.parametrize("html, text, found", [
+    ("<ruby>重<rt>chóng</rt>庆<rt>qìng</rt></ruby>", "重庆", {"重": ("chong2",), "庆": ("qing4",)}),
+    ("<ruby><rb>重</rb><rb>庆</rb><rtc><rt>chóng</rt><rt>qìng</rt></rtc></ruby>", "重庆", {"重庆": ("chong2", "qing4")}),
+    ("<ruby>重庆<rt>chóng</rt><rt>qìng</rt></ruby>", "重庆", {"重庆": ("chong2", "qing4")}),
+    ("<ruby>漢字<rp>（</rp><rt>かんじ</rt><rp>）</rp></ruby>", "漢字", {}),  # Japanese: not pinyin, not read
+    ("<ruby>重庆<rt>Chongqing</rt></ruby>", "重庆", {}),  # a romanised name, as for 重庆(Chongqing)
+    ("<ruby>AI<rt>ài</rt></ruby>", "AI", {}),  # ruby over Latin letters
+])
+def test_ruby_forms(html, text, found):
+    from tts_pipeline.parse.web import page_article
+
+    article = page_article(f"<html><body><article><p>他说{html}很好，大家都同意这个说法，没有人反对。</p></article></body></html>", "x.html")
+    assert texts(article) == f"他说{text}很好，大家都同意这个说法，没有人反对。"
+    assert hints(article) == found
+
+
+def test_markdown_ruby_is_a_hint_placed_where_it_was_written():
+    from tts_pipeline.parse import parse_text
+
+    article = parse_text("# 课文\n\n他<ruby>重<rt>chóng</rt></ruby>新去了<ruby>長<rp>(</rp><rt>ㄓㄤˇ</rt><rp>)</rp></ruby>城(chéng)。",
+                         source="lesson.md")
+    sentence = list(article.sentences())[1]
+    assert sentence.text == "他重新去了長城。"
+    assert [(sentence.text[h.start], h.syllables, str(h.position)) for h in sentence.hints] == [
+        ("重", ("chong2",), "lesson.md:3:2"), ("長", ("zhang3",), "lesson.md:3:33"), ("城", ("cheng2",), "lesson.md:3:80")]

@@ -8,6 +8,7 @@ from ..model import Article, Paragraph, Sentence
 from .annotations import scan_line
 from .chapters import Block, check_mode, group_chapters, shorten
 from .markdown import SUFFIXES, classify, strip_inline
+from .ruby import scan_ruby_line
 from .sentences import ends_sentence, split_line
 
 ARTICLE_TITLE_LENGTH = 40
@@ -38,7 +39,10 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str]:
         if kind in ("blank", "fence") or in_code:
             flush()
             continue
-        clean, hints, columns = scan_line(raw[start:end], source, number, start + 1)
+        if markdown and "<ruby" in raw.lower():
+            clean, hints, columns = scan_ruby_line(raw[start:end], source, number, start + 1)
+        else:
+            clean, hints, columns = scan_line(raw[start:end], source, number, start + 1)
         if markdown:
             clean, hints, columns = strip_inline(clean, hints, columns)
         sentences = split_line(clean, hints, columns, source, number, count)

@@ -5,15 +5,18 @@ grammar, so that it reaches the one annotation parser (annotations.py) and is
 verified, forced or ignored exactly like `重(chóng)` typed by hand. Zhuyin
 readings (`ㄔㄨㄥˊ`) are turned into pinyin first. A reading that is not
 pinyin for its Han base (Japanese kana, an English gloss, ruby over Latin
-letters) is dropped: ruby text is never read aloud.
+letters) is dropped: ruby text is never read aloud. Markdown's inline
+`<ruby>` takes the same way (scan_ruby_line).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from ..hanzi import is_han
-from .annotations import segment
+from ..model import Hint
+from .annotations import scan_line, segment
 
 _ZHUYIN = re.compile("[\u3100-\u312f\u31a0-\u31bf]")
 _ZHUYIN_TONES = {"ˊ": "2", "ˇ": "3", "ˋ": "4", "˙": "5"}
@@ -113,3 +116,36 @@ def annotate_ruby(root) -> int:
             parent.text = (parent.text or "") + text
         parent.remove(ruby)
     return len(rubies)
+
+
+_RUBY_MARKUP = re.compile(r"<ruby\b[^>]*>.*?</ruby\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def scan_ruby_line(
+    line: str, path: str, line_number: int, first_column: int
+) -> tuple[str, tuple[Hint, ...], tuple[int, ...]]:
+    """annotations.scan_line for a line of Markdown holding inline `<ruby>` HTML.
+
+    The ruby is rewritten into annotations first; columns and hint positions
+    are then mapped back to the line as written (what a ruby element became
+    points at its `<ruby`).
+    """
+    import lxml.html
+
+    text: list[str] = []
+    origin: list[int] = []  # for each character of the rewritten line, its offset in `line`
+    done = 0
+    for match in _RUBY_MARKUP.finditer(line):
+        text.append(line[done : match.start()])
+        origin.extend(range(done, match.start()))
+        annotated = "".join(annotation(base, reading)
+                            for base, reading in _pairs(lxml.html.fragment_fromstring(match.group())))
+        text.append(annotated)
+        origin.extend([match.start()] * len(annotated))
+        done = match.end()
+    text.append(line[done:])
+    origin.extend(range(done, len(line)))
+    clean, hints, columns = scan_line("".join(text), path, line_number, 0)
+    moved = tuple(replace(h, position=replace(h.position, column=first_column + origin[h.position.column]))
+                  for h in hints)
+    return clean, moved, tuple(first_column + origin[c] for c in columns)
