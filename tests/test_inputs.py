@@ -417,3 +417,18 @@ def test_markdown_ruby_is_a_hint_placed_where_it_was_written():
     assert sentence.text == "他重新去了長城。"
     assert [(sentence.text[h.start], h.syllables, str(h.position)) for h in sentence.hints] == [
         ("重", ("chong2",), "lesson.md:3:2"), ("長", ("zhang3",), "lesson.md:3:33"), ("城", ("cheng2",), "lesson.md:3:80")]
+
+
+def test_pinyin_reads_any_input(books, capsys):
+    assert cli.main(["pinyin", "--input", str(books / "old.epub"), "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3  # one per sentence: 今天我们学习重要的生词。明天复习。后天考试。
+    import json
+
+    first = json.loads(lines[0])
+    assert {"text": "重", "pinyin": "zhong4", "source": "hint"} in first
+
+
+def test_pinyin_takes_text_or_input_not_both(books, capsys):
+    assert cli.main(["pinyin", "你好", "--input", str(books / "old.epub")]) == 1
+    assert "not both" in capsys.readouterr().err

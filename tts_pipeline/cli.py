@@ -225,10 +225,13 @@ def _add_pinyin(sub: argparse._SubParsersAction) -> None:
         "pinyin",
         help="show the reading of every character",
         description="Print the text with its resolved pinyin. Reads lines from stdin when TEXT is absent.",
-        epilog='Example:\n  tts-pipeline pinyin "重(chóng)庆的银行" --json',
+        epilog='Example:\n  tts-pipeline pinyin "重(chóng)庆的银行" --json\n  tts-pipeline pinyin --input book.epub',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("text", nargs="?", help="text to read (default: lines from stdin)")
+    p.add_argument("--input", metavar="INPUT",
+                   help="read an article instead, one sentence per output line: a file (.txt, .md, .epub, .html, "
+                        ".docx), an http(s) address, or - for stdin")
     p.add_argument("--json", action="store_true", help="one JSON array per line, one object per token")
     _add_hints_option(p)
     p.set_defaults(run=_run_pinyin)
