@@ -49,18 +49,18 @@ def _text(element) -> str:
     return "".join(out)
 
 
-def _is_heading(paragraph) -> bool:
-    try:
-        style = paragraph.style.name if paragraph.style is not None else ""
-    except (KeyError, ValueError):
-        return False
-    return bool(_HEADING_STYLE.match((style or "").strip()))
+def _heading_styles(document) -> frozenset[str]:
+    """The ids of the paragraph styles that start chapters (looked up once: python-docx's per-paragraph
+    `paragraph.style` searches the style list each time)."""
+    return frozenset(style.style_id for style in document.styles
+                     if style.style_id and _HEADING_STYLE.match((style.name or "").strip()))
 
 
 def _blocks(document, place: str) -> Iterator[Piece]:
     from docx.table import Table
 
     number = 0
+    headings = _heading_styles(document)
     seen_cells: set[int] = set()
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -71,7 +71,7 @@ def _blocks(document, place: str) -> Iterator[Piece]:
                         seen_cells.add(id(cell._tc))
                         paragraphs.extend((p, False) for p in cell.paragraphs)
         else:
-            paragraphs = [(block, _is_heading(block))]
+            paragraphs = [(block, block._p.style in headings)]
         for paragraph, heading in paragraphs:
             text = _text(paragraph._p).strip()
             if text:
