@@ -130,7 +130,7 @@ def test_epub_that_unpacks_too_large_is_refused_before_unpacking(tmp_path, capsy
     monkeypatch.setattr(epub_reader, "MAX_BOOK_BYTES", 2**20)
     fx.epub2(tmp_path / "bomb.epub", {"OEBPS/zeros.bin": bytes(3 * 2**20)})
     assert (tmp_path / "bomb.epub").stat().st_size < 2**20 / 10
-    one_line_error(capsys, ["check", str(tmp_path / "bomb.epub")], "would unpack to 3 MB")
+    one_line_error(capsys, ["check", str(tmp_path / "bomb.epub")], "it would unpack to 3 MB")
 
 
 # Saved pages

@@ -19,9 +19,11 @@ from typing import Iterator
 from urllib.parse import unquote
 
 from ..errors import InputError
+from ..model import Article
 from .decode import read_bytes
 from .document import Piece, build_article
 from .markup import pieces
+from .package import open_package
 from .ruby import annotate_ruby
 
 MAX_BOOK_BYTES = 300 * 2**20  # the file, and everything in it once uncompressed (a zip bomb stops here)
@@ -29,24 +31,20 @@ _FONT_OBFUSCATION = ("http://www.idpf.org/2008/embedding", "http://ns.adobe.com/
 _ENCRYPTION = "META-INF/encryption.xml"
 
 
+_NOT_READABLE = "not a readable EPUB; the file may be truncated or damaged"
+
+
 def _damaged(name: str, why: str) -> InputError:
-    return InputError(f"{name}: not a readable EPUB ({why}); the file may be truncated or damaged")
+    return InputError(f"{name}: {_NOT_READABLE} ({why})")
 
 
 def _check_container(data: bytes, name: str) -> None:
     """Refuse what is not a ZIP, what would unpack to more than MAX_BOOK_BYTES, and DRM-encrypted books."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
+    with open_package(data, name, MAX_BOOK_BYTES, _NOT_READABLE) as archive:
+        try:
             encryption = archive.read(_ENCRYPTION) if _ENCRYPTION in archive.namelist() else None
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError) as error:
-        raise _damaged(name, str(error) or type(error).__name__) from None
-    unpacked = sum(entry.file_size for entry in entries)
-    if unpacked > MAX_BOOK_BYTES:
-        raise InputError(
-            f"{name}: the EPUB would unpack to {unpacked // 2**20} MB, over the {MAX_BOOK_BYTES // 2**20} MB "
-            "that tts-pipeline reads; it is not an ordinary book"
-        )
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise _damaged(name, str(error) or type(error).__name__) from None
     if encryption is not None and _encrypts_content(encryption):
         raise InputError(
             f"{name}: the book is DRM-protected ({_ENCRYPTION} encrypts its text); "
@@ -104,7 +102,7 @@ def _metadata(book, field: str) -> str:
     return "、".join(value.strip() for value, _ in book.get_metadata("DC", field) if value and value.strip())
 
 
-def read_epub(path: str | Path, chapters: str = "auto") -> "Article":  # noqa: F821 - model.Article
+def read_epub(path: str | Path, chapters: str = "auto") -> Article:
     """An EPUB file as an Article; a damaged, oversized or DRM-protected book is an InputError."""
     import ebooklib
     import lxml.etree

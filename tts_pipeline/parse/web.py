@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
+from ..model import Article
 from .decode import decode, read_bytes
 from .document import build_article
 from .markup import pieces
@@ -122,7 +123,7 @@ def _extraction_settings():
     return settings
 
 
-def page_article(text: str, name: str, chapters: str = "auto", url: str | None = None) -> "Article":  # noqa: F821
+def page_article(text: str, name: str, chapters: str = "auto", url: str | None = None) -> Article:
     """The article inside a page's HTML, its boilerplate left out; InputError if the page holds none."""
     import lxml.etree
     import lxml.html
@@ -150,13 +151,13 @@ def page_article(text: str, name: str, chapters: str = "auto", url: str | None =
                          author=found.author or "")
 
 
-def read_page(path: str | Path, chapters: str = "auto") -> "Article":  # noqa: F821
+def read_page(path: str | Path, chapters: str = "auto") -> Article:
     """A saved web page (.html, .htm) as an Article."""
     name = str(path)
     return page_article(page_text(read_bytes(path, MAX_PAGE_BYTES), name), name, chapters)
 
 
-def read_url(url: str, chapters: str = "auto") -> "Article":  # noqa: F821
+def read_url(url: str, chapters: str = "auto") -> Article:
     """The article at an http(s) address."""
     data, charset = fetch(url)
     return page_article(page_text(data, url, charset), url, chapters, url=url)

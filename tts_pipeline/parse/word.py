@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputError
+from ..model import Article
 from .decode import read_bytes
 from .document import Piece, build_article
+from .package import open_package
 from .ruby import annotation
 
 MAX_DOCUMENT_BYTES = 100 * 2**20  # the file, and its parts once uncompressed
@@ -80,21 +82,13 @@ def _blocks(document, place: str) -> Iterator[Piece]:
 
 
 def _checked_zip(data: bytes, name: str) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(entry.file_size for entry in archive.infolist())
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise InputError(f"{name}: not a Word .docx document (not a ZIP package; an old .doc or a damaged "
-                         "file?); save it from Word as .docx") from None
-    if "word/document.xml" not in names:
-        raise InputError(f"{name}: not a Word .docx document (no word/document.xml); save it from Word as .docx")
-    if unpacked > MAX_DOCUMENT_BYTES:
-        raise InputError(f"{name}: the document would unpack to {unpacked // 2**20} MB, over the "
-                         f"{MAX_DOCUMENT_BYTES // 2**20} MB that tts-pipeline reads")
+    not_a_docx = "not a Word .docx document; save it from Word as .docx"
+    with open_package(data, name, MAX_DOCUMENT_BYTES, not_a_docx + " (an old .doc, or a damaged file?)") as archive:
+        if "word/document.xml" not in archive.namelist():
+            raise InputError(f"{name}: {not_a_docx} (no word/document.xml)")
 
 
-def read_docx(path: str | Path, chapters: str = "auto") -> "Article":  # noqa: F821
+def read_docx(path: str | Path, chapters: str = "auto") -> Article:
     """A .docx file as an Article; a file that is not one is an InputError."""
     import docx
     import lxml.etree
