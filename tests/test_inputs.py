@@ -432,3 +432,12 @@ def test_pinyin_reads_any_input(books, capsys):
 def test_pinyin_takes_text_or_input_not_both(books, capsys):
     assert cli.main(["pinyin", "你好", "--input", str(books / "old.epub")]) == 1
     assert "not both" in capsys.readouterr().err
+
+
+def test_ruby_in_a_page_title_is_not_part_of_the_title(tmp_path):
+    from tts_pipeline.parse.web import page_article
+
+    article = page_article("<html><head><title>x</title></head><body><article><h1><ruby>重庆<rt>chóng qìng</rt></ruby>"
+                           "新闻</h1><p>今天上午，重庆的一家银行正式开门营业，许多市民排队办理业务。</p></article></body></html>",
+                           "t.html")
+    assert article.title == "重庆新闻" and article.chapters[0].title == "重庆新闻"

@@ -78,4 +78,3 @@ def parse_text(text: str, source: str = "<text>", chapters: str = "auto", markdo
     if not blocks:
         raise InputError(f"{source}: no text to read; give an article with some text")
     return Article(title=title, source=source, chapters=group_chapters(blocks, chapters))
-

@@ -54,6 +54,11 @@ def tidy(text: str) -> str:
     return _SPACE.sub(space, text)
 
 
+def _unannotated(title: str | None) -> str:
+    """A title from metadata or a table of contents as shown: tidied, any annotation (from ruby too) removed."""
+    return scan_line(tidy(title))[0] if title else ""
+
+
 def _wide(char: str) -> bool:
     return is_han(char) or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
 
@@ -71,7 +76,7 @@ def build_article(
     for piece in pieces:
         clean, hints, columns = scan_line(piece.text, piece.place, piece.number, 1, PARAGRAPH)
         sentences = split_line(clean, hints, columns, piece.place, piece.number, count, PARAGRAPH)
-        chapter_title = piece.title or pending_title
+        chapter_title = _unannotated(piece.title) or pending_title
         if not sentences:
             pending_title = chapter_title
             continue
@@ -90,5 +95,5 @@ def build_article(
         )
     if not blocks:
         raise InputError(f"{source}: no text to read; give a document with some text")
-    title = tidy(title or "") or first_heading or shorten(first_line or "", ARTICLE_TITLE_LENGTH)
+    title = _unannotated(title) or first_heading or shorten(first_line or "", ARTICLE_TITLE_LENGTH)
     return Article(title=title, source=source, chapters=group_chapters(blocks, chapters), author=tidy(author or ""))
