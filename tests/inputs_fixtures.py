@@ -114,10 +114,12 @@ def news_page(charset: str = "utf-8") -> bytes:
 
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 
 
 def docx(path: Path) -> Path:
-    """A lesson: Title, two Heading 1 sections, a table, a text box-free body, and one phonetic-guide character."""
+    """A lesson: Title, two Heading 1 sections, a table, a text box, and one phonetic-guide character."""
     import docx as python_docx
     from docx.oxml import parse_xml
 
@@ -131,6 +133,12 @@ def docx(path: Path) -> Path:
         f'<w:r xmlns:w="{W}"><w:ruby><w:rubyPr><w:rubyAlign w:val="center"/></w:rubyPr>'
         f'<w:rt><w:r><w:t>háng</w:t></w:r></w:rt><w:rubyBase><w:r><w:t>行</w:t></w:r></w:rubyBase></w:ruby></w:r>'))
     paragraph.add_run("取钱，银行(háng)的人很多。")
+    paragraph._p.append(parse_xml(  # a text box, as Word writes it: a drawing, and a VML copy for old readers
+        f'<w:r xmlns:w="{W}" xmlns:mc="{MC}" xmlns:wps="{WPS}" xmlns:v="urn:schemas-microsoft-com:vml">'
+        f'<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>'
+        f'<w:p><w:r><w:t>提示：带好存折。</w:t></w:r></w:p></w:txbxContent></wps:txbx></w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict><v:textbox><w:txbxContent><w:p><w:r><w:t>提示：带好存折。</w:t></w:r></w:p>'
+        f'</w:txbxContent></v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>'))
     document.add_heading("生词", level=1)
     table = document.add_table(rows=2, cols=2)
     table.cell(0, 0).text = "银行"

@@ -278,10 +278,12 @@ def test_nothing_listens_is_one_line(capsys):
 # Word
 
 
-def test_docx_headings_tables_and_phonetic_guide(books):
+def test_docx_headings_tables_text_boxes_and_phonetic_guide(books):
     article = read_article(books / "lesson.docx")
     assert (article.title, article.author) == ("第三课 银行", "李老师")
     assert [c.title for c in article.chapters] == ["第三课 银行", "课文", "生词"]
+    assert [s.text for s in article.chapters[1].sentences()] == [
+        "课文", "我去银行取钱，银行的人很多。", "提示：带好存折。"]  # the text box once, after its paragraph
     assert [s.text for s in article.chapters[2].sentences()] == [
         "生词", "银行", "一个存钱的地方。", "重要", "非常要紧。", "下课了。"]
     assert [(s.text[h.start], h.syllables) for s in article.chapters[1].sentences() for h in s.hints] == [
@@ -441,3 +443,15 @@ def test_ruby_in_a_page_title_is_not_part_of_the_title(tmp_path):
                            "新闻</h1><p>今天上午，重庆的一家银行正式开门营业，许多市民排队办理业务。</p></article></body></html>",
                            "t.html")
     assert article.title == "重庆新闻" and article.chapters[0].title == "重庆新闻"
+
+
+def test_docx_merged_cell_is_read_once(tmp_path):
+    import docx as python_docx
+
+    document = python_docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "合并的标题。"
+    table.cell(1, 0).text = "左边。"
+    table.cell(1, 1).text = "右边。"
+    document.save(str(tmp_path / "merged.docx"))
+    assert [s.text for s in read_article(tmp_path / "merged.docx").sentences()] == ["合并的标题。", "左边。", "右边。"]

@@ -29,6 +29,7 @@ MIN_ARTICLE_CHARACTERS = 100  # trafilatura trusts its main extraction down to t
 MIN_TEXT_CHARACTERS = 20  # less text than this found in a page is no article
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_CONNECTION_PREFIX = re.compile(r"^\w+\(host=[^)]*\):\s*")
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Labels pages use for encodings that browsers read as a larger one (the WHATWG Encoding Standard).
 _BROWSER_CHARSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs",
@@ -98,7 +99,8 @@ def fetch(url: str) -> tuple[bytes, str | None]:
     except requests.TooManyRedirects:
         raise InputError(f"{url}: more than {MAX_REDIRECTS} redirects; give the article's own address") from None
     except requests.ConnectionError as error:
-        reason = getattr(getattr(error, "args", [None])[0], "reason", None) or error
+        reason = getattr(error.args[0] if error.args else None, "reason", None) or error
+        reason = _CONNECTION_PREFIX.sub("", str(reason))  # "HTTPConnection(host=…, port=…): " says nothing new
         raise InputError(f"{url}: cannot connect ({reason}); check the address and the network") from None
     except requests.RequestException as error:
         raise InputError(f"{url}: cannot fetch the page ({error})") from None

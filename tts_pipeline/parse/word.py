@@ -1,11 +1,11 @@
 """Word documents (.docx) -> Article, read with python-docx.
 
 Paragraphs and tables come in document order; a table is read cell by cell,
-row by row (a merged cell once). Paragraphs styled Title or Heading 1-3
-start chapters. Word's phonetic guide (w:ruby, how Word writes pinyin over
-characters) becomes an annotation like HTML ruby. Text boxes, headers,
-footers, footnotes and comments are not read, and deleted tracked changes
-are left out.
+row by row (a merged cell once), and a text box right after the paragraph it
+is anchored in. Paragraphs styled Title or Heading 1-3 start chapters. Word's
+phonetic guide (w:ruby, how Word writes pinyin over characters) becomes an
+annotation like HTML ruby. Headers, footers, footnotes and comments are not
+read, and deleted tracked changes are left out.
 """
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ from .ruby import annotation
 MAX_DOCUMENT_BYTES = 100 * 2**20  # the file, and its parts once uncompressed
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE = re.compile(r"(?:heading|标题)\s*([1-3])$|title$|标题$", re.IGNORECASE)
-# Elements whose text is not the document's running text: text boxes, deleted text, field codes, fallbacks.
-_NOT_READ = {f"{_W}txbxContent", f"{_W}del", f"{_W}instrText", f"{_W}delText",
-             "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
+_TEXT_BOX = f"{_W}txbxContent"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# Elements whose text is not the paragraph's running text: text boxes (read after it), deleted text, field codes.
+_NOT_READ = {_TEXT_BOX, f"{_W}del", f"{_W}instrText", f"{_W}delText", _FALLBACK}
 
 
 def _text(element) -> str:
@@ -58,27 +59,37 @@ def _heading_styles(document) -> frozenset[str]:
                      if style.style_id and _HEADING_STYLE.match((style.name or "").strip()))
 
 
+def _with_text_boxes(paragraph) -> Iterator:
+    """A paragraph's XML, then the paragraphs of the text boxes anchored in it (each once: Word writes a
+    box twice, as a drawing and as a VML fallback)."""
+    yield paragraph
+    for box in paragraph.iter(_TEXT_BOX):
+        if not any(a.tag == _FALLBACK for a in box.iterancestors()):
+            yield from box.iter(f"{_W}p")
+
+
 def _blocks(document, place: str) -> Iterator[Piece]:
     from docx.table import Table
 
     number = 0
     headings = _heading_styles(document)
-    seen_cells: set[int] = set()
+    seen_cells: set = set()  # the cells' XML elements themselves: kept alive, an element keeps its identity
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             paragraphs = []
             for row in block.rows:
                 for cell in row.cells:
-                    if id(cell._tc) not in seen_cells:
-                        seen_cells.add(id(cell._tc))
-                        paragraphs.extend((p, False) for p in cell.paragraphs)
+                    if cell._tc not in seen_cells:  # a merged cell is in every row and column it spans
+                        seen_cells.add(cell._tc)
+                        paragraphs.extend((p._p, False) for p in cell.paragraphs)
         else:
-            paragraphs = [(block, block._p.style in headings)]
+            paragraphs = [(block._p, block._p.style in headings)]
         for paragraph, heading in paragraphs:
-            text = _text(paragraph._p).strip()
-            if text:
-                number += 1
-                yield Piece(text, place, number, heading=heading)
+            for part in _with_text_boxes(paragraph):
+                text = _text(part).strip()
+                if text:
+                    number += 1
+                    yield Piece(text, place, number, heading=heading and part is paragraph)
 
 
 def _checked_zip(data: bytes, name: str) -> None:
