@@ -455,3 +455,14 @@ def test_docx_merged_cell_is_read_once(tmp_path):
     table.cell(1, 1).text = "右边。"
     document.save(str(tmp_path / "merged.docx"))
     assert [s.text for s in read_article(tmp_path / "merged.docx").sentences()] == ["合并的标题。", "左边。", "右边。"]
+
+
+def test_stdin_and_addresses_have_no_build_stamp_and_a_folder_name(tmp_path):
+    from tts_pipeline.incremental import build_stamp
+    from tts_pipeline.inputnames import input_stem
+
+    (tmp_path / "a.txt").write_text("你好。", encoding="utf-8")
+    assert build_stamp([str(tmp_path / "a.txt")], ()) is not None
+    assert build_stamp(["-"], ()) is None and build_stamp(["https://example.com/a.html"], ()) is None
+    assert [input_stem(n) for n in ("-", "https://example.com/news/2024/story.html?x=1", "https://example.com/",
+                                    "book.epub")] == ["stdin", "story", "example.com", "book"]

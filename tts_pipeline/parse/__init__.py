@@ -3,7 +3,7 @@ from .annotations import extract_annotations, is_han
 from .article import parse_text
 from .chapters import CHARS_PER_MINUTE, check_mode
 from .decode import decode
-from .inputs import input_stem, read_article
+from .inputs import read_article
 from .syllables import normalize_syllable
 
 __all__ = [
@@ -11,7 +11,6 @@ __all__ = [
     "check_mode",
     "decode",
     "extract_annotations",
-    "input_stem",
     "is_han",
     "normalize_syllable",
     "parse_text",

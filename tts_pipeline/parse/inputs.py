@@ -1,8 +1,8 @@
 """Which reader reads an input: the one place that decides it, by scheme and suffix.
 
-`-` is standard input, `http://` and `https://` a web page; otherwise the
-file's suffix picks the reader, and any other file is read as text (.txt,
-Markdown by its suffix).
+`-` is standard input, `http://` and `https://` a web page (inputnames.py
+says which a name is); otherwise the file's suffix picks the reader, and any
+other file is read as text (.txt, Markdown by its suffix).
 """
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from ..inputnames import STDIN, STDIN_SOURCE, is_url
 from ..model import Article
 from .article import parse_text
 from .chapters import check_mode
 from .decode import decode, read_text
-
-STDIN = "-"
-STDIN_SOURCE = "<stdin>"
 
 
 def _epub(name: str, chapters: str) -> Article:
@@ -42,10 +40,6 @@ READERS: dict[str, Callable[[str, str], Article]] = {
 }
 
 
-def is_url(name: str) -> bool:
-    return name.lower().startswith(("http://", "https://"))
-
-
 def read_stdin(stream: BinaryIO | None = None) -> str:
     """Standard input's bytes as text (UTF-8; binary is an InputError like a binary file)."""
     return decode((stream or sys.stdin.buffer).read(), STDIN_SOURCE)
@@ -66,16 +60,3 @@ def read_article(name: str | Path, chapters: str = "auto") -> Article:
         return reader(name, chapters)
     return parse_text(read_text(name), source=name, chapters=chapters)
 
-
-def input_stem(name: str | Path) -> str:
-    """A short name for an input, for its output folder: the file's stem, a page's last path part, `stdin`."""
-    name = str(name)
-    if name == STDIN:
-        return "stdin"
-    if is_url(name):
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(name)
-        last = parts.path.rstrip("/").rsplit("/", 1)[-1]
-        return Path(last).stem or parts.hostname or "page"
-    return Path(name).stem
