@@ -466,3 +466,10 @@ def test_stdin_and_addresses_have_no_build_stamp_and_a_folder_name(tmp_path):
     assert build_stamp(["-"], ()) is None and build_stamp(["https://example.com/a.html"], ()) is None
     assert [input_stem(n) for n in ("-", "https://example.com/news/2024/story.html?x=1", "https://example.com/",
                                     "book.epub")] == ["stdin", "story", "example.com", "book"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb2312"])
+def test_saved_xhtml_page_with_an_xml_declaration(tmp_path, encoding):
+    page = f'<?xml version="1.0" encoding="{encoding}"?>\n' + fx.NEWS_PAGE.replace('<meta charset="{charset}">', "")
+    (tmp_path / "news.xhtml").write_bytes(page.replace("{{", "{").replace("}}", "}").encode("gb18030" if encoding == "gb2312" else encoding))
+    assert read_article(tmp_path / "news.xhtml").title == "重庆的银行开始营业"

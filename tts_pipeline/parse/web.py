@@ -4,7 +4,8 @@ The article is found among navigation, ads, comments and footers by
 trafilatura (why trafilatura rather than readability-lxml: docs/guides/inputs.md).
 Ruby is rewritten into annotations before extraction, so that it survives
 whatever the extractor keeps. A page's declared charset (the HTTP header,
-else its `<meta charset>`) is honoured; without one, UTF-8 then GB18030.
+else its `<meta charset>` or XML declaration) is honoured; without one,
+UTF-8 then GB18030.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ MIN_ARTICLE_CHARACTERS = 100  # trafilatura trusts its main extraction down to t
 MIN_TEXT_CHARACTERS = 20  # less text than this found in a page is no article
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 _CONNECTION_PREFIX = re.compile(r"^\w+\(host=[^)]*\):\s*")
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Labels pages use for encodings that browsers read as a larger one (the WHATWG Encoding Standard).
@@ -42,7 +45,7 @@ _TRAFILATURA_TAGS = {"item": "li", "list": "ul", "quote": "blockquote", "lb": "b
 def page_text(data: bytes, name: str, declared: str | None = None, where: str = "the page") -> str:
     """A page's bytes as text, in the charset it declares (`declared`: the HTTP header's)."""
     if declared is None:
-        found = _META_CHARSET.search(data[:4096])
+        found = _META_CHARSET.search(data[:4096]) or _XML_ENCODING.match(data)
         declared = found.group(1).decode("ascii") if found else None
     elif where == "the page":
         where = "the server"
@@ -131,8 +134,8 @@ def page_article(text: str, name: str, chapters: str = "auto", url: str | None =
     import lxml.html
     import trafilatura
 
-    try:
-        root = lxml.html.document_fromstring(text)
+    try:  # lxml refuses text that still declares an encoding (<?xml … encoding="utf-8"?>): it is decoded already
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
     except (lxml.etree.LxmlError, ValueError):
         raise InputError(f"{name}: not an HTML page; give a saved web page or its address") from None
     annotate_ruby(root)
