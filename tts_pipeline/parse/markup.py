@@ -21,7 +21,7 @@ BLOCKS = frozenset(
 SKIPPED = frozenset({"script", "style", "img", "svg", "math", "audio", "video", "iframe", "object", "noscript",
                      "template", "head", "title", "rt", "rp", "button", "select", "input", "textarea", "map"})
 # epub:type / DPUB-ARIA role values of what is not read: notes, their markers, page numbers, navigation lists.
-_UNREAD_KINDS = ("noteref", "pagebreak", "footnote", "endnote", "rearnote", "note", "annoref", "toc",
+_UNREAD_KINDS = ("noteref", "pagebreak", "footnote", "endnote", "rearnote", "annoref", "toc",
                  "landmarks", "page-list")
 
 
