@@ -351,7 +351,7 @@ def test_epub_builds_into_a_book_with_its_chapters_title_author_and_ruby(books, 
                      "--no-cache"]) == 0, capsys.readouterr().err
     manifest = Manifest.read(out / "manifest.json")
     assert [c.title for c in manifest.chapters] == ["一、回到重庆", "二、长大", "二（续）"]
-    assert (manifest.title, manifest.author) == ("重庆故事", "王小明")
+    assert (manifest.title, manifest.publishing["author"]) == ("重庆故事", "王小明")
     tags = ID3(out / "book.mp3")
     assert tags["TIT2"].text == ["重庆故事"] and tags["TPE1"].text == ["王小明"]
     assert [tags[f"CHAP:chp{i}"].sub_frames["TIT2"].text[0] for i in (1, 2, 3)] == ["一、回到重庆", "二、长大", "二（续）"]
