@@ -60,7 +60,8 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         help="publishing defaults: podcast (-16 LUFS, 64k mp3), audiobook (m4b, -18 LUFS), acx (44.1 kHz 192k CBR "
         "chapter files for audiobook stores); explicit options still win, and the files are checked (default: podcast)",
     )
-    p.add_argument("--author", metavar="NAME", help="author or artist written into every file's tags")
+    p.add_argument("--author", metavar="NAME",
+                   help="author or artist written into every file's tags (default: the author an EPUB, page or .docx names)")
     p.add_argument("--cover", metavar="FILE", help="cover art for the tags (PNG or JPEG; scaled to at most 1400 px)")
     p.add_argument("--force", action="store_true", help="write into an output folder that holds files tts-pipeline did not write")
     p.add_argument("--merge", action="store_true", help="several inputs make one book, one chapter per input (default: one folder per input)")
