@@ -41,6 +41,7 @@ from .export.manifest import (
     warning_entry,
 )
 from .export.transcripts import WRITERS, Cue, pinyin_line
+from .inputnames import input_stem, is_file
 from .model import Article, Chapter, Clip, Paragraph, Pronunciation
 from .options import BuildOptions
 from .profiles import Profile, profile as find_profile
@@ -125,7 +126,7 @@ def build(
         cover_name=f"cover{Path(cover).suffix.lower()}" if cover else None,
     )
     with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
-        return _build_inputs([Path(p) for p in inputs], output, merge, chapters, options)
+        return _build_inputs([str(p) for p in inputs], output, merge, chapters, options)  # str: an address is no Path
 
 
 def _cover(path: str | Path | None):
@@ -136,12 +137,12 @@ def _cover(path: str | Path | None):
     return load_cover(path)
 
 
-def _build_inputs(paths: list[Path], output, merge: bool, chapters: str,
+def _build_inputs(paths: list[str], output, merge: bool, chapters: str,
                   options: BuildOptions) -> Manifest | tuple[Manifest, ...]:
     from .parse import read_article
 
     if merge or len(paths) == 1:
-        default = slug(_folder_title(paths)) if merge else slug(paths[0].stem)
+        default = slug(_folder_title(paths)) if merge else slug(input_stem(paths[0]))
         root = Path(output) if output else DEFAULT_ROOT / default
         options = replace(options, workers=_early_workers(root, options))
         try:
@@ -176,14 +177,15 @@ def _early_workers(root: Path, options: BuildOptions):
     return start_workers(options.engine, options.settings, options.jobs)
 
 
-def _folder_title(paths: Sequence[Path]) -> str:
-    return paths[0].resolve().parent.name or paths[0].stem
+def _folder_title(paths: Sequence[str]) -> str:
+    first = paths[0]
+    return (Path(first).resolve().parent.name if is_file(first) else "") or input_stem(first)
 
 
-def _unique_roots(parent: Path, paths: Sequence[Path]) -> list[Path]:
+def _unique_roots(parent: Path, paths: Sequence[str]) -> list[Path]:
     roots: list[Path] = []
     for path in paths:
-        name = base = slug(path.stem)
+        name = base = slug(input_stem(path))
         n = 2
         while parent / name in roots:
             name, n = f"{base}-{n}", n + 1
@@ -536,9 +538,9 @@ def _publishing(article: Article, options: BuildOptions, staging: Path) -> Publi
     """What the tags say (and, with a cover, cover.png or cover.jpg written into the folder for feeds)."""
     if options.cover is not None:
         write_atomic(staging / options.cover_name, options.cover.data)
-    return Publishing(title=article.title, author=options.author, genre=options.profile.genre,
-                      date=time.strftime("%Y-%m-%d", time.gmtime()), source=article.source, cover=options.cover,
-                      encoder=f"tts-pipeline {__version__}")
+    return Publishing(title=article.title, author=options.author or article.author or None,  # --author, else the input's
+                      genre=options.profile.genre, date=time.strftime("%Y-%m-%d", time.gmtime()), source=article.source,
+                      cover=options.cover, encoder=f"tts-pipeline {__version__}")
 
 
 def _learner_files(article: Article, staging: Path, manifest: Manifest, options: BuildOptions) -> Manifest:

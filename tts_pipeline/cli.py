@@ -34,7 +34,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         epilog="Example:\n  tts-pipeline build examples/chongqing-news.txt -o audio_out/news",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files (.txt or .md)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="articles: .txt, .md, .epub, .html/.htm, .docx files, http(s) addresses, or - for stdin")
     p.add_argument("-o", "--output", help="output folder (default: audio_out/<slug>)")
     # -- build: voice, pauses, files
     p.add_argument("--engine", default="neural", metavar="NAME", help="speech engine (default: neural; see `tts-pipeline voices`)")
@@ -60,7 +60,8 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         help="publishing defaults: podcast (-16 LUFS, 64k mp3), audiobook (m4b, -18 LUFS), acx (44.1 kHz 192k CBR "
         "chapter files for audiobook stores); explicit options still win, and the files are checked (default: podcast)",
     )
-    p.add_argument("--author", metavar="NAME", help="author or artist written into every file's tags")
+    p.add_argument("--author", metavar="NAME",
+                   help="author or artist written into every file's tags (default: the author an EPUB, page or .docx names)")
     p.add_argument("--cover", metavar="FILE", help="cover art for the tags (PNG or JPEG; scaled to at most 1400 px)")
     p.add_argument("--force", action="store_true", help="write into an output folder that holds files tts-pipeline did not write")
     p.add_argument("--merge", action="store_true", help="several inputs make one book, one chapter per input (default: one folder per input)")
@@ -225,10 +226,13 @@ def _add_pinyin(sub: argparse._SubParsersAction) -> None:
         "pinyin",
         help="show the reading of every character",
         description="Print the text with its resolved pinyin. Reads lines from stdin when TEXT is absent.",
-        epilog='Example:\n  tts-pipeline pinyin "重(chóng)庆的银行" --json',
+        epilog='Example:\n  tts-pipeline pinyin "重(chóng)庆的银行" --json\n  tts-pipeline pinyin --input book.epub',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("text", nargs="?", help="text to read (default: lines from stdin)")
+    p.add_argument("--input", metavar="INPUT",
+                   help="read an article instead, one sentence per output line: a file (.txt, .md, .epub, .html, "
+                        ".docx), an http(s) address, or - for stdin")
     p.add_argument("--json", action="store_true", help="one JSON array per line, one object per token")
     _add_hints_option(p)
     p.set_defaults(run=_run_pinyin)
@@ -248,7 +252,7 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
         epilog="Example:\n  tts-pipeline check examples/chongqing-news.txt",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", help="article file")
+    p.add_argument("file", help="article: a file (.txt, .md, .epub, .html, .docx), an http(s) address, or - for stdin")
     _add_hints_option(p)
     p.set_defaults(run=_run_check)
 

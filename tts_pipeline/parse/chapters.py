@@ -31,6 +31,7 @@ class Block:
     paragraph: Paragraph
     heading: bool = False
     ends_sentence: bool = True
+    title: str | None = None  # a chapter starting here takes this title (an EPUB's table of contents)
 
     @cached_property
     def length(self) -> int:
@@ -83,6 +84,8 @@ def shorten(text: str, limit: int = TITLE_LENGTH) -> str:
 
 
 def _title(blocks: list[Block]) -> str:
+    if blocks[0].title:
+        return blocks[0].title
     first = blocks[0].paragraph.sentences[0].text
     return shorten(first) if not blocks[0].heading else first.strip()
 

@@ -65,16 +65,22 @@ def _checked(text: str, name: str, codec: str, skipped: int) -> str:
     return text
 
 
-def read_text(path: str | Path) -> str:
-    """Read and decode an article file, turning every failure into a one-line InputError."""
+def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
+    """An input file's bytes, every failure (and a file over `limit` bytes) a one-line InputError."""
     name = str(path)
     file = Path(path)
     if file.is_dir():
-        raise InputError(f"{name}: is a directory; give an article file (.txt or .md)")
+        raise InputError(f"{name}: is a directory; give an article file (see `tts-pipeline build --help`)")
     try:
-        data = file.read_bytes()
+        if limit is not None and file.stat().st_size > limit:
+            raise InputError(f"{name}: the file is larger than {limit // 2**20} MB; give a smaller one")
+        return file.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: no such file; check the path") from None
     except OSError as error:
         raise InputError(f"{name}: cannot read the file ({error.strerror or error})") from None
-    return decode(data, name)
+
+
+def read_text(path: str | Path) -> str:
+    """Read and decode an article file, turning every failure into a one-line InputError."""
+    return decode(read_bytes(path), str(path))

@@ -82,8 +82,9 @@ def split_line(
     path: str,
     line_number: int,
     first_index: int,
+    unit: str = "line",
 ) -> list[Sentence]:
-    """The sentences of one line, numbered from first_index."""
+    """The sentences of one line, numbered from first_index; `unit` says what line_number counts."""
     sentences = []
     for begin, end in sentence_spans(clean):
         text = clean[begin:end]
@@ -96,7 +97,7 @@ def split_line(
                 text=text,
                 hints=own,
                 clause_ends=clause_ends(text),
-                position=SourcePosition(path, line_number, columns[begin]),
+                position=SourcePosition(path, line_number, columns[begin], unit),
             )
         )
     return sentences

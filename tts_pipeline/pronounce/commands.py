@@ -39,13 +39,25 @@ def _lines(args: argparse.Namespace, stdin: TextIO) -> Iterable[str]:
             yield line.rstrip("\r\n")
 
 
-def run_pinyin(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    from . import pronounce_line
+def _pronunciations(args: argparse.Namespace, stdin: TextIO) -> Iterable[Pronunciation]:
+    """One per line of TEXT or stdin, or with --input one per sentence of the article it names."""
+    from . import pronounce_article, pronounce_line
 
+    if getattr(args, "input", None) is None:
+        return (pronounce_line(line, args.hints, index=n) for n, line in enumerate(_lines(args, stdin)))
+    if args.text is not None:
+        from ..errors import PipelineError
+
+        raise PipelineError("give TEXT or --input, not both")
+    from ..parse import read_article
+
+    return pronounce_article(read_article(args.input), args.hints)
+
+
+def run_pinyin(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    for number, line in enumerate(_lines(args, stdin)):
-        pron: Pronunciation = pronounce_line(line, args.hints, index=number)
+    for pron in _pronunciations(args, stdin):
         for notice in pron.notices:
             print(f"tts-pipeline: {notice.position}: {notice.message}", file=sys.stderr)
         if args.json:
