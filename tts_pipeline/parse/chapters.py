@@ -98,6 +98,11 @@ def _candidate_titles(blocks: Sequence[Block], limit: int = TITLE_LENGTH) -> Ite
     if blocks[0].heading:
         yield blocks[0].paragraph.sentences[0].text.strip()
         return
+    yield from _sentence_titles(blocks, limit)
+
+
+def _sentence_titles(blocks: Sequence[Block], limit: int) -> Iterable[str]:
+    """Each sentence of the blocks as a title, those of photo captions and credits last."""
     ordered = [b for b in blocks if not b.caption] + [b for b in blocks if b.caption]
     for block in ordered:
         for sentence in block.paragraph.sentences:
@@ -125,7 +130,7 @@ def headline_title(blocks: Sequence[Block], limit: int) -> str:
     """The article's title without a heading: the first headline line that is not a photo caption or
     credit, else the first sentence of the text."""
     headline = blocks[: _headline(blocks)] or blocks[:1]
-    return next(iter(_candidate_titles(headline, limit)), "")
+    return next(iter(_sentence_titles(headline, limit)), "")
 
 
 def _by_length(blocks: list[Block], target: float) -> list[list[Block]]:
