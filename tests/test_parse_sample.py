@@ -11,6 +11,11 @@ SAMPLE = Path(__file__).parent / "data" / "sample_article.txt"
 PINYIN_LOOKING = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü:' 0-5]+[)）]")
 
 
+def spoken_line(line):
+    """A source line as the article keeps it: annotations and the list item's leading ● gone."""
+    return PINYIN_LOOKING.sub("", line).removeprefix("●").strip()
+
+
 @pytest.fixture(scope="module")
 def article():
     return read_article(SAMPLE)
@@ -31,7 +36,7 @@ def test_every_annotation_is_consumed(article, source_lines):
 
 
 def test_joining_sentences_gives_the_source_minus_annotations(article, source_lines):
-    expected = "".join(PINYIN_LOOKING.sub("", line) for line in source_lines)
+    expected = "".join(spoken_line(line) for line in source_lines)
     joined = "".join(s.text for s in article.sentences())
     assert re.sub(r"\s", "", joined) == re.sub(r"\s", "", expected)
 
@@ -41,7 +46,7 @@ def test_inner_text_is_kept_exactly(article, source_lines):
     for sentence in article.sentences():
         by_line.setdefault(sentence.position.line, []).append(sentence.text)
     for number, line in enumerate(source_lines, start=1):
-        assert "".join(by_line[number]) == PINYIN_LOOKING.sub("", line).strip()
+        assert "".join(by_line[number]) == spoken_line(line)
     assert "记者 苏思 摄/视觉重庆" in by_line[1]
 
 
@@ -84,4 +89,11 @@ def test_sample_chapters(article, source_lines):
     assert len(article.chapters) >= 2
     lines = [p.sentences[0].position.line for c in article.chapters for p in c.paragraphs]
     assert lines == list(range(1, len(source_lines) + 1))
-    assert article.title.startswith("7月4日下午")
+    # the headline, not the photo caption above it (line 1, still spoken in its place)
+    assert article.title == "袁家军在全市“三攻坚一盘活”改革突破工作推进会上强调"
+    assert first.title.startswith("袁家军在全市")
+    titles = [c.title for c in article.chapters]
+    assert len(set(titles)) == len(titles)
+    assert not any("●" in t for t in titles)
+    assert not any("●" in s.text for s in article.sentences())
+    assert sum(line.startswith("●") for line in source_lines) >= 5

@@ -88,7 +88,7 @@ def test_the_pause_around_it_is_not_doubled(tmp_path, fmt):
     hello, dots, bye, more, gone = manifest["sentences"]
     assert dots["book_start"] == hello["book_end"]  # the instant where the sentence before it ends
     paragraph, sentence = manifest["pauses"]["paragraph"], manifest["pauses"]["sentence"]
-    # MP3 pauses land within half a 24 ms frame of the plan (README); WAV ones on the sample
+    # MP3 pauses land within half a 24 ms frame of the plan (docs/reference/audio.md); WAV ones on the sample
     slack = 0.013 if fmt == "mp3" else 0.001
     assert abs(bye["book_start"] - hello["book_end"] - paragraph) <= slack  # one paragraph's pause, not two
     assert abs(gone["book_start"] - bye["book_end"] - sentence) <= slack  # one sentence's pause

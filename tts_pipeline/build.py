@@ -195,9 +195,12 @@ def _unique_roots(parent: Path, paths: Sequence[str]) -> list[Path]:
 
 def merge_articles(articles: Sequence[Article], title: str) -> tuple[Article, list[str]]:
     """One Article whose chapters are the inputs; sentences renumbered across the book."""
+    from .parse.chapters import distinct_titles
+
     chapters: list[Chapter] = []
     index = 0
-    for number, article in enumerate(articles, 1):
+    titles = distinct_titles([a.title] for a in articles)
+    for number, (article, title) in enumerate(zip(articles, titles), 1):
         paragraphs = []
         for paragraph in (p for c in article.chapters for p in c.paragraphs):
             sentences = []
@@ -205,7 +208,7 @@ def merge_articles(articles: Sequence[Article], title: str) -> tuple[Article, li
                 sentences.append(replace(sentence, index=index))
                 index += 1
             paragraphs.append(Paragraph(tuple(sentences)))
-        chapters.append(Chapter(number, article.title, tuple(paragraphs)))
+        chapters.append(Chapter(number, title, tuple(paragraphs)))
     sources = [a.source for a in articles]
     return Article(title=title, source=", ".join(sources), chapters=tuple(chapters)), sources
 

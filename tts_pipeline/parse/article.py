@@ -6,7 +6,7 @@ import re
 from ..errors import InputError
 from ..model import Article, Paragraph, Sentence
 from .annotations import scan_line
-from .chapters import Block, check_mode, group_chapters, shorten
+from .chapters import Block, check_mode, group_chapters, headline_title
 from .markdown import SUFFIXES, classify, strip_inline
 from .ruby import scan_ruby_line
 from .sentences import ends_sentence, split_line
@@ -16,13 +16,12 @@ ARTICLE_TITLE_LENGTH = 40
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str]:
-    """Paragraph blocks of the text, and the article's title: the first heading, else the first line's first sentence."""
+def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str | None]:
+    """Paragraph blocks of the text, and its first heading (None without one)."""
     blocks: list[Block] = []
     current: list[Sentence] = []
     last_line = ""
     first_heading: str | None = None
-    first_line: str | None = None
     count = 0
     in_code = False
 
@@ -49,7 +48,6 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str]:
         if not sentences:
             continue
         count += len(sentences)
-        first_line = first_line or sentences[0].text
         if kind == "heading":
             flush()
             blocks.append(Block(Paragraph(tuple(sentences)), heading=True, ends_sentence=ends_sentence(clean)))
@@ -60,7 +58,7 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str]:
         current.extend(sentences)
         last_line = clean
     flush()
-    return blocks, first_heading or shorten(first_line or "", ARTICLE_TITLE_LENGTH)
+    return blocks, first_heading
 
 
 def parse_text(text: str, source: str = "<text>", chapters: str = "auto", markdown: bool | None = None) -> Article:
@@ -74,7 +72,8 @@ def parse_text(text: str, source: str = "<text>", chapters: str = "auto", markdo
     text = text.removeprefix("\ufeff")
     if markdown is None:
         markdown = source.lower().endswith(SUFFIXES)
-    blocks, title = _blocks(text, source, markdown)
+    blocks, heading = _blocks(text, source, markdown)
     if not blocks:
         raise InputError(f"{source}: no text to read; give an article with some text")
+    title = heading or headline_title(blocks, ARTICLE_TITLE_LENGTH)
     return Article(title=title, source=source, chapters=group_chapters(blocks, chapters))

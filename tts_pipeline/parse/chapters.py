@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from ..errors import InputError
+from ..hanzi import is_han
 from ..model import Chapter, Paragraph
+from .news import is_caption
 from .sentences import CLAUSE_MARKS, END_MARKS
 
 CHARS_PER_MINUTE = 250  # Han characters a news reader speaks per minute, roughly
@@ -36,6 +39,10 @@ class Block:
     @cached_property
     def length(self) -> int:
         return sum(spoken_length(s.text) for s in self.paragraph.sentences)
+
+    @cached_property
+    def caption(self) -> bool:
+        return is_caption("".join(s.text for s in self.paragraph.sentences))
 
 
 def spoken_length(text: str) -> int:
@@ -83,11 +90,47 @@ def shorten(text: str, limit: int = TITLE_LENGTH) -> str:
     return head + "…"
 
 
-def _title(blocks: list[Block]) -> str:
+def _candidate_titles(blocks: Sequence[Block], limit: int = TITLE_LENGTH) -> Iterable[str]:
+    """Titles a group of blocks could take, best first: its own title or heading, else its sentences, captions last."""
     if blocks[0].title:
-        return blocks[0].title
-    first = blocks[0].paragraph.sentences[0].text
-    return shorten(first) if not blocks[0].heading else first.strip()
+        yield blocks[0].title
+        return
+    if blocks[0].heading:
+        yield blocks[0].paragraph.sentences[0].text.strip()
+        return
+    yield from _sentence_titles(blocks, limit)
+
+
+def _sentence_titles(blocks: Sequence[Block], limit: int) -> Iterable[str]:
+    """Each sentence of the blocks as a title, those of photo captions and credits last."""
+    ordered = [b for b in blocks if not b.caption] + [b for b in blocks if b.caption]
+    for block in ordered:
+        for sentence in block.paragraph.sentences:
+            if title := shorten(sentence.text, limit):
+                yield title
+
+
+def distinct_titles(candidates: Iterable[Iterable[str]]) -> list[str]:
+    """One title per chapter, no two alike: each chapter takes its first candidate not taken
+    by an earlier chapter, else its first candidate with a number (`标题（2）`)."""
+    titles: list[str] = []
+    for options in candidates:
+        options = iter(options)
+        first = next(options, "")
+        title = first if first not in titles else next((t for t in options if t not in titles), None)
+        number = 2
+        while title is None or title in titles:
+            title = f"{first}（{number}）" if any(map(is_han, first)) else f"{first} ({number})".lstrip()
+            number += 1
+        titles.append(title)
+    return titles
+
+
+def headline_title(blocks: Sequence[Block], limit: int) -> str:
+    """The article's title without a heading: the first headline line that is not a photo caption or
+    credit, else the first sentence of the text."""
+    headline = blocks[: _headline(blocks)] or blocks[:1]
+    return next(iter(_sentence_titles(headline, limit)), "")
 
 
 def _by_length(blocks: list[Block], target: float) -> list[list[Block]]:
@@ -165,8 +208,9 @@ def group_chapters(blocks: list[Block], mode: str = "auto") -> tuple[Chapter, ..
         target = max(AUTO_CHAPTER_MINUTES * CHARS_PER_MINUTE, total / MAX_AUTO_CHAPTERS)
         body_groups = _at_most(_by_length(body, target), MAX_AUTO_CHAPTERS - 1) if body else []
         groups = ([blocks[:headline]] if headline else []) + body_groups
+    titles = distinct_titles(_candidate_titles(group) for group in groups)
     return tuple(
-        Chapter(index=number, title=_title(group), paragraphs=tuple(b.paragraph for b in group))
-        for number, group in enumerate(groups, start=1)
+        Chapter(index=number, title=title, paragraphs=tuple(b.paragraph for b in group))
+        for number, (title, group) in enumerate(zip(titles, groups), start=1)
     )
 

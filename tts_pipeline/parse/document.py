@@ -18,7 +18,7 @@ from ..hanzi import is_han
 from ..model import Article, Paragraph
 from .annotations import scan_line
 from .article import ARTICLE_TITLE_LENGTH
-from .chapters import Block, check_mode, group_chapters, shorten
+from .chapters import Block, check_mode, group_chapters, headline_title
 from .sentences import ends_sentence, split_line
 
 PARAGRAPH = "paragraph"  # SourcePosition.unit for these documents
@@ -66,12 +66,11 @@ def _wide(char: str) -> bool:
 def build_article(
     pieces: Iterable[Piece], source: str, chapters: str = "auto", title: str | None = None, author: str = ""
 ) -> Article:
-    """The Article of a document's pieces; its title is `title`, else the first heading, else the first sentence."""
+    """The Article of a document's pieces; its title is `title`, else the first heading, else its headline (chapters.headline_title)."""
     check_mode(chapters)
     blocks: list[Block] = []
     count = 0
     first_heading: str | None = None
-    first_line: str | None = None
     pending_title: str | None = None  # a chapter title whose first piece had nothing to read
     for piece in pieces:
         clean, hints, columns = scan_line(piece.text, piece.place, piece.number, 1, PARAGRAPH)
@@ -82,7 +81,6 @@ def build_article(
             continue
         pending_title = None
         count += len(sentences)
-        first_line = first_line or sentences[0].text
         if piece.heading:
             first_heading = first_heading or clean.strip()
         blocks.append(
@@ -95,5 +93,5 @@ def build_article(
         )
     if not blocks:
         raise InputError(f"{source}: no text to read; give a document with some text")
-    title = _unannotated(title) or first_heading or shorten(first_line or "", ARTICLE_TITLE_LENGTH)
+    title = _unannotated(title) or first_heading or headline_title(blocks, ARTICLE_TITLE_LENGTH)
     return Article(title=title, source=source, chapters=group_chapters(blocks, chapters), author=tidy(author or ""))

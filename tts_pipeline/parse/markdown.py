@@ -1,13 +1,15 @@
 """The Markdown an article may use: headings, lists, quotes, rules, emphasis, code, links.
 
 Markup is dropped, never read aloud; everything else is text. `#` headings
-are honoured in any file, the rest only in Markdown files.
+and list items (news-page bullets such as `●`, and `- ` / `* ` in plain text;
+see news.py) are honoured in any file, the rest only in Markdown files.
 """
 from __future__ import annotations
 
 import re
 
 from ..model import Hint
+from .news import list_marker_end
 
 SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
@@ -29,7 +31,10 @@ def classify(raw: str, markdown: bool) -> tuple[str, int, int]:
     if heading and heading.group("text").strip():
         return "heading", heading.start("text"), heading.end("text")
     if not markdown:
-        return "text", 0, len(raw)
+        if _RULE.fullmatch(raw):  # a scene break (`* * *`) is kept as written in plain text
+            return "text", 0, len(raw)
+        item = list_marker_end(raw)
+        return ("item" if item else "text"), item, len(raw)
     if _FENCE.match(raw):
         return "fence", 0, 0
     if _RULE.fullmatch(raw):
@@ -39,6 +44,8 @@ def classify(raw: str, markdown: bool) -> tuple[str, int, int]:
     item = _LIST_ITEM.match(raw, start)
     if item:
         return "item", item.end(), len(raw)
+    if (symbol := list_marker_end(raw, start, plain=False)) != start:
+        return "item", symbol, len(raw)
     if not raw[start:].strip():
         return "blank", 0, 0
     return "text", start, len(raw)

@@ -9,6 +9,11 @@ CLOSERS = frozenset("”’」』）)】》〉］]｝}〕〗〙〛»›")
 _STRAIGHT_QUOTES = frozenset("\"'")
 # ASCII marks that also sit inside numbers: 35.2%, 1,166, 8:30.
 _NUMERIC_MARKS = frozenset(".．,:")
+# Title marks and brackets: a sentence never ends inside a pair (《摔跤吧！爸爸》, （笑！）).
+# Quotes are not among them: `她说：“我很好。”然后走了。` is two sentences.
+PAIRS = {"《": "》", "〈": "〉", "（": "）", "(": ")", "【": "】", "［": "］", "[": "]", "〔": "〕", "〖": "〗", "｛": "｝", "{": "}"}
+_CLOSERS_OF_PAIRS = frozenset(PAIRS.values())
+_TITLE_MARKS = frozenset("《〈")  # a work's name, never a sentence of its own
 
 
 def _inside_number(text: str, index: int) -> bool:
@@ -33,21 +38,57 @@ def _after_closers(text: str, index: int, start: int) -> int:
     return index
 
 
+def _outer_pairs(text: str) -> dict[int, int]:
+    """Offset of each outermost closed pair's opener -> its closer; an opener never closed is plain text."""
+    pairs: dict[int, int] = {}
+    open_at: list[int] = []
+    for index, char in enumerate(text):
+        if char in PAIRS:
+            open_at.append(index)
+        elif char in _CLOSERS_OF_PAIRS:
+            # the innermost opener this closer matches; openers inside it that never closed are dropped
+            depth = next((d for d in range(len(open_at) - 1, -1, -1) if PAIRS[text[open_at[d]]] == char), None)
+            if depth is not None:
+                begin = open_at[depth]
+                del open_at[depth:]
+                if not open_at:
+                    pairs[begin] = index
+    return pairs
+
+
 def _ends_here(text: str, index: int) -> bool:
     return text[index] in END_MARKS and not _inside_number(text, index)
 
 
+def _past_end(text: str, index: int, start: int) -> int:
+    """Past the end marks at index, the closing marks after them, and an end mark after those (`……”。`)."""
+    while index < len(text) and _ends_here(text, index):
+        while index < len(text) and _ends_here(text, index):
+            index += 1
+        index = _after_closers(text, index, start)
+    return index
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence in a line, whitespace around them left out."""
+    """[start, end) of each sentence in a line, whitespace around them left out.
+
+    A sentence never ends inside title marks or brackets; a bracketed sentence
+    that stands alone (`（完。）下一句。`) ends where its bracket closes.
+    """
     spans: list[tuple[int, int]] = []
+    pairs = _outer_pairs(text)
     start = index = 0
     while index < len(text):
-        if _ends_here(text, index):
-            while index < len(text) and _ends_here(text, index):
-                while index < len(text) and _ends_here(text, index):
-                    index += 1
-                # closing marks, and an end mark after them (`……”。`), belong to the sentence they close
-                index = _after_closers(text, index, start)
+        close = pairs.get(index)
+        if close is not None:
+            alone = text[index] not in _TITLE_MARKS and not text[start:index].strip() and text[close - 1] in END_MARKS
+            index = close + 1
+            if alone:
+                index = _past_end(text, _after_closers(text, index, start), start)
+                spans.append((start, index))
+                start = index
+        elif _ends_here(text, index):
+            index = _past_end(text, index, start)
             spans.append((start, index))
             start = index
         else:

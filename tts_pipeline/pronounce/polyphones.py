@@ -6,8 +6,8 @@ verb of benefit), words whose reading the dictionaries agree on, rules about
 the words around a polyphone that stands alone (lone_rules.py), the usual
 reading of a lone character where the model was measured to do worse, and
 last the context model (`score_in_context`). benchmarks/polyphones.py
-measures each reader on everyday sentences and on CPP (README, "How a
-reading is chosen").
+measures each reader on everyday sentences and on CPP (docs/performance.md; the layers are described in
+docs/reference/readings.md).
 
 In `score_in_context`, for a character the context model knows as a
 polyphone, each of its readings gets a score: the model's log-probability,

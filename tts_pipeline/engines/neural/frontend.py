@@ -48,7 +48,7 @@ ORDINAL_BEFORE = set("第十")
 MAX_SYLLABLES = 20
 """A model call's syllable budget.  The voice was trained on short sentences and
 garbles longer input: on the sample article a speech recogniser's pinyin error
-rate was 4% with pieces of at most 20 syllables and 25% with 60 (README)."""
+rate was 4% with pieces of at most 20 syllables and 25% with 60 (docs/performance.md)."""
 
 
 @dataclass(frozen=True)
