@@ -175,6 +175,22 @@ def measure(readers, cases, by_char=None) -> tuple[dict[str, int], dict[str, flo
     return right, spent, misses, neutral
 
 
+def _by_source(cases) -> dict[str, tuple[int, int]]:
+    """For each token source of pronounce_text (hints off): how many labelled readings it decided, how many right."""
+    from tts_pipeline.pronounce import pronounce_text
+
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for text, position, accepted in cases:
+        token = next((t for t in pronounce_text(text, hints="off") if t.start <= position < t.start + len(t.text)), None)
+        if token is None:
+            continue
+        syllables = (token.pinyin or "").split()
+        answer = syllables[position - token.start] if len(syllables) == len(token.text) else None
+        tally[token.source][0] += 1
+        tally[token.source][1] += answer in accepted
+    return {source: (n, r) for source, (n, r) in sorted(tally.items(), key=lambda item: -item[1][0])}
+
+
 def _measure_hint_check(words: int, misses: bool) -> None:
     """The hint check on generated cases (hintcases.py): how many wrong annotations it flags, and how
     many right ones it flags by mistake."""
@@ -202,6 +218,8 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list what the last reader got wrong (not on test)")
     parser.add_argument("--hint-words", type=int, default=2000,
                         help="words of fixed reading the part 'hints' annotates (default 2000)")
+    parser.add_argument("--sources", action="store_true",
+                        help="also count, for what tts_pipeline reads, which source decided each labelled reading and how often it is right")
     parser.add_argument("--char", action="append", default=[], help="also print each reader's accuracy on this character")
     args = parser.parse_args()
     readers = {}
@@ -245,6 +263,9 @@ def main() -> None:
                   f"{len({text for text, _, _ in cases})} sentences")
             for name in readers:
                 print(f"{name:14} {right[name] / len(cases):9.2%}  ({len(cases) - right[name]} wrong)")
+            if args.sources:
+                for source, (decided, correct) in _by_source(cases).items():
+                    print(f"  decided by {source:8} {decided:5d}, right {correct / decided:7.1%}")
         if args.misses and not part.startswith("test"):
             for text, position, accepted, answer in misses:
                 print(f"  {text[position]} {answer or '-':7} want {'|'.join(accepted):12} {text[:position]}[{text[position]}]{text[position + 1:]}")
