@@ -17,7 +17,7 @@ from tts_pipeline.cli import make_parser
 from tts_pipeline.engines import Engine, VoiceSettings, register
 from tts_pipeline.model import Clip, Notice, Pronunciation
 from tts_pipeline.synthesize import synthesize_all
-from tts_pipeline.workers import MAIN_PROCESS_MB, MAX_AUTO_JOBS, WORKER_MB, WORKER_NICENESS, WorkerPool, auto_jobs
+from tts_pipeline.backends.processes import MAIN_PROCESS_MB, MAX_AUTO_JOBS, WORKER_MB, WORKER_NICENESS, WorkerPool, auto_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 # What only the main process needs: the pronouncer and the stitching stack.
@@ -158,7 +158,7 @@ def _worker_children() -> list[int]:
                 command = Path(f"/proc/{entry}/cmdline").read_bytes()
             except OSError:
                 continue
-            if int(stat[1]) == os.getpid() and stat[0] != "Z" and b"tts_pipeline.workers" in command:
+            if int(stat[1]) == os.getpid() and stat[0] != "Z" and b"tts_pipeline.backends.processes" in command:
                 found.append(int(entry))
     return found
 

@@ -144,7 +144,8 @@ def _build_inputs(paths: list[str], output, merge: bool, chapters: str,
     if merge or len(paths) == 1:
         default = slug(_folder_title(paths)) if merge else slug(input_stem(paths[0]))
         root = Path(output) if output else DEFAULT_ROOT / default
-        options = replace(options, workers=_early_workers(root, options))
+        started = _early_workers(root, options)
+        options = replace(options, backend=options.backend or started)
         try:
             articles = [read_article(p, chapters=chapters) for p in paths]
             if len(articles) == 1:
@@ -153,8 +154,8 @@ def _build_inputs(paths: list[str], output, merge: bool, chapters: str,
                 article, sources = merge_articles(articles, title=_folder_title(paths))
             return _build_book(article, sources, root, options)
         finally:
-            if options.workers is not None:
-                options.workers.close(wait=False)  # the synthesis loop closed it already, unless the build failed first
+            if started is not None:
+                started.close(wait=False)  # drained by the synthesis loop already, unless the build failed first
     parent = Path(output) if output else DEFAULT_ROOT
     roots = _unique_roots(parent, paths)
     manifests = []
@@ -170,11 +171,11 @@ def _early_workers(root: Path, options: BuildOptions):
     may need no voice at all)."""
     from .incremental import KEYS_FILE
 
-    if options.jobs < 2 or (options.cache is not None and (root / KEYS_FILE).exists()):
+    if options.backend is not None or options.jobs < 2 or (options.cache is not None and (root / KEYS_FILE).exists()):
         return None
-    from .synthesize import start_workers
+    from .synthesize import start_backend
 
-    return start_workers(options.engine, options.settings, options.jobs)
+    return start_backend(options.engine, options.settings, options.jobs)
 
 
 def _folder_title(paths: Sequence[str]) -> str:
@@ -260,7 +261,7 @@ def _synthesize(pronunciations: Iterable[Pronunciation], options: BuildOptions, 
         cache=options.cache,
         progress=progress,
         speaker=speaker,
-        workers=options.workers,
+        backend=options.backend,
     )
 
 
