@@ -6,6 +6,7 @@ nodes on this machine) with the environment of tests/raykit.py, and stops it by 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -76,12 +77,16 @@ def cli(*args, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_a_cluster_build_of_two_inputs_gives_the_files_of_a_local_build(head, inputs, tmp_path):
-    common = ["--engine", "test-picky", "--fallback", "test-tone", "--quiet"]
-    local = cli(*inputs, "-o", tmp_path / "local", "--jobs", "1", "--cache-dir", tmp_path / "c1", *common, cwd=tmp_path)
+    common = ["--engine", "test-picky", "--fallback", "test-tone"]
+    local = cli(*inputs, "-o", tmp_path / "local", "--jobs", "1", "--cache-dir", tmp_path / "c1", "--quiet", *common,
+                cwd=tmp_path)
     assert local.returncode == 0, local.stderr
     remote = cli(*inputs, "-o", tmp_path / "remote", "--cluster", head, "--cache-dir", tmp_path / "c2", *common,
                  cwd=tmp_path)
     assert remote.returncode == 0, remote.stderr
+    # one set of actors for both inputs, and the progress says what they do
+    assert remote.stderr.count(f"synthesising on the Ray cluster at {head}: 2 actors on 1 node") == 1
+    assert "actors busy" in remote.stderr and "s of audio a second" in remote.stderr
     for name in ("first", "second"):
         made, expected = files(tmp_path / "remote" / name), files(tmp_path / "local" / name)
         assert sorted(made) == sorted(expected)
@@ -91,8 +96,7 @@ def test_a_cluster_build_of_two_inputs_gives_the_files_of_a_local_build(head, in
     # the sentence with 坏 fell back on the cluster as it does here, and says so
     assert b"engine-fallback" in files(tmp_path / "remote" / "second")["manifest.json"]
     # clips spoken on the cluster are in this machine's cache: a local rebuild speaks none
-    again = cli(*inputs, "-o", tmp_path / "again", "--jobs", "1", "--cache-dir", tmp_path / "c2", *common[:-1],
-                cwd=tmp_path)
+    again = cli(*inputs, "-o", tmp_path / "again", "--jobs", "1", "--cache-dir", tmp_path / "c2", *common, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "0 synthesised" in again.stderr
 
@@ -160,3 +164,35 @@ def test_a_node_that_leaves_mid_build_has_its_sentences_spoken_elsewhere(cluster
 
 def _lines(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
+
+
+def test_a_killed_driver_leaves_its_clips_in_the_cache_and_the_same_command_resumes(cluster_env, tmp_path):
+    from test_resume import TOTAL, article, command, environment, lines
+
+    from tts_pipeline.cache import ClipCache
+
+    source, out, cache = tmp_path / "lesson.txt", tmp_path / "out", tmp_path / "cache"
+    article(source)
+    log = tmp_path / "spoken.log"
+    # the actors' environment is the head's: a slow voice that logs what it speaks
+    with ray_head({**cluster_env, **environment(log, 0.3)}) as address:
+        argv = [*command(source, out, cache, 1), "--cluster", address]
+        driver = subprocess.Popen(argv, cwd=tmp_path, env=environment(log, 0), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while len(lines(log)) < 8:
+            assert driver.poll() is None, driver.stderr.read().decode()
+            assert time.monotonic() < deadline, "the cluster spoke fewer than 8 sentences in 120 s"
+            time.sleep(0.05)
+        driver.kill()
+        driver.communicate()
+        stored = ClipCache(cache).info().clips
+        assert 6 <= stored < TOTAL
+        assert not (out / "manifest.json").exists()
+        first = len(lines(log))
+        rerun = subprocess.run(argv, cwd=tmp_path, env=environment(log, 0), capture_output=True, text=True,
+                               timeout=240)
+        assert rerun.returncode == 0, rerun.stderr
+    assert f"{stored} clips from the cache" in rerun.stderr
+    assert len(lines(log)) - first <= TOTAL - stored + 2 * 2  # at most the two in flight per actor again, not all
+    assert len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["sentences"]) == TOTAL

@@ -355,6 +355,8 @@ class _BookRun:
         for sub in (self.work, staging / "chapters", staging / "sentences"):
             sub.mkdir()
         self.progress = _progress(article, options.quiet)
+        if self.progress is not None:
+            self.progress.backend_status = getattr(options.backend, "status", None)
         with stages("voice set-up"):
             self.speaker = primary_engine(options.engine, options.settings, options.jobs)
         self.book = book_writer(staging, self.work, self.rate, options)

@@ -15,6 +15,7 @@ run. This module imports Ray; nothing imports it unless `--cluster` is given.
 from __future__ import annotations
 
 import socket
+import time
 from collections import deque
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -100,15 +101,26 @@ class RayActors:
         self._next = 0
         self._checked = False
         self._closed = False
+        self._started: float | None = None
         self.spoken = 0
+        self.audio = 0.0  # seconds spoken by the actors
 
     def describe(self) -> str:
         nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
         return f"{len(self.actors)} actor{'s' * (len(self.actors) != 1)} on {nodes} node{'s' * (nodes != 1)}"
 
+    def status(self) -> str:
+        """For the progress display: actors busy, sentences in flight and spoken, the cluster's audio rate."""
+        busy = sum(1 for load in self._load if load)
+        elapsed = time.monotonic() - self._started if self._started is not None else 0.0
+        rate = f", {self.audio / elapsed:.1f} s of audio a second" if elapsed > 0 else ""
+        return (f"ray: {busy}/{len(self.actors)} actors busy, {len(self._running) + len(self._queue)} in flight, "
+                f"{self.spoken} spoken{rate}")
+
     def submit(self, pronunciation: Pronunciation) -> int:
         if not self._checked:
             self._check(pronunciation)
+            self._started = time.monotonic()
         ticket, self._next = self._next, self._next + 1
         self._queue.append((ticket, pronunciation))
         self._dispatch()
@@ -128,6 +140,7 @@ class RayActors:
         if error is not None:
             raise error
         self.spoken += 1
+        self.audio += clip.duration
         # a copy, so that the clip does not pin Ray's shared memory while the driver stitches
         return type(clip)(np.array(clip.samples), clip.sample_rate, clip.engine, clip.notices)
 
