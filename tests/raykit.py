@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from proctable import processes
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 
@@ -62,16 +64,7 @@ def free_port() -> int:
 
 def session_processes(session: int) -> list[int]:
     """Processes (other than zombies) whose session is `session`: what a `ray start` begun in a new session made."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == session and fields[0] != "Z":
-                found.append(int(entry))
-    return found
+    return [p.pid for p in processes() if p.session == session and p.state != "Z"]
 
 
 @contextlib.contextmanager
@@ -115,14 +108,4 @@ def ray_head(env: dict[str, str], cpus: int = 2) -> Iterator[str]:
 
 def ray_children() -> list[int]:
     """This process's child processes that are Ray's (a Cluster's GCS, raylets, workers), zombies left out."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                command = Path(f"/proc/{entry}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"ray" in command:
-                found.append(int(entry))
-    return found
+    return [p.pid for p in processes() if p.parent == os.getpid() and p.state != "Z" and b"ray" in p.command]

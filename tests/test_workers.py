@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from proctable import processes
 from tone_engine import pronunciation
 from tts_pipeline import engines
 from tts_pipeline.cli import make_parser
@@ -115,6 +116,7 @@ import json, sys
 from tts_pipeline.engines import VoiceSettings
 from tts_pipeline.synthesize import synthesize_all
 sys.path.insert(0, sys.argv[1])
+from proctable import processes
 from tone_engine import pronunciation
 clips = [c for _, c in synthesize_all([pronunciation(0, "你好"), pronunciation(1, "再见")], "neural",
                                       VoiceSettings(), jobs=2)]
@@ -150,17 +152,8 @@ def test_drained_workers_answer_what_they_hold_and_exit():
 
 
 def _worker_children() -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                command = Path(f"/proc/{entry}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(stat[1]) == os.getpid() and stat[0] != "Z" and b"tts_pipeline.backends.processes" in command:
-                found.append(int(entry))
-    return found
+    return [p.pid for p in processes()
+            if p.parent == os.getpid() and p.state != "Z" and b"tts_pipeline.backends.processes" in p.command]
 
 
 def test_workers_are_gone_once_the_last_clip_is_handed_over():
