@@ -82,9 +82,9 @@ def primary_engine(engine: str, settings: VoiceSettings, jobs: int = 1) -> Engin
     return engines.create(engine, speaking_settings(settings, jobs))
 
 
-def start_backend(engine: str, settings: VoiceSettings, jobs: int) -> backends.Backend:
+def start_backend(engine: str, settings: VoiceSettings, jobs: int, speaker: Engine | None = None) -> backends.Backend:
     """The backend `synthesize_all(..., jobs=jobs)` would start at its first uncached sentence, now."""
-    return backends.start(engine, speaking_settings(settings, jobs), jobs)
+    return backends.start(engine, speaking_settings(settings, jobs), jobs, speaker)
 
 
 def speaking_settings(settings: VoiceSettings, jobs: int) -> VoiceSettings:
@@ -127,11 +127,7 @@ class _Loop:
             self.cache.put(key, clip)
 
     def own_backend(self) -> backends.Backend:
-        if self.jobs == 1:
-            from .backends.inprocess import InProcess
-
-            return InProcess(self.primary)
-        return start_backend(self.engine_name, self.settings, self.jobs)
+        return start_backend(self.engine_name, self.settings, self.jobs, self.primary)
 
     def run(self, pronunciations: Iterable[Pronunciation],
             given: backends.Backend | None) -> Iterator[tuple[Pronunciation, Clip, bool]]:

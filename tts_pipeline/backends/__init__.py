@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from ..errors import MissingPackageError
 
 if TYPE_CHECKING:
-    from ..engines.base import VoiceSettings
+    from ..engines.base import Engine, VoiceSettings
     from ..model import Clip, Pronunciation
 
 
@@ -48,14 +48,15 @@ class Backend(Protocol):
         """Finish what is held (wait=True) or stop now; closing again does nothing."""
 
 
-def start(engine: str, settings: VoiceSettings, jobs: int) -> Backend:
-    """The backend of this machine for `jobs`: the engine in this process for 1, worker processes above."""
+def start(engine: str, settings: VoiceSettings, jobs: int, speaker: Engine | None = None) -> Backend:
+    """The backend of this machine for `jobs`: the engine in this process for 1 (`speaker`, when the caller has
+    made it already), worker processes above."""
     from .. import engines
 
     if jobs == 1:
         from .inprocess import InProcess
 
-        return InProcess(engines.create(engine, settings))
+        return InProcess(speaker or engines.create(engine, settings))
     from .processes import WorkerPool
 
     return WorkerPool(engines.engine_class(engine).__module__, engine, settings, jobs)

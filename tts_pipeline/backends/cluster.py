@@ -14,6 +14,7 @@ run. This module imports Ray; nothing imports it unless `--cluster` is given.
 """
 from __future__ import annotations
 
+import dataclasses
 import socket
 import time
 from collections import deque
@@ -142,7 +143,7 @@ class RayActors:
         self.spoken += 1
         self.audio += clip.duration
         # a copy, so that the clip does not pin Ray's shared memory while the driver stitches
-        return type(clip)(np.array(clip.samples), clip.sample_rate, clip.engine, clip.notices)
+        return dataclasses.replace(clip, samples=np.array(clip.samples))
 
     def drain(self) -> None:
         pass  # the actors stay for the next input of the run; close() ends them
