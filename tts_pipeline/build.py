@@ -79,6 +79,8 @@ def build(
     profile: str | Profile | None = None,
     author: str | None = None,
     cover: str | Path | None = None,
+    cluster: str | None = None,
+    actors: int | None = None,
 ) -> Manifest | tuple[Manifest, ...]:
     """Build the output folder for each input and return its manifest.
 
@@ -90,6 +92,11 @@ def build(
     `profile` (podcast, audiobook, acx; see tts_pipeline.profiles) gives the
     defaults of `format`, `bitrate`, the lead pause and the levelling; `author`
     and `cover` (a PNG or JPEG file) go into every file's tags.
+
+    `cluster` is a Ray address (auto, HOST:PORT, ray://HOST:PORT or local):
+    the sentences are spoken by Ray actors there (`actors` of them; default
+    one per CPU of the cluster), shared by every input, instead of by `jobs`
+    here.
     """
     chosen = find_profile(profile)
     format = format or chosen.format
@@ -126,7 +133,14 @@ def build(
         cover_name=f"cover{Path(cover).suffix.lower()}" if cover else None,
     )
     with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
-        return _build_inputs([str(p) for p in inputs], output, merge, chapters, options)  # str: an address is no Path
+        if cluster is None:
+            return _build_inputs([str(p) for p in inputs], output, merge, chapters, options)  # str: an address is no Path
+        from .backends import cluster_backend
+        from .synthesize import speaking_settings
+
+        with cluster_backend(cluster, engine, speaking_settings(options.settings, options.jobs), actors,
+                             quiet) as backend:
+            return _build_inputs([str(p) for p in inputs], output, merge, chapters, replace(options, backend=backend))
 
 
 def _cover(path: str | Path | None):

@@ -449,6 +449,8 @@ def build_from_args(args) -> int:
         profile=chosen,
         author=getattr(args, "author", None),
         cover=getattr(args, "cover", None),
+        cluster=getattr(args, "cluster", None),
+        actors=getattr(args, "actors", None),
     )
     return 0
 
