@@ -98,12 +98,19 @@ def ray_head(env: dict[str, str], cpus: int = 2) -> Iterator[str]:
             head.kill()
             head.wait()
         log.close()
-        time.sleep(1)
-        left = session_processes(head.pid)
+        left = still_running(lambda: session_processes(head.pid))
         for pid in left:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         assert not left, f"ray start --head left processes behind: {left}"
+
+
+def still_running(find, seconds: float = 20) -> list[int]:
+    """What `find()` lists once it lists nothing, or after `seconds`: processes being stopped take a moment."""
+    deadline = time.monotonic() + seconds
+    while (found := find()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return found
 
 
 def ray_children() -> list[int]:

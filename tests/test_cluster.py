@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from raykit import free_port, ray_children, ray_environment, ray_head, short_folder
+from raykit import free_port, ray_children, ray_environment, ray_head, short_folder, still_running
 from tts_pipeline import build
 
 # Ray is imported only once the fixture below has set its environment: Ray reads some of it at import time.
@@ -151,7 +151,7 @@ def test_a_node_that_leaves_mid_build_has_its_sentences_spoken_elsewhere(cluster
             assert not builder.is_alive()
         finally:
             cluster.shutdown()
-        assert not ray_children(), "Cluster.shutdown() left Ray processes behind"
+        assert not still_running(ray_children), "Cluster.shutdown() left Ray processes behind"
     finally:
         for name in ("TTS_TEST_TONE_LOG", "TTS_TEST_TONE_LOG_PARENT", "TTS_TEST_TONE_DELAY"):
             os.environ.pop(name, None)
