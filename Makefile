@@ -24,8 +24,8 @@ $(VENV)/.installed: pyproject.toml $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	@echo "make: installing the test and documentation tools (extras test, docs) into $(VENV)/"
-	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	@echo "make: installing the test, documentation and cluster tools (extras test, docs, ray) into $(VENV)/"
+	$(BIN)/python -m pip install --quiet -e '.[test,docs,ray]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -228,8 +228,8 @@ def test_a_first_build_with_jobs_starts_its_workers_before_reading_the_input(tmp
     import tts_pipeline.synthesize as synthesize
 
     order = []
-    start, read = synthesize.start_workers, parse.read_article
-    monkeypatch.setattr(synthesize, "start_workers", lambda *args: order.append("workers") or start(*args))
+    start, read = synthesize.start_backend, parse.read_article
+    monkeypatch.setattr(synthesize, "start_backend", lambda *args: order.append("workers") or start(*args))
     monkeypatch.setattr(parse, "read_article", lambda *args, **kw: order.append("read") or read(*args, **kw))
     source, out, cache = write(tmp_path / "a.md", ARTICLE), tmp_path / "out", tmp_path / "cache"
     run(source, out, cache, jobs=2)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from proctable import processes
 from tts_pipeline.cache import ClipCache
 
 TESTS = Path(__file__).resolve().parent
@@ -69,16 +70,7 @@ def is_temporary(relative: str) -> bool:
 
 
 def children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry))
-    return found
+    return [p.pid for p in processes() if p.parent == pid]
 
 
 def alive(pid: int) -> bool:

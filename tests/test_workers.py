@@ -11,13 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from proctable import processes
 from tone_engine import pronunciation
 from tts_pipeline import engines
 from tts_pipeline.cli import make_parser
 from tts_pipeline.engines import Engine, VoiceSettings, register
 from tts_pipeline.model import Clip, Notice, Pronunciation
 from tts_pipeline.synthesize import synthesize_all
-from tts_pipeline.workers import MAIN_PROCESS_MB, MAX_AUTO_JOBS, WORKER_MB, WORKER_NICENESS, WorkerPool, auto_jobs
+from tts_pipeline.backends.processes import MAIN_PROCESS_MB, MAX_AUTO_JOBS, WORKER_MB, WORKER_NICENESS, WorkerPool, auto_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 # What only the main process needs: the pronouncer and the stitching stack.
@@ -115,6 +116,7 @@ import json, sys
 from tts_pipeline.engines import VoiceSettings
 from tts_pipeline.synthesize import synthesize_all
 sys.path.insert(0, sys.argv[1])
+from proctable import processes
 from tone_engine import pronunciation
 clips = [c for _, c in synthesize_all([pronunciation(0, "你好"), pronunciation(1, "再见")], "neural",
                                       VoiceSettings(), jobs=2)]
@@ -150,17 +152,8 @@ def test_drained_workers_answer_what_they_hold_and_exit():
 
 
 def _worker_children() -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                command = Path(f"/proc/{entry}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(stat[1]) == os.getpid() and stat[0] != "Z" and b"tts_pipeline.workers" in command:
-                found.append(int(entry))
-    return found
+    return [p.pid for p in processes()
+            if p.parent == os.getpid() and p.state != "Z" and b"tts_pipeline.backends.processes" in p.command]
 
 
 def test_workers_are_gone_once_the_last_clip_is_handed_over():

@@ -10,6 +10,9 @@ Importing this module registers two engines:
 - `test-picky`: like test-tone but raises EngineError on any sentence
   containing 坏 (to exercise --fallback).
 
+With TTS_TEST_TONE_LOG_PARENT set, each log line also names the parent
+process of the speaking process (on a Ray cluster: the raylet of its node).
+
 The kill-and-resume test loads it into a real `python -m tts_pipeline build`
 through the TTS_PIPELINE_ENGINE_PLUGINS testing hook.
 """
@@ -44,8 +47,9 @@ class ToneEngine(Engine):
             time.sleep(delay)
         log = os.environ.get("TTS_TEST_TONE_LOG")
         if log:
+            parent = f" {os.getppid()}" if os.environ.get("TTS_TEST_TONE_LOG_PARENT") else ""
             with open(log, "a", encoding="utf-8") as f:
-                f.write(f"{pronunciation.sentence.id}\n")
+                f.write(f"{pronunciation.sentence.id}{parent}\n")
         length = int(RATE * SYLLABLE_SECONDS / self.settings.speed)
         t = np.arange(length, dtype=np.float64) / RATE
         parts = [np.zeros(length // 2)]
@@ -83,6 +87,21 @@ class CrashingEngine(ToneEngine):
 
     def synthesize(self, pronunciation: Pronunciation) -> Clip:
         if "崩" in pronunciation.sentence.text:
+            os._exit(9)
+        return super().synthesize(pronunciation)
+
+
+@register
+class CrashOnceEngine(ToneEngine):
+    """Ends its whole process the first time it meets a sentence containing 崩 (it leaves the file named by
+    TTS_TEST_CRASH_MARK behind to know), then speaks it like test-tone: a worker that dies once."""
+
+    name = "test-crash-once"
+
+    def synthesize(self, pronunciation: Pronunciation) -> Clip:
+        mark = os.environ["TTS_TEST_CRASH_MARK"]
+        if "崩" in pronunciation.sentence.text and not os.path.exists(mark):
+            open(mark, "w").close()
             os._exit(9)
         return super().synthesize(pronunciation)
 

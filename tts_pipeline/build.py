@@ -79,6 +79,8 @@ def build(
     profile: str | Profile | None = None,
     author: str | None = None,
     cover: str | Path | None = None,
+    cluster: str | None = None,
+    actors: int | None = None,
 ) -> Manifest | tuple[Manifest, ...]:
     """Build the output folder for each input and return its manifest.
 
@@ -90,6 +92,11 @@ def build(
     `profile` (podcast, audiobook, acx; see tts_pipeline.profiles) gives the
     defaults of `format`, `bitrate`, the lead pause and the levelling; `author`
     and `cover` (a PNG or JPEG file) go into every file's tags.
+
+    `cluster` is a Ray address (auto, HOST:PORT, ray://HOST:PORT or local):
+    the sentences are spoken by Ray actors there (`actors` of them; default
+    one per CPU of the cluster), shared by every input, instead of by `jobs`
+    here.
     """
     chosen = find_profile(profile)
     format = format or chosen.format
@@ -126,7 +133,14 @@ def build(
         cover_name=f"cover{Path(cover).suffix.lower()}" if cover else None,
     )
     with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
-        return _build_inputs([str(p) for p in inputs], output, merge, chapters, options)  # str: an address is no Path
+        if cluster is None:
+            return _build_inputs([str(p) for p in inputs], output, merge, chapters, options)  # str: an address is no Path
+        from .backends import cluster_backend
+        from .synthesize import speaking_settings
+
+        with cluster_backend(cluster, engine, speaking_settings(options.settings, options.jobs), actors,
+                             quiet) as backend:
+            return _build_inputs([str(p) for p in inputs], output, merge, chapters, replace(options, backend=backend))
 
 
 def _cover(path: str | Path | None):
@@ -144,7 +158,8 @@ def _build_inputs(paths: list[str], output, merge: bool, chapters: str,
     if merge or len(paths) == 1:
         default = slug(_folder_title(paths)) if merge else slug(input_stem(paths[0]))
         root = Path(output) if output else DEFAULT_ROOT / default
-        options = replace(options, workers=_early_workers(root, options))
+        started = _early_workers(root, options)
+        options = replace(options, backend=options.backend or started)
         try:
             articles = [read_article(p, chapters=chapters) for p in paths]
             if len(articles) == 1:
@@ -153,8 +168,8 @@ def _build_inputs(paths: list[str], output, merge: bool, chapters: str,
                 article, sources = merge_articles(articles, title=_folder_title(paths))
             return _build_book(article, sources, root, options)
         finally:
-            if options.workers is not None:
-                options.workers.close(wait=False)  # the synthesis loop closed it already, unless the build failed first
+            if started is not None:
+                started.close(wait=False)  # drained by the synthesis loop already, unless the build failed first
     parent = Path(output) if output else DEFAULT_ROOT
     roots = _unique_roots(parent, paths)
     manifests = []
@@ -170,11 +185,11 @@ def _early_workers(root: Path, options: BuildOptions):
     may need no voice at all)."""
     from .incremental import KEYS_FILE
 
-    if options.jobs < 2 or (options.cache is not None and (root / KEYS_FILE).exists()):
+    if options.backend is not None or options.jobs < 2 or (options.cache is not None and (root / KEYS_FILE).exists()):
         return None
-    from .synthesize import start_workers
+    from .synthesize import start_backend
 
-    return start_workers(options.engine, options.settings, options.jobs)
+    return start_backend(options.engine, options.settings, options.jobs)
 
 
 def _folder_title(paths: Sequence[str]) -> str:
@@ -263,7 +278,7 @@ def _synthesize(pronunciations: Iterable[Pronunciation], options: BuildOptions, 
         cache=options.cache,
         progress=progress,
         speaker=speaker,
-        workers=options.workers,
+        backend=options.backend,
     )
 
 
@@ -357,6 +372,8 @@ class _BookRun:
         for sub in (self.work, staging / "chapters", staging / "sentences"):
             sub.mkdir()
         self.progress = _progress(article, options.quiet)
+        if self.progress is not None:
+            self.progress.backend_status = getattr(options.backend, "status", None)
         with stages("voice set-up"):
             self.speaker = primary_engine(options.engine, options.settings, options.jobs)
         self.book = book_writer(staging, self.work, self.rate, options)

@@ -11,7 +11,7 @@ of them. The root, first match wins:
    spec says a relative one is invalid and must be ignored);
 4. `~/.cache/tts_pipeline`.
 
-Worker processes are given the root their parent uses (workers.py). Only the
+Worker processes are given the root their parent uses (backends/processes.py). Only the
 standard library is imported: the command line reads the cache before it
 imports the heavy stages.
 """

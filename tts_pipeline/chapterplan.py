@@ -54,7 +54,7 @@ def plan_chapters(article: Article, pronunciations: Iterable[Pronunciation], opt
                   codec: ffmpeg.Codec, rate: int, reusable: bool, stages: Stages,
                   joined: bool = False) -> Iterator[ChapterPlan]:
     from .incremental import chapter_plan_key, piece_key
-    from .synthesize import key_with
+    from .engines.speaking import key_with
 
     width = max(2, len(str(len(article.chapters))))
     pronunciations = iter(pronunciations)

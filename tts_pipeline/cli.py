@@ -71,6 +71,13 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         help="synthesise in N worker processes, each loading the voice once; auto: one per core, "
         "at most 4, fewer if memory is short; 1: no workers (default: auto)",
     )
+    p.add_argument(
+        "--cluster", metavar="ADDRESS",
+        help="synthesise on a Ray cluster instead: auto (this machine's cluster, or $RAY_ADDRESS), HOST:PORT of "
+        "its head, ray://HOST:10001 (Ray client), or local (a Ray instance for this run); needs the [ray] extra",
+    )
+    p.add_argument("--actors", type=_positive_int, default=None, metavar="N",
+                   help="with --cluster: N actors, each loading the voice once (default: one per CPU of the cluster)")
     p.add_argument("--quiet", action="store_true", help="print no progress and no summary, only errors")
     p.add_argument(
         "--cache-dir", metavar="DIR",
@@ -173,7 +180,7 @@ def _positive_int(text: str) -> int:
 def _jobs(text: str) -> int:
     """--jobs: a count, or `auto` resolved here so the build sees a number."""
     if text.strip().lower() == "auto":
-        from .workers import auto_jobs
+        from .backends.processes import auto_jobs
 
         return auto_jobs()
     value = _parsed(text, int, "a whole number or auto")
@@ -442,6 +449,8 @@ def build_from_args(args) -> int:
         profile=chosen,
         author=getattr(args, "author", None),
         cover=getattr(args, "cover", None),
+        cluster=getattr(args, "cluster", None),
+        actors=getattr(args, "actors", None),
     )
     return 0
 

@@ -25,3 +25,15 @@ class OutputError(PipelineError):
     """The output folder cannot be written (read-only, full disk, not ours)."""
 
     exit_code = 4
+
+
+class MissingPackageError(PipelineError):
+    """What was asked needs an optional package that is not installed (the message says how to install it)."""
+
+    exit_code = 2
+
+
+class ClusterError(PipelineError):
+    """The Ray cluster could not be reached, went away, or does not run what this machine runs."""
+
+    exit_code = 3

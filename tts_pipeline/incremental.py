@@ -48,7 +48,7 @@ _DEPENDENCIES = ("pypinyin", "pypinyin-dict", "jieba", "g2pM", "ai-edge-litert",
                  "espeakng-loader", "numpy", "scipy", "pydub", "imageio-ffmpeg", "mutagen", "soundfile",
                  "ebooklib", "trafilatura", "python-docx", "lxml")  # the readers: what text an input gives
 # Options that change how a build runs, not what it writes.
-_NOT_OUTPUT = {"run", "command", "debug", "jobs", "quiet", "cache_dir", "no_cache", "stamp"}
+_NOT_OUTPUT = {"run", "command", "debug", "jobs", "cluster", "actors", "quiet", "cache_dir", "no_cache", "stamp"}
 
 
 def content_key(*parts: object) -> str:

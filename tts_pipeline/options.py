@@ -29,7 +29,7 @@ class BuildOptions:
     shadowing: Any
     player: bool
     stamp: str | None = None  # incremental.stamp_from_args: lets an unchanged output be kept as it is
-    workers: Any = None  # synthesize.start_workers, started before the input is read (a first build with --jobs)
+    backend: Any = None  # backends.Backend: Ray actors for the whole run, or worker processes started early
     profile: Profile = find_profile(None)
     author: str | None = None
     cover: Any = None  # export.tags.Cover

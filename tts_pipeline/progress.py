@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Sequence, TextIO
+from typing import Callable, Sequence, TextIO
 
 from .model import Article, Clip, Pronunciation
 
@@ -82,6 +82,8 @@ class Progress:
         self._chapter_duration = 0.0
         self._chapter_hits = 0
         self._drawn = False
+        # what the backend says of its workers (Ray actors: busy, in flight, audio rate), shown with the bar
+        self.backend_status: Callable[[], str] | None = None
 
     @classmethod
     def for_article(cls, article: Article, **options) -> "Progress":
@@ -158,7 +160,8 @@ class Progress:
             print(
                 f"chapter {self._chapter + 1}/{len(self.chapters)} {plan.title}: "
                 f"{plan.sentences} sentence{_s(plan.sentences)}, {format_duration(self._chapter_duration)} of audio, "
-                f"{self._chapter_hits} from the cache, {format_duration(now - self._chapter_started)}",
+                f"{self._chapter_hits} from the cache, {format_duration(now - self._chapter_started)}"
+                + (f"; {self.backend_status()}" if self.backend_status else ""),
                 file=self.stream,
                 flush=True,
             )
@@ -178,6 +181,8 @@ class Progress:
             f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} sentences  "
             f"{format_duration(self.duration)} audio  ETA {left}"
         )
+        if self.backend_status is not None:
+            line += f"  {self.backend_status()}"
         self.stream.write("\r" + line + "\x1b[K")
         self.stream.flush()
         self._drawn = True

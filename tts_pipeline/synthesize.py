@@ -1,32 +1,25 @@
 """The synthesis loop: pronounced sentences in, clips out, in input order.
 
-Clips come from the cache when it holds them; the rest are spoken by the
-engine, in this process (`jobs=1`) or in worker processes that each load the
-voice once. Every clip is rounded to 16 bits (`cache.quantize`), so a clip is
+Clips come from the cache when it holds them; the rest are handed to a
+backend (`tts_pipeline.backends`): the engine in this process (`jobs=1`),
+worker processes that each load the voice once, or Ray actors on a cluster.
+Every clip is rounded to 16 bits (`engines.speaking.speak_with`), so a clip is
 the same whether it was just spoken, read back from the cache, or made by a
 worker.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
 from collections import deque
 from typing import Iterable, Iterator
 
-from . import engines
-from .cache import ClipCache, quantize
+from . import backends, engines
+from .backends.processes import available_cores
+from .cache import ClipCache
 from .engines.base import Engine, VoiceSettings
+from .engines.speaking import key_with, speak_with
 from .errors import EngineError, PipelineError
 from .model import Clip, Notice, Pronunciation
-from .workers import WorkerPool
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def engine_threads(requested: int | None, jobs: int, cores: int | None = None) -> int:
@@ -57,7 +50,7 @@ def synthesize_all(
     cache: ClipCache | None = None,
     progress=None,
     speaker: Engine | None = None,
-    workers: WorkerPool | None = None,
+    backend: backends.Backend | None = None,
 ) -> Iterator[tuple[Pronunciation, Clip]]:
     """Yield (pronunciation, clip) for each input, in input order, as they are ready.
 
@@ -68,18 +61,17 @@ def synthesize_all(
     if given, has `sentence_done(pronunciation, clip, cached)` called for each.
     `speaker` is the primary engine when the caller has made it already with
     `primary_engine` (the build does, to compute cache keys before synthesis).
-    `workers` is a pool from `start_workers` for these settings and jobs,
-    started early so that the voice loads while the input is read; the
-    loop closes it.
+    `backend` speaks the sentences the cache does not hold: one the caller
+    started (worker processes from `start_backend`, started early so that the
+    voice loads while the input is read, or Ray actors) and closes itself.
+    Without one, the loop uses the engine here for `jobs=1` and starts `jobs`
+    worker processes at the first uncached sentence otherwise, and closes
+    them.
     """
     if jobs < 1:
         raise PipelineError(f"--jobs must be 1 or more, not {jobs}")
-    loop = _Loop(engine, settings, fallback, cache, jobs, speaker, workers)
-    if jobs == 1:
-        results = loop.sequential(pronunciations)
-    else:
-        results = loop.parallel(pronunciations, jobs)
-    for pronunciation, clip, cached in results:
+    loop = _Loop(engine, settings, fallback, cache, jobs, speaker)
+    for pronunciation, clip, cached in loop.run(pronunciations, backend):
         if progress is not None:
             progress.sentence_done(pronunciation, clip, cached)
         yield pronunciation, clip
@@ -87,33 +79,32 @@ def synthesize_all(
 
 def primary_engine(engine: str, settings: VoiceSettings, jobs: int = 1) -> Engine:
     """The engine `synthesize_all` speaks with (and whose `cache_key` names its clips) for these settings and jobs."""
-    return engines.create(engine, _speaking(settings, jobs))
+    return engines.create(engine, speaking_settings(settings, jobs))
 
 
-def start_workers(engine: str, settings: VoiceSettings, jobs: int) -> WorkerPool:
-    """The worker processes `synthesize_all(..., jobs=jobs)` would start at its first uncached sentence, now."""
-    module = engines.engine_class(engine).__module__
-    return WorkerPool(module, engine, _speaking(settings, jobs), jobs)
+def start_backend(engine: str, settings: VoiceSettings, jobs: int, speaker: Engine | None = None) -> backends.Backend:
+    """The backend `synthesize_all(..., jobs=jobs)` would start at its first uncached sentence, now."""
+    return backends.start(engine, speaking_settings(settings, jobs), jobs, speaker)
 
 
-def _speaking(settings: VoiceSettings, jobs: int) -> VoiceSettings:
+def speaking_settings(settings: VoiceSettings, jobs: int) -> VoiceSettings:
+    """The settings every engine instance speaks with when `jobs` run at once (`engine_threads`)."""
     return dataclasses.replace(settings, threads=engine_threads(settings.threads, jobs))
 
 
 class _Loop:
     def __init__(self, engine: str, settings: VoiceSettings, fallback: str | None, cache: ClipCache | None,
-                 jobs: int = 1, primary: Engine | None = None, workers: WorkerPool | None = None):
+                 jobs: int = 1, primary: Engine | None = None):
         self.engine_name = engine
         self.settings = settings
         self.fallback_name = fallback
         self.cache = cache
         self.jobs = jobs
-        self.speaking = _speaking(settings, jobs)
+        self.speaking = speaking_settings(settings, jobs)
         # The primary engine is created up front so an unknown or unusable
         # engine fails before any work; engines keep their model loading lazy.
         self.primary = primary if primary is not None else engines.create(engine, self.speaking)
         self._fallback: Engine | None = None
-        self.workers = workers
         if fallback is not None:
             engines.engine_class(fallback)  # an unknown name fails now, not at the first failure
 
@@ -135,30 +126,14 @@ class _Loop:
         if self.cache is not None and key is not None:
             self.cache.put(key, clip)
 
-    def sequential(self, pronunciations: Iterable[Pronunciation]) -> Iterator[tuple[Pronunciation, Clip, bool]]:
-        if self.workers is not None:
-            self.workers.close(wait=False)
-        for pronunciation in pronunciations:
-            try:
-                key, clip = self.lookup(self.primary, pronunciation)
-                cached = clip is not None
-                if not cached:
-                    clip = speak_with(self.primary, pronunciation)
-            except EngineError as exc:
-                yield self.after_failure(pronunciation, exc)
-                continue
-            if not cached:
-                self.store(key, clip)
-            yield pronunciation, clip, cached
+    def own_backend(self) -> backends.Backend:
+        return start_backend(self.engine_name, self.settings, self.jobs, self.primary)
 
-    def parallel(self, pronunciations: Iterable[Pronunciation], jobs: int) -> Iterator[tuple[Pronunciation, Clip, bool]]:
-        # Six sentences per worker waiting in the pool's queue keep the
-        # workers busy while this process levels and encodes; the pool hands
-        # them out as workers come free. The window bounds the clips held
-        # while waiting for one in order.
-        in_flight_limit = 6 * jobs
-        window_limit = 8 * jobs + 16
-        pool: WorkerPool | None = self.workers
+    def run(self, pronunciations: Iterable[Pronunciation],
+            given: backends.Backend | None) -> Iterator[tuple[Pronunciation, Clip, bool]]:
+        """Look each sentence up in the cache and hand the rest to the backend, up to its window ahead; yield
+        them in order. The window of clips held while waiting for one in order is bounded too."""
+        backend = given
         pending: deque[tuple[Pronunciation, str | None, Clip | int | tuple]] = deque()
         in_flight = 0
         source = iter(pronunciations)
@@ -166,13 +141,15 @@ class _Loop:
         finished = False
         try:
             while True:
-                while not exhausted and in_flight < in_flight_limit and len(pending) < window_limit:
+                limit = backend.window if backend is not None else 1
+                window_limit = 2 * limit + 16
+                while not exhausted and in_flight < limit and len(pending) < window_limit:
                     try:
                         pronunciation = next(source)
                     except StopIteration:
                         exhausted = True
-                        if pool is not None:
-                            pool.drain()  # workers exit once they have answered, not when the book is done
+                        if backend is not None:
+                            backend.drain()  # workers exit once they have answered, not when the book is done
                         break
                     try:
                         key, clip = self.lookup(self.primary, pronunciation)
@@ -182,9 +159,9 @@ class _Loop:
                     if clip is not None:
                         pending.append((pronunciation, key, clip))
                         continue
-                    if pool is None:
-                        pool = start_workers(self.engine_name, self.settings, jobs)
-                    pending.append((pronunciation, key, pool.submit(pronunciation)))
+                    if backend is None:
+                        backend = self.own_backend()
+                    pending.append((pronunciation, key, backend.submit(pronunciation)))
                     in_flight += 1
                 if not pending:
                     finished = True
@@ -198,15 +175,15 @@ class _Loop:
                     continue
                 in_flight -= 1
                 try:
-                    clip = pool.result(ready)
+                    clip = backend.result(ready)
                 except EngineError as exc:
                     yield self.after_failure(pronunciation, exc)
                     continue
                 self.store(key, clip)
                 yield pronunciation, clip, False
         finally:
-            if pool is not None:
-                pool.close(wait=finished)
+            if backend is not None and backend is not given:
+                backend.close(wait=finished)
 
     def after_failure(self, pronunciation: Pronunciation, exc: EngineError) -> tuple[Pronunciation, Clip, bool]:
         sentence = pronunciation.sentence
@@ -240,28 +217,3 @@ class _Loop:
             self.store(key, clip)
         return pronunciation, dataclasses.replace(clip, notices=clip.notices + (notice,)), cached
 
-
-@contextlib.contextmanager
-def _on_sentence(engine: Engine, pronunciation: Pronunciation) -> Iterator[None]:
-    """Any failure of `engine` inside becomes an EngineError naming the sentence: the engine cannot say it."""
-    try:
-        yield
-    except EngineError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a crash on one sentence may still have a fallback
-        raise EngineError(
-            f"engine {engine.name!r} failed on sentence {pronunciation.sentence.id}: {type(exc).__name__}: {exc}"
-        ) from exc
-
-
-def key_with(engine: Engine, pronunciation: Pronunciation) -> str:
-    """The sentence's clip-cache key from `engine`; any failure becomes an EngineError naming the sentence."""
-    with _on_sentence(engine, pronunciation):
-        return engine.cache_key(pronunciation)
-
-
-def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
-    """One sentence from `engine`, rounded to 16 bits; any failure becomes an EngineError naming the sentence."""
-    with _on_sentence(engine, pronunciation):
-        clip = engine.synthesize(pronunciation)
-    return Clip(quantize(clip.samples), clip.sample_rate, engine.name, tuple(clip.notices), tuple(clip.words))

@@ -1,4 +1,4 @@
-"""Worker processes that each load a voice once and speak the sentences sent to them.
+"""Worker processes on this machine that each load a voice once and speak the sentences sent to them (`--jobs N`).
 
 Each worker is a fresh `python -c` process talking pickles over its stdin and
 stdout. This avoids what `multiprocessing` would bring here: re-running the
@@ -17,12 +17,12 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING
 
-from . import cachelayout
-from .errors import EngineError
+from .. import cachelayout
+from ..errors import EngineError
 
 if TYPE_CHECKING:  # numpy comes with these; the CLI imports this module to resolve --jobs auto
-    from .engines.base import VoiceSettings
-    from .model import Clip, Pronunciation
+    from ..engines.base import VoiceSettings
+    from ..model import Clip, Pronunciation
 
 MAX_AUTO_JOBS = 4
 # Measured peaks (benchmarks/pipeline.py, neural voice): the main process
@@ -32,14 +32,18 @@ WORKER_MB = 250
 WORKER_NICENESS = 5
 
 
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def auto_jobs(cores: int | None = None, available_mb: int | None = None) -> int:
     """What `--jobs auto` means here: one worker per usable core, at most
     MAX_AUTO_JOBS, and no more than the memory available now can hold."""
-    if cores is None:
-        try:
-            cores = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cores = os.cpu_count() or 1
+    cores = cores or available_cores()
     if available_mb is None:
         available_mb = _available_mb()
     jobs = min(cores, MAX_AUTO_JOBS)
@@ -61,7 +65,7 @@ def _available_mb() -> int | None:
 
 _BOOTSTRAP = (
     "import pickle, sys; sys.path[:0] = pickle.load(sys.stdin.buffer); "
-    "from tts_pipeline.workers import serve; serve()"
+    "from tts_pipeline.backends.processes import serve; serve()"
 )
 
 
@@ -99,7 +103,7 @@ class _Worker:
 
 
 class WorkerPool:
-    """`jobs` workers for one engine; `submit` a sentence, then `result` it by number.
+    """A `Backend` of `jobs` workers for one engine; `submit` a sentence, then `result` it by number.
 
     Sentences wait in one queue, and each worker is handed the next one when it has fewer than
     `PER_WORKER` (one being spoken, one ready to start), by a feeder thread of its own. A worker that is
@@ -107,6 +111,9 @@ class WorkerPool:
     the last sentences of a book are shared out as evenly as the first."""
 
     PER_WORKER = 2
+    # Six sentences per worker waiting in the queue keep the workers busy while the main process levels and
+    # encodes; the pool hands them out as workers come free.
+    WINDOW_PER_WORKER = 6
 
     def __init__(self, engine_module: str, engine: str, settings: VoiceSettings, jobs: int) -> None:
         self.engine = engine
@@ -116,6 +123,7 @@ class WorkerPool:
         self._next_seq = 0
         self._draining = False
         self._closed = False
+        self.window = self.WINDOW_PER_WORKER * jobs
         # the engine keeps its files (the neural voice's rewritten models) where this process does
         init = (engine_module, engine, settings, str(cachelayout.current().root))
         self._workers = [_Worker(init) for _ in range(jobs)]
@@ -250,17 +258,13 @@ def serve() -> None:
 
 
 def _answer(module: str, engine_name: str, settings: "VoiceSettings", requests, replies) -> None:
-    from . import engines
-    from .synthesize import speak_with
+    from ..engines.speaking import speak_with, start_engine
 
     engine = failure = None
     try:
-        __import__(module)  # registers engines defined outside the package
-        engine = engines.create(engine_name, settings)
+        engine = start_engine(module, engine_name, settings)
     except EngineError as exc:
-        failure = exc
-    except Exception as exc:  # noqa: BLE001 - reported as the engine's failure
-        failure = EngineError(f"engine {engine_name!r} failed to start in a worker process: {type(exc).__name__}: {exc}")
+        failure = EngineError(f"in a worker process: {exc}")
     while True:
         try:
             seq, pronunciation = pickle.load(requests)

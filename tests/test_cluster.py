@@ -1,0 +1,200 @@
+"""`build --cluster` against a real Ray instance: the same files as a local build, and the faults a cluster has.
+
+Every test here starts Ray itself (a `ray start --head` on 127.0.0.1, or `ray.cluster_utils.Cluster` with two
+nodes on this machine) with the environment of tests/raykit.py, and stops it by its own handle.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from raykit import free_port, ray_children, ray_environment, ray_head, short_folder, still_running
+from tts_pipeline import build
+
+# Ray is imported only once the fixture below has set its environment: Ray reads some of it at import time.
+pytestmark = [pytest.mark.cluster, pytest.mark.skipif(importlib.util.find_spec("ray") is None,
+                                                      reason="needs Ray: the [ray] extra, which `make test` installs")]
+
+# Two inputs; the second has a sentence test-picky cannot say (坏) and one test-crash-once dies on once (崩).
+FIRST = """# 第一章 春天
+
+今天我们学习中文。老师和朋友去了公园。
+
+早上我们走了第一圈。晚上我们走了第二圈。
+
+# 第二章 秋天
+
+城市里很热闹。我们走了第三圈。
+"""
+SECOND = """# 第三章 冬天
+
+天气很冷。这个坏消息让我们不高兴。
+
+朋友说雪崩了。我们在家里学习。明天再去公园。
+"""
+RECORD = ".tts-pipeline-keys.json"  # when and how the folder was built: the one file allowed to differ
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != RECORD}
+
+
+@pytest.fixture(scope="module")
+def cluster_env():
+    """The Ray test environment, set in this process (the driver) too."""
+    with short_folder() as folder, pytest.MonkeyPatch.context() as patch:
+        env = ray_environment(folder, TTS_TEST_CRASH_MARK=str(folder / "crashed"))
+        for name, value in env.items():
+            patch.setenv(name, value)
+        yield env
+
+
+@pytest.fixture(scope="module")
+def head(cluster_env):
+    with ray_head(cluster_env) as address:
+        yield address
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    (tmp_path / "first.md").write_text(FIRST, encoding="utf-8")
+    (tmp_path / "second.md").write_text(SECOND, encoding="utf-8")
+    return tmp_path / "first.md", tmp_path / "second.md"
+
+
+def cli(*args, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tts_pipeline", "build", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=240)
+
+
+def test_a_cluster_build_of_two_inputs_gives_the_files_of_a_local_build(head, inputs, tmp_path):
+    common = ["--engine", "test-picky", "--fallback", "test-tone"]
+    local = cli(*inputs, "-o", tmp_path / "local", "--jobs", "1", "--cache-dir", tmp_path / "c1", "--quiet", *common,
+                cwd=tmp_path)
+    assert local.returncode == 0, local.stderr
+    remote = cli(*inputs, "-o", tmp_path / "remote", "--cluster", head, "--cache-dir", tmp_path / "c2", *common,
+                 cwd=tmp_path)
+    assert remote.returncode == 0, remote.stderr
+    # one set of actors for both inputs, and the progress says what they do
+    assert remote.stderr.count(f"synthesising on the Ray cluster at {head}: 2 actors on 1 node") == 1
+    assert "actors busy" in remote.stderr and "s of audio a second" in remote.stderr
+    for name in ("first", "second"):
+        made, expected = files(tmp_path / "remote" / name), files(tmp_path / "local" / name)
+        assert sorted(made) == sorted(expected)
+        assert any(n.startswith("sentences/") for n in made) and "book.mp3" in made
+        for relative in expected:
+            assert made[relative] == expected[relative], relative  # the manifest too
+    # the sentence with 坏 fell back on the cluster as it does here, and says so
+    assert b"engine-fallback" in files(tmp_path / "remote" / "second")["manifest.json"]
+    # clips spoken on the cluster are in this machine's cache: a local rebuild speaks none
+    again = cli(*inputs, "-o", tmp_path / "again", "--jobs", "1", "--cache-dir", tmp_path / "c2", *common, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "0 synthesised" in again.stderr
+
+
+def test_an_actor_whose_process_dies_is_restarted_and_the_build_completes(head, cluster_env, inputs, tmp_path):
+    mark = Path(cluster_env["TTS_TEST_CRASH_MARK"])
+    remote = build(inputs[1], output=tmp_path / "remote", engine="test-crash-once", cluster=head)
+    assert mark.exists(), "an actor should have died on the sentence with 崩"
+    local = build(inputs[1], output=tmp_path / "local", engine="test-crash-once", jobs=1)
+    assert remote == local
+    assert files(tmp_path / "remote") == files(tmp_path / "local")
+    import ray
+
+    assert not ray.is_initialized()  # the build ended the connection it made
+
+
+def test_an_unreachable_cluster_is_one_line_exit_3_and_leaves_the_output_as_it_was(cluster_env, inputs, tmp_path):
+    out = tmp_path / "out"
+    assert cli(inputs[0], "-o", out, "--engine", "test-tone", "--jobs", "1", "--quiet", cwd=tmp_path).returncode == 0
+    before = files(out)
+    address = f"127.0.0.1:{free_port()}"  # nothing listens there
+    failed = cli(inputs[0], "-o", out, "--engine", "test-tone", "--speed", "0.9", "--cluster", address, cwd=tmp_path)
+    assert failed.returncode == 3
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"tts-pipeline: error: cannot connect to the Ray cluster at {address}")
+    assert files(out) == before
+
+
+def test_a_node_that_leaves_mid_build_has_its_sentences_spoken_elsewhere(cluster_env, inputs, tmp_path):
+    from ray.cluster_utils import Cluster
+
+    log = tmp_path / "spoken.log"
+    others = set(ray_children())  # another test's `ray start --head`, still running for the module
+    os.environ.update(TTS_TEST_TONE_LOG=str(log), TTS_TEST_TONE_LOG_PARENT="1", TTS_TEST_TONE_DELAY="0.4")
+    try:
+        # a node is declared dead after 3 missed health checks half a second apart, not Ray's default 30 s
+        cluster = Cluster(initialize_head=True, head_node_args={
+            "num_cpus": 2, "_system_config": {"health_check_period_ms": 500, "health_check_failure_threshold": 3}})
+        try:
+            leaving = cluster.add_node(num_cpus=2)
+            cluster.wait_for_nodes()
+            leaving_raylet = leaving.all_processes["raylet"][0].process.pid
+            outcome: dict = {}
+            builder = threading.Thread(target=lambda: outcome.update(manifest=build(
+                inputs[0], output=tmp_path / "remote", engine="test-tone", cluster=cluster.address, actors=2)))
+            builder.start()
+            deadline = time.monotonic() + 120
+            while not any(line.endswith(f" {leaving_raylet}") for line in _lines(log)):
+                assert builder.is_alive() and time.monotonic() < deadline, "no sentence was spoken on the second node"
+                time.sleep(0.1)
+            cluster.remove_node(leaving)
+            builder.join(timeout=180)
+            assert not builder.is_alive()
+        finally:
+            cluster.shutdown()
+        left = still_running(lambda: [pid for pid in ray_children() if pid not in others])
+        assert not left, f"Cluster.shutdown() left Ray processes behind: {left}"
+    finally:
+        for name in ("TTS_TEST_TONE_LOG", "TTS_TEST_TONE_LOG_PARENT", "TTS_TEST_TONE_DELAY"):
+            os.environ.pop(name, None)
+    assert "manifest" in outcome
+    spoken_after = [line for line in _lines(log) if not line.endswith(f" {leaving_raylet}")]
+    assert spoken_after, "the head node should have spoken sentences"
+    build(inputs[0], output=tmp_path / "local", engine="test-tone", jobs=1)
+    assert files(tmp_path / "remote") == files(tmp_path / "local")
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def test_a_killed_driver_leaves_its_clips_in_the_cache_and_the_same_command_resumes(cluster_env, tmp_path):
+    from test_resume import TOTAL, article, command, environment, lines
+
+    from tts_pipeline.cache import ClipCache
+
+    source, out, cache = tmp_path / "lesson.txt", tmp_path / "out", tmp_path / "cache"
+    article(source)
+    log = tmp_path / "spoken.log"
+    # the actors' environment is the head's: a slow voice that logs what it speaks
+    with ray_head({**cluster_env, **environment(log, 0.3)}) as address:
+        argv = [*command(source, out, cache, 1), "--cluster", address]
+        driver = subprocess.Popen(argv, cwd=tmp_path, env=environment(log, 0), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while len(lines(log)) < 8:
+            assert driver.poll() is None, driver.stderr.read().decode()
+            assert time.monotonic() < deadline, "the cluster spoke fewer than 8 sentences in 120 s"
+            time.sleep(0.05)
+        driver.kill()
+        driver.communicate()
+        stored = ClipCache(cache).info().clips
+        assert 6 <= stored < TOTAL
+        assert not (out / "manifest.json").exists()
+        first = len(lines(log))
+        rerun = subprocess.run(argv, cwd=tmp_path, env=environment(log, 0), capture_output=True, text=True,
+                               timeout=240)
+        assert rerun.returncode == 0, rerun.stderr
+    assert f"{stored} clips from the cache" in rerun.stderr
+    assert len(lines(log)) - first <= TOTAL - stored + 2 * 2  # at most the two in flight per actor again, not all
+    assert len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["sentences"]) == TOTAL

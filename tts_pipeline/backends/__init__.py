@@ -1,0 +1,82 @@
+"""Where sentences are spoken: the execution backends of the synthesis loop, side by side.
+
+The loop (`synthesize.synthesize_all`) owns the cache and the order of the
+clips; a backend only turns pronounced sentences into clips. Each one offers
+the same small interface, `Backend`:
+
+- `inprocess.InProcess`: the engine in this process (`--jobs 1`);
+- `processes.WorkerPool`: worker processes on this machine, each loading the
+  voice once (`--jobs N`);
+- `cluster.RayActors`: Ray actors on a cluster, each loading the voice once
+  (`--cluster ADDRESS`; needs the `[ray]` extra, imported only then).
+
+Importing this package imports none of them.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import sys
+from typing import TYPE_CHECKING, Iterator, Protocol
+
+from ..errors import MissingPackageError
+
+if TYPE_CHECKING:
+    from ..engines.base import Engine, VoiceSettings
+    from ..model import Clip, Pronunciation
+
+
+class Backend(Protocol):
+    """What the synthesis loop asks of a backend.
+
+    `window` is how many sentences the loop hands over before it waits for
+    the first of them: enough to keep every worker busy, few enough that the
+    clips waiting to be collected stay small."""
+
+    window: int
+
+    def submit(self, pronunciation: Pronunciation) -> int:
+        """Hand over one sentence; return the number to collect its clip with."""
+
+    def result(self, ticket: int) -> Clip:
+        """The clip for `ticket`, waiting for it; an EngineError when the engine could not speak it."""
+
+    def drain(self) -> None:
+        """No more sentences will come from this loop: a backend may free what it no longer needs."""
+
+    def close(self, wait: bool = True) -> None:
+        """Finish what is held (wait=True) or stop now; closing again does nothing."""
+
+
+def start(engine: str, settings: VoiceSettings, jobs: int, speaker: Engine | None = None) -> Backend:
+    """The backend of this machine for `jobs`: the engine in this process for 1 (`speaker`, when the caller has
+    made it already), worker processes above."""
+    from .. import engines
+
+    if jobs == 1:
+        from .inprocess import InProcess
+
+        return InProcess(speaker or engines.create(engine, settings))
+    from .processes import WorkerPool
+
+    return WorkerPool(engines.engine_class(engine).__module__, engine, settings, jobs)
+
+
+RAY_MISSING = "--cluster needs Ray, which is not installed: pip install 'tts-pipeline[ray]'"
+
+
+@contextlib.contextmanager
+def cluster_backend(address: str, engine: str, settings: VoiceSettings, actors: int | None = None,
+                    quiet: bool = True) -> Iterator[Backend]:
+    """Ray actors on the cluster at `address` for the whole block (`cluster.RayActors`), stopped after it."""
+    if importlib.util.find_spec("ray") is None:
+        raise MissingPackageError(RAY_MISSING)
+    from .cluster import RayActors
+
+    backend = RayActors(address, engine, settings, actors)
+    if not quiet:
+        print(f"synthesising on the Ray cluster at {address}: {backend.describe()}", file=sys.stderr, flush=True)
+    try:
+        yield backend
+    finally:
+        backend.close()

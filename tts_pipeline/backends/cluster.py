@@ -1,0 +1,253 @@
+"""Ray actors on a cluster that each load the voice once and speak the sentences sent to them (`--cluster`).
+
+The driver (this process) keeps parsing, pronouncing, the clip cache and the
+output folder; an actor is handed pronounced sentences and returns 16-bit
+clips. Each actor holds at most `PER_ACTOR` sentences at a time and the
+synthesis loop collects clips in order within the backend's `window`, so a
+book of any length never sits in Ray's object store at once.
+
+Faults are Ray's to mend where Ray can: an actor whose process or node dies
+is started again (`max_restarts`) and the sentences it held are sent to it
+again (`max_task_retries`); past those bounds the build stops with a
+ClusterError, and the sentences already spoken are in the cache for the next
+run. This module imports Ray; nothing imports it unless `--cluster` is given.
+"""
+from __future__ import annotations
+
+import dataclasses
+import socket
+import time
+from collections import deque
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import ray
+from ray.exceptions import GetTimeoutError, RayError
+
+from .. import __version__, engines
+from ..errors import ClusterError, EngineError
+
+if TYPE_CHECKING:
+    from ..engines.base import VoiceSettings
+    from ..model import Clip, Pronunciation
+
+PER_ACTOR = 2  # one being spoken, one waiting, so that an actor never waits for a round trip
+MAX_RESTARTS = 3  # per actor: its process, or the node it runs on, may die this often in one run
+TASK_RETRIES = 3  # per sentence held by an actor that died
+START_SECONDS = 300  # for every actor to load its voice; longer means the cluster has no room for them
+REACH_SECONDS = 10  # for the head's port to answer at all
+
+
+class Speaker:
+    """One actor: the engine loaded once on its node. Returns errors as values, so that an EngineError on a
+    sentence reaches the driver as itself (and `--fallback` applies) rather than as a task failure to retry."""
+
+    def __init__(self, module: str, engine: str, settings: VoiceSettings) -> None:
+        from ..engines.speaking import start_engine
+
+        self.node = ray.util.get_node_ip_address()
+        self.engine = self.failure = None
+        try:
+            self.engine = start_engine(module, engine, settings)
+        except EngineError as exc:
+            self.failure = EngineError(f"on node {self.node}: {exc}")
+
+    def identity(self, probe: Pronunciation) -> tuple[str, str, str | None]:
+        """This node, the tts-pipeline version here and the engine's cache key for `probe` (None when the
+        engine did not start): the driver compares them with its own."""
+        from ..engines.speaking import key_with
+
+        key = None
+        if self.engine is not None:
+            try:
+                key = key_with(self.engine, probe)
+            except EngineError:
+                pass
+        return self.node, __version__, key
+
+    def speak(self, pronunciation: Pronunciation) -> tuple[Clip | None, EngineError | None]:
+        from ..engines.speaking import speak_with
+
+        if self.engine is None:
+            return None, self.failure
+        try:
+            return speak_with(self.engine, pronunciation), None
+        except EngineError as exc:
+            return None, exc
+
+
+class RayActors:
+    """A `Backend` of Ray actors on the cluster at `address`: `actors` of them (default: one per CPU the
+    cluster has), spread over its nodes, one CPU each."""
+
+    def __init__(self, address: str, engine: str, settings: VoiceSettings, actors: int | None = None) -> None:
+        self.address = address
+        self.engine = engine
+        self.settings = settings
+        self.owns_connection = _connect(address)
+        try:
+            count = actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
+            remote = ray.remote(Speaker).options(
+                num_cpus=1, max_restarts=MAX_RESTARTS, max_task_retries=TASK_RETRIES, scheduling_strategy="SPREAD")
+            module = engines.engine_class(engine).__module__
+            self.actors = [remote.remote(module, engine, settings) for _ in range(count)]
+        except BaseException:
+            self._disconnect()
+            raise
+        self.window = count * (PER_ACTOR + 1)
+        self._load = [0] * count
+        self._queue: deque[tuple[int, Pronunciation]] = deque()
+        self._running: dict[ray.ObjectRef, tuple[int, int]] = {}  # reference -> (ticket, actor)
+        self._ready: dict[int, ray.ObjectRef] = {}
+        self._next = 0
+        self._checked = False
+        self._closed = False
+        self._started: float | None = None
+        self.spoken = 0
+        self.audio = 0.0  # seconds spoken by the actors
+
+    def describe(self) -> str:
+        nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
+        return f"{len(self.actors)} actor{'s' * (len(self.actors) != 1)} on {nodes} node{'s' * (nodes != 1)}"
+
+    def status(self) -> str:
+        """For the progress display: actors busy, sentences in flight and spoken, the cluster's audio rate."""
+        busy = sum(1 for load in self._load if load)
+        elapsed = time.monotonic() - self._started if self._started is not None else 0.0
+        rate = f", {self.audio / elapsed:.1f} s of audio a second" if elapsed > 0 else ""
+        return (f"ray: {busy}/{len(self.actors)} actors busy, {len(self._running) + len(self._queue)} in flight, "
+                f"{self.spoken} spoken{rate}")
+
+    def submit(self, pronunciation: Pronunciation) -> int:
+        if not self._checked:
+            self._check(pronunciation)
+            self._started = time.monotonic()
+        ticket, self._next = self._next, self._next + 1
+        self._queue.append((ticket, pronunciation))
+        self._dispatch()
+        return ticket
+
+    def result(self, ticket: int) -> Clip:
+        import numpy as np
+
+        while ticket not in self._ready:
+            self._collect()
+            self._dispatch()
+        try:
+            clip, error = ray.get(self._ready.pop(ticket))
+        except RayError as exc:
+            raise ClusterError(f"the Ray cluster at {self.address} lost a sentence for good: {_first_line(exc)}; "
+                               "run the build again to resume from the cache") from None
+        if error is not None:
+            raise error
+        self.spoken += 1
+        self.audio += clip.duration
+        # a copy, so that the clip does not pin Ray's shared memory while the driver stitches
+        return dataclasses.replace(clip, samples=np.array(clip.samples))
+
+    def drain(self) -> None:
+        pass  # the actors stay for the next input of the run; close() ends them
+
+    def close(self, wait: bool = True) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            for actor in self.actors:
+                ray.kill(actor, no_restart=True)
+        except RayError:
+            pass  # the cluster is gone already
+        finally:
+            self._disconnect()
+
+    def _dispatch(self) -> None:
+        """Hand queued sentences to the least-loaded actors while one holds fewer than PER_ACTOR."""
+        while self._queue:
+            actor = min(range(len(self.actors)), key=self._load.__getitem__)
+            if self._load[actor] >= PER_ACTOR:
+                return
+            ticket, pronunciation = self._queue.popleft()
+            self._running[self.actors[actor].speak.remote(pronunciation)] = (ticket, actor)
+            self._load[actor] += 1
+
+    def _collect(self) -> None:
+        """Wait until at least one sentence in flight is answered (or has failed for good)."""
+        done, _ = ray.wait(list(self._running), num_returns=1)
+        for reference in done:
+            ticket, actor = self._running.pop(reference)
+            self._load[actor] -= 1
+            self._ready[ticket] = reference
+
+    def _check(self, probe: Pronunciation) -> None:
+        """Every actor has started, runs this tts-pipeline version, and its voice gives the clips this
+        machine's would (the same cache key for the first sentence); otherwise one line naming the node."""
+        from ..engines.speaking import key_with
+
+        self._checked = True
+        try:
+            ours = key_with(engines.create(self.engine, self.settings), probe)
+        except EngineError:
+            ours = None  # this machine cannot run the engine: only the nodes need to
+        try:
+            answers = ray.get([actor.identity.remote(probe) for actor in self.actors], timeout=START_SECONDS)
+        except GetTimeoutError:
+            raise ClusterError(f"the Ray cluster at {self.address} did not start {len(self.actors)} actors within "
+                               f"{START_SECONDS} s; does it have a free CPU for each?") from None
+        except RayError as exc:
+            raise ClusterError(f"an actor could not start on the Ray cluster at {self.address}: "
+                               f"{_first_line(exc)}") from None
+        for node, version, key in answers:
+            if version != __version__:
+                raise ClusterError(f"node {node} runs tts-pipeline {version} and this machine {__version__}; "
+                                   "install the same version on every node")
+            if key is not None and ours is not None and key != ours:
+                raise ClusterError(f"node {node}'s {self.engine!r} voice differs from this machine's (another "
+                                   "voice or engine version); install the same voice files on every node")
+
+    def _disconnect(self) -> None:
+        if self.owns_connection and ray.is_initialized():
+            ray.shutdown()
+
+
+def _connect(address: str) -> bool:
+    """Connect this process to the cluster; True when this call made the connection (and so ends it). A
+    caller that has called ray.init() itself keeps its connection."""
+    if ray.is_initialized():
+        return False
+    _reachable(address)
+    options = {"log_to_driver": False, "logging_level": "WARNING"}
+    if address == "local":
+        options["include_dashboard"] = False
+    try:
+        ray.init(address=address, **options)
+    except Exception as exc:  # noqa: BLE001 - ray.init raises many kinds; each becomes one line
+        message = _first_line(exc)
+        if "auth" in message.lower() or "token" in message.lower():
+            message += ("; the driver needs the cluster's token: $RAY_AUTH_TOKEN, $RAY_AUTH_TOKEN_PATH, or "
+                        "~/.ray/auth_token (see `ray get-auth-token` on the head node)")
+        raise ClusterError(f"cannot connect to the Ray cluster at {address}: {message}") from None
+    return True
+
+
+def _reachable(address: str) -> None:
+    """A HOST:PORT or ray://HOST:PORT whose port does not answer fails now, in one line, rather than after
+    Ray's own minute of retries."""
+    if address in ("auto", "local"):
+        return
+    parts = urlsplit(address if "://" in address else f"//{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        raise ClusterError(f"cannot connect to the Ray cluster at {address}: give auto, local, HOST:PORT or "
+                           "ray://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=REACH_SECONDS).close()
+    except OSError as exc:
+        raise ClusterError(f"cannot connect to the Ray cluster at {address}: {exc.strerror or exc}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
