@@ -33,9 +33,11 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras")
     profile = tempfile.mkdtemp(prefix="tts-chromium-")
     with sync_api.sync_playwright() as p:
+        # Chromium writes crash-report settings and dconf files under $HOME: keep them in the profile folder
+        home = {name: os.path.join(profile, "home") for name in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
         context = p.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True, args=ARGS,
-            viewport={"width": 1100, "height": 900}, device_scale_factor=1,
+            viewport={"width": 1100, "height": 900}, device_scale_factor=1, env={**os.environ, **home},
         )
         # each test starts from the page's defaults, not what the last test saved
         context.add_init_script("try { localStorage.clear(); } catch (e) {}")
