@@ -19,7 +19,6 @@ from tts_pipeline.export import ffmpeg, mp3join
 from tts_pipeline.export.folder import MARKER, STAGING, slug
 from tts_pipeline.export.manifest import Manifest
 
-build_module = __import__("tts_pipeline.build", fromlist=["build"])
 
 ARTICLE = """# 第一章 相遇
 
@@ -183,8 +182,15 @@ def test_default_output_is_audio_out_slug(article, tmp_path, monkeypatch):
     assert (tmp_path / "audio_out" / "lesson-one" / "manifest.json").exists()
 
 
-def test_front_door_stays_callable(article, tmp_path):
-    """Importing tts_pipeline.build must not turn tts_pipeline.build into an uncallable module."""
+def test_front_door_is_the_pipeline_function_itself(article, tmp_path):
+    """tts_pipeline.build is the real function, with its real parameters, before and after the pipeline's
+    module is imported."""
+    import inspect
+
+    import tts_pipeline.pipeline
+
+    assert tts_pipeline.build is tts_pipeline.pipeline.build
+    assert "engine" in inspect.signature(tts_pipeline.build).parameters
     first = tts_pipeline.build(article, output=tmp_path / "a", engine="tone-test", player=False)
     second = tts_pipeline.build(article, output=tmp_path / "a", engine="tone-test", player=False)
     assert first.duration == second.duration

@@ -12,7 +12,6 @@ from tts_pipeline.export.chapterjoin import join_chapter, silence_files
 from tts_pipeline.export.mp3join import read_info
 from tts_pipeline.stitch import PausePlan
 
-build_module = __import__("tts_pipeline.build", fromlist=["build"])
 
 ARTICLE = """# 第一章 相遇
 

@@ -91,7 +91,7 @@ def test_voices_command_lists_the_engine_and_its_voices(edge_service, capsys):
 def test_voice_is_refused_for_an_engine_with_one_voice(tmp_path):
     with pytest.raises(EngineError, match=r"engine 'espeak' has one voice, so --voice does not apply.*edge, gtts"):
         engines.create("espeak", VoiceSettings(voice="zh-CN-YunxiNeural"))
-    from tts_pipeline.build import build
+    from tts_pipeline.pipeline import build
 
     source = tmp_path / "a.txt"
     source.write_text("你好。", encoding="utf-8")

@@ -190,7 +190,7 @@ def test_the_bundled_example_builds_with_espeak(tmp_path):
     import json
     from pathlib import Path
 
-    from tts_pipeline.build import build
+    from tts_pipeline.pipeline import build
 
     example = Path(__file__).resolve().parent.parent / "examples" / "chongqing-news.txt"
     out = tmp_path / "out"

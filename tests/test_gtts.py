@@ -328,7 +328,7 @@ def _read_manifest(folder):
 
 
 def test_whole_build_with_gtts_against_the_replayed_exchange(tmp_path, google, pauses):
-    from tts_pipeline.build import build
+    from tts_pipeline.pipeline import build
 
     google.add(responses.POST, GOOGLE_URL, body=reply_audio(), status=200)
     source = tmp_path / "news.txt"
@@ -353,7 +353,7 @@ def test_whole_build_with_gtts_against_the_replayed_exchange(tmp_path, google, p
 
 @needs_espeak
 def test_whole_build_with_google_down_and_espeak_as_fallback(tmp_path, google, pauses):
-    from tts_pipeline.build import build
+    from tts_pipeline.pipeline import build
 
     google.add(responses.POST, GOOGLE_URL, body="unavailable", status=503)
     source = tmp_path / "news.txt"
@@ -371,7 +371,7 @@ def test_whole_build_with_google_down_and_espeak_as_fallback(tmp_path, google, p
 
 @needs_espeak
 def test_whole_build_mixing_google_and_espeak_clips_in_one_book(tmp_path, google, pauses):
-    from tts_pipeline.build import build
+    from tts_pipeline.pipeline import build
 
     google.add(responses.POST, GOOGLE_URL, body=reply_audio(), status=200)
     google.add(responses.POST, GOOGLE_URL, body="unavailable", status=503)

@@ -13,7 +13,7 @@ import tts_pipeline
 from tts_pipeline.cache import ClipCache
 from tts_pipeline.incremental import KEYS_FILE
 
-build_module = __import__("tts_pipeline.build", fromlist=["build"])
+build_module = __import__("tts_pipeline.pipeline", fromlist=["build"])
 
 ARTICLE = """# 第一章 相遇
 

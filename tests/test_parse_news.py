@@ -101,7 +101,7 @@ def test_a_sentence_never_ends_inside_title_marks_or_brackets(line, expected):
 
 
 def test_merged_inputs_with_the_same_title_get_distinct_chapter_titles(tmp_path):
-    from tts_pipeline.build import merge_articles
+    from tts_pipeline.pipeline import merge_articles
 
     one, two = parse_text("同一标题\n第一篇。"), parse_text("同一标题\n第二篇。")
     book, _ = merge_articles([one, two], "课程")

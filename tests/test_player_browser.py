@@ -208,7 +208,7 @@ def test_screenshot_of_a_lesson_with_an_overruled_hint(browser, tmp_path):
     import json
 
     import tone_engine  # noqa: F401 - registers the test-tone engine
-    from tts_pipeline.build import build
+    from tts_pipeline.pipeline import build
 
     source = tmp_path / "lesson.md"
     source.write_text(LESSON, encoding="utf-8")
@@ -244,7 +244,7 @@ def test_page_of_a_real_build_of_the_example(browser, tmp_path):
     import json
 
     import tone_engine  # noqa: F401 - registers the test-tone engine
-    from tts_pipeline.build import build
+    from tts_pipeline.pipeline import build
 
     out = tmp_path / "news"
     build(EXAMPLE, output=out, engine="test-tone", shadowing=ShadowingOptions(repeat=1))

@@ -191,7 +191,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "chongqing-news.
 
 def test_build_of_the_example_writes_drills_into_the_manifest_and_the_page(tmp_path):
     import tone_engine  # noqa: F401 - registers the test-tone engine
-    from tts_pipeline.build import build
+    from tts_pipeline.pipeline import build
 
     out = tmp_path / "news"
     build(EXAMPLE, output=out, engine="test-tone", shadowing=ShadowingOptions(repeat=1, slow_pass=0.75))

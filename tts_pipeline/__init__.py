@@ -18,11 +18,14 @@ def pronounce(text: str, hints: str = "verify"):
     return pronounce_text(text, hints=hints)
 
 
-def build(*inputs, **options):
-    """Build the output folder for `inputs` and return the manifest as objects."""
-    from .build import build as _build
+def __getattr__(name: str):
+    # `build` is the pipeline's own function, with its real parameters, imported on first use so
+    # that `import tts_pipeline` stays light.
+    if name == "build":
+        from .pipeline import build
 
-    return _build(*inputs, **options)
+        return build
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["__version__", "build", "pronounce"]

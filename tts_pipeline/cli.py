@@ -402,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_from_args(args) -> int:
     """The `build` command: options from argparse, manifest summary on stdout."""
-    from .build import build
+    from .pipeline import build
     from .engines.base import VoiceSettings
     from .profiles import profile as find_profile
     from .stitch import PausePlan

@@ -94,7 +94,8 @@ def _feed(digest, part: object) -> None:
 
 # The code that turns clips into chapter files; a chapter key needs no more,
 # since the clips' samples already reflect the readings and the voice.
-_ASSEMBLY = ("build.py", "stitch.py", "ticks.py", "profiles.py", "loudness.py", "incremental.py", "export")
+_ASSEMBLY = ("pipeline.py", "chapterplan.py", "options.py", "stitch.py", "ticks.py", "profiles.py", "loudness.py",
+             "incremental.py", "export")
 
 
 @functools.lru_cache(maxsize=None)

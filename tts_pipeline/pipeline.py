@@ -11,9 +11,7 @@ import itertools
 import os
 import re
 import shutil
-import sys
 import time
-import types
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
@@ -586,17 +584,3 @@ def _learner_files(article: Article, staging: Path, manifest: Manifest, options:
 
         write_player(staging, manifest)
     return manifest
-
-
-
-
-class _CallableModule(types.ModuleType):
-    """`tts_pipeline.build(...)` is the documented front door, but importing this
-    module rebinds the package attribute `build` from the function to the
-    module; making the module callable keeps the front door working."""
-
-    def __call__(self, *inputs, **options):
-        return build(*inputs, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule
