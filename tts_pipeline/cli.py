@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import errno
-import re
 import sys
 from typing import Callable, Sequence
 
 from . import __version__, cachelayout
 from .errors import PipelineError
+from .options import DEFAULT_ENGINE, FORMATS, PausePlan, bitrate_problem, pause_problem
 
 
 def _chapter_rule(value: str) -> str:
@@ -37,7 +37,8 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="articles: .txt, .md, .epub, .html/.htm, .docx files, http(s) addresses, or - for stdin")
     p.add_argument("-o", "--output", help="output folder (default: audio_out/<slug>)")
     # -- build: voice, pauses, files
-    p.add_argument("--engine", default="neural", metavar="NAME", help="speech engine (default: neural; see `tts-pipeline voices`)")
+    p.add_argument("--engine", default=DEFAULT_ENGINE, metavar="NAME",
+                   help=f"speech engine (default: {DEFAULT_ENGINE}; see `tts-pipeline voices`)")
     p.add_argument("--voice", default=None, metavar="NAME",
                    help="voice of an engine that has several, e.g. zh-CN-YunxiNeural for edge (see `tts-pipeline voices --engine NAME`)")
     p.add_argument("--speed", type=_positive_float, default=1.0, help="speaking pace, 1.0 is the voice's own, 0.8 slower (default: 1.0)")
@@ -45,12 +46,16 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--energy", type=_positive_float, default=1.0, help="energy (loudness contour) multiplier where supported (default: 1.0)")
     p.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="CPU threads per engine instance (default: 1, so --jobs N gives the same samples as --jobs 1)")
     _add_hints_option(p)
-    p.add_argument("--pause-sentence", type=_seconds, default=0.45, metavar="S", help="silence after a sentence, seconds (default: 0.45)")
-    p.add_argument("--pause-paragraph", type=_seconds, default=0.9, metavar="S", help="silence after a paragraph, seconds (default: 0.9)")
-    p.add_argument("--pause-chapter", type=_seconds, default=2.0, metavar="S", help="silence before a new chapter, seconds (default: 2.0)")
+    pauses = PausePlan()
+    p.add_argument("--pause-sentence", type=_seconds, default=pauses.sentence, metavar="S",
+                   help=f"silence after a sentence, seconds (default: {pauses.sentence:g})")
+    p.add_argument("--pause-paragraph", type=_seconds, default=pauses.paragraph, metavar="S",
+                   help=f"silence after a paragraph, seconds (default: {pauses.paragraph:g})")
+    p.add_argument("--pause-chapter", type=_seconds, default=pauses.chapter, metavar="S",
+                   help=f"silence before a new chapter, seconds (default: {pauses.chapter:g})")
     p.add_argument("--pause-lead", type=_seconds, default=None, metavar="S", help="silence at the start of each chapter file, seconds (default: the profile's, 0.3 for podcast)")
     p.add_argument(
-        "--format", choices=("mp3", "m4b", "wav", "ogg", "flac"), default=None,
+        "--format", choices=FORMATS, default=None,
         help="chapter and sentence files; book.mp3 is always written, m4b adds book.m4b (default: the profile's, mp3 for podcast)",
     )
     p.add_argument("--bitrate", type=_bitrate, default=None, help="bitrate of lossy files, e.g. 48k, 96k (default: the profile's, 64k for podcast)")
@@ -158,15 +163,17 @@ def _positive_float(text: str) -> float:
 
 
 def _bitrate(text: str) -> str:
-    if not re.fullmatch(r"[1-9][0-9]{0,3}k", text):
-        raise argparse.ArgumentTypeError(f"expected kilobits per second like 64k, not {text!r}")
+    problem = bitrate_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 
 def _seconds(text: str) -> float:
     value = _parsed(text, float, "seconds")
-    if not 0 <= value <= 60:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 60 seconds, not {value}")
+    problem = pause_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
@@ -405,8 +412,6 @@ def build_from_args(args) -> int:
     from .pipeline import build
     from .engines.base import VoiceSettings
     from .profiles import profile as find_profile
-    from .stitch import PausePlan
-
     chosen = find_profile(getattr(args, "profile", None))
     pauses = PausePlan(
         sentence=args.pause_sentence,

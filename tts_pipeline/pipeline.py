@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
-import re
 import shutil
 import time
 from concurrent.futures import Future
@@ -41,7 +40,7 @@ from .export.manifest import (
 from .export.transcripts import WRITERS, Cue, pinyin_line
 from .inputnames import input_stem, is_file
 from .model import Article, Chapter, Clip, Paragraph, Pronunciation
-from .options import BuildOptions
+from .options import BuildOptions, bitrate_problem
 from .profiles import Profile, profile as find_profile
 from .progress import Stages, since_process_start
 from .stitch import ChapterAssembler, ChapterTiming, PausePlan, SentenceTiming, Timeline
@@ -103,8 +102,8 @@ def build(
         raise PipelineError("build needs at least one input file")
     if format not in FORMATS:
         raise PipelineError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
-    if not re.fullmatch(r"[1-9][0-9]{0,3}k", bitrate):
-        raise PipelineError(f"bitrate {bitrate!r} is not like 64k; give kilobits per second followed by k")
+    if bitrate_problem(bitrate):
+        raise PipelineError(f"bitrate {bitrate_problem(bitrate)}")
     limit = engines.engine_class(engine).requests_at_once  # unknown names fail before any work
     jobs = min(jobs, limit or jobs)  # an online engine: no more workers than requests it makes at once
     engines.check_voice(engine, settings)

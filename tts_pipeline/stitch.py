@@ -26,6 +26,7 @@ with warnings.catch_warnings():
 
 from .loudness import db, limit, loudness_of, pooled_loudness, true_peak
 from .model import Clip
+from .options import PausePlan  # noqa: F401 - the stitch stage's input, defined with the other shared options
 from .profiles import Profile, profile
 from .ticks import SILENCE, remove_ticks
 
@@ -37,34 +38,6 @@ PEAK_HEADROOM_DB = profile(None).headroom
 MAX_GAIN_DB = 30.0
 BLOCK_SECONDS = 0.4  # BS.1770's gating block
 _INT32 = 2**31 - 1
-
-
-@dataclass(frozen=True)
-class PausePlan:
-    """Silence in seconds: at the start of every chapter file (`lead`), after
-    a sentence, after a paragraph, and after a chapter that another follows
-    (the last chapter ends with a paragraph pause). `fade` is the fade applied
-    to a clip edge that is not already silent; `keep` is how much of a clip's
-    own leading or trailing silence survives trimming."""
-
-    sentence: float = 0.45
-    paragraph: float = 0.9
-    chapter: float = 2.0
-    lead: float = 0.3
-    fade: float = 0.01
-    keep: float = 0.05
-
-    def before(self, paragraph: int, previous: int | None) -> float:
-        """The pause before a sentence of `paragraph` that follows one of `previous` (None: the chapter's first)."""
-        if previous is None:
-            return self.lead
-        return self.paragraph if paragraph != previous else self.sentence
-
-    def __post_init__(self) -> None:
-        for name in ("sentence", "paragraph", "chapter", "lead", "fade", "keep"):
-            value = getattr(self, name)
-            if not (0 <= value <= 60):
-                raise ValueError(f"pause {name} must be between 0 and 60 seconds, not {value}")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 
 from ..errors import EngineError
+from ..options import DEFAULT_ENGINE  # noqa: F401 - the registry's default, shared with the command line
 from .base import Availability, Engine, VoiceSettings
 
 _REGISTRY: dict[str, type[Engine]] = {}
@@ -20,7 +21,6 @@ _REGISTRY: dict[str, type[Engine]] = {}
 # missing optional dependency only affects its own engine.
 _BUILTIN_MODULES = ("neural", "espeak", "gtts", "edge")
 
-DEFAULT_ENGINE = "neural"
 
 
 def register(cls: type[Engine]) -> type[Engine]:

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
 from ..errors import OutputError
+from ..options import FORMATS  # noqa: F401 - re-exported: the formats every entry point accepts
 
 if TYPE_CHECKING:
     import numpy as np
 
 BATCH = 64
 
-FORMATS = ("mp3", "m4b", "wav", "ogg", "flac")
 
 
 @dataclass(frozen=True)
