@@ -14,7 +14,7 @@ from collections import deque
 from typing import Iterable, Iterator
 
 from . import backends, engines
-from .backends.processes import available_cores
+from .machine import available_cores
 from .cache import ClipCache
 from .engines.base import Engine, VoiceSettings
 from .engines.speaking import key_with, speak_with

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from .. import cachelayout
 from ..errors import EngineError
+from ..machine import available_cores
 
 if TYPE_CHECKING:  # numpy comes with these; the CLI imports this module to resolve --jobs auto
     from ..engines.base import VoiceSettings
@@ -30,14 +31,6 @@ MAX_AUTO_JOBS = 4
 MAIN_PROCESS_MB = 400
 WORKER_MB = 250
 WORKER_NICENESS = 5
-
-
-def available_cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def auto_jobs(cores: int | None = None, available_mb: int | None = None) -> int:

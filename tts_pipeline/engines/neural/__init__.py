@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cached_property
 
 import numpy as np
 
 from ...errors import EngineError
+from ...machine import available_cores
 from ...model import Clip, Pronunciation
 from .. import register
 from ..base import Availability, Engine, VoiceSettings
@@ -136,11 +136,7 @@ class NeuralEngine(Engine):
 
 def default_threads() -> int:
     """All the cores this process may use, at most four (more barely helps LiteRT here)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
+    return max(1, min(4, available_cores()))
 
 
 def trim_silence(samples: np.ndarray) -> np.ndarray:
