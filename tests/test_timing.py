@@ -215,3 +215,22 @@ def test_srt_and_untimed_cues_stay_plain():
     assert "<" not in srt([_cue()], "t")
     plain = replace(_cue(), tokens=())
     assert lrc([plain], "t").splitlines()[1] == "[00:12.30]重庆在哪儿？"
+
+
+def test_an_engine_that_gives_word_times_has_them_shared_among_the_words_tokens():
+    from tts_pipeline.model import WordTime
+
+    pron = buildkit_pron("你好世界")
+    pron = Pronunciation(pron.sentence, pron.tokens[:3] + (replace_pinyin(pron.tokens[3], "jie4 jie4"),))
+    words = (WordTime("你好", 0.1, 0.5, 0, 1), WordTime("世界", 0.6, 1.2, 2, 3), WordTime("?", 1.3, 1.4))
+    timing = estimated_timing(pron, np.zeros(RATE * 2, np.float32), RATE, words)
+    assert timing.estimated and timing.tokens == (0, 1, 2, 3)
+    seconds = [(round(s / RATE, 3), round(e / RATE, 3)) for s, e in zip(timing.starts, timing.ends)]
+    # 世 has one syllable and the made-up 界 two: a third and two thirds of the word
+    assert seconds == [(0.1, 0.3), (0.3, 0.5), (0.6, 0.8), (0.8, 1.2)]
+
+
+def replace_pinyin(token, pinyin):
+    from dataclasses import replace
+
+    return replace(token, pinyin=pinyin)
