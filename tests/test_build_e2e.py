@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pyloudnorm
@@ -87,7 +88,23 @@ def test_cues_are_in_order_and_inside_their_files(folder):
         previous = sentence["book_end"]
     vtt = (out / "transcript.vtt").read_text(encoding="utf-8")
     assert vtt.count(" --> ") == len(manifest["sentences"])
-    assert "Yínháng" in vtt or "yínháng" in vtt
+    plain = re.sub(r"<\d\d:\d\d:\d\d\.\d{3}>", "", vtt)  # without the inline timestamps
+    assert "Yínháng" in plain or "yínháng" in plain
+
+
+def test_every_spoken_character_has_its_time_inside_its_sentence(folder):
+    _, manifest = folder
+    for sentence in manifest["sentences"]:
+        spoken = [t for t in sentence["tokens"] if t["pinyin"]]
+        assert spoken and all("start" in t and "book_start" in t for t in spoken), sentence["id"]
+        assert not any(t.get("estimated") for t in spoken)  # the neural voice's own durations
+        length = sentence["end"] - sentence["start"]
+        starts = [t["start"] for t in spoken]
+        assert starts == sorted(starts)
+        for token in spoken:
+            assert 0 <= token["start"] <= token["end"] <= length + 0.001
+            assert sentence["book_start"] <= token["book_start"] <= token["book_end"] <= sentence["book_end"] + 0.001
+            assert abs(token["book_start"] - sentence["book_start"] - token["start"]) <= 0.0011
 
 
 def test_each_chapter_is_at_minus_16_lufs(folder):

@@ -270,7 +270,11 @@ def test_manifest_json_has_the_documented_keys(built):
     assert data["format"] == "tts-pipeline/1"
     assert set(data["sentences"][0]) >= {"id", "index", "chapter", "paragraph", "text", "pinyin", "tokens", "engine",
                                          "file", "start", "end", "book_start", "book_end"}
-    assert data["sentences"][0]["tokens"][0] == {"text": "第", "pinyin": "di4", "source": "default"}
+    token = data["sentences"][0]["tokens"][0]
+    assert {k: token[k] for k in ("text", "pinyin", "source")} == {"text": "第", "pinyin": "di4", "source": "default"}
+    # the tone engine gives no timing: the estimate from the audio, marked as such
+    assert set(token) == {"text", "pinyin", "source", "start", "end", "book_start", "book_end", "estimated"}
+    assert token["estimated"] is True
 
 
 def test_pronounce_front_door_survives_the_import_of_its_package():

@@ -205,3 +205,29 @@ def test_the_bundled_example_builds_with_espeak(tmp_path):
         # espeak speaks about 4-6 syllables a second at its normal pace
         han = sum("\u4e00" <= c <= "\u9fff" for c in sentence["text"])
         assert han / 8 < sentence["end"] - sentence["start"] < han / 2 + 2
+
+
+def test_word_events_time_the_words_and_share_each_among_its_syllables():
+    words = {1: [(0, 1), (1, 1)], 13: [(3, 2)]}  # "chong2qing4 …": two one-syllable tokens, then one of two
+    timing = espeak._word_timing(words, [(1, 0), (13, 1000)], 3000)
+    assert timing.tokens == (0, 1, 3) and timing.estimated
+    assert timing.starts == (0, 500, 1000) and timing.ends == (500, 1000, 3000)
+    assert espeak._word_timing(words, [(1, 0)], 3000) is None  # a word without its event: no timing from events
+
+
+@needs_espeak
+def test_the_library_times_every_spoken_token_from_its_word_events():
+    if espeak._find_backend().kind != "library":
+        pytest.skip("the espeak-ng program gives no word events; only the library does")
+    clip = EspeakEngine().synthesize(CHONGQING)
+    timing = clip.timing
+    assert timing is not None and timing.estimated
+    assert timing.tokens == (0, 1, 3, 4)
+    assert list(timing.starts) == sorted(timing.starts) and timing.ends[-1] <= len(clip.samples)
+    # the clause's pause lies before 实, which starts a word: silence just before its start, speech after
+    start, rate = timing.starts[2], clip.sample_rate
+
+    def rms(a: float, b: float) -> float:
+        return float(np.sqrt(np.mean(clip.samples[start + int(a * rate):start + int(b * rate)] ** 2)))
+
+    assert rms(-0.08, -0.01) < 0.005 and rms(0.0, 0.2) > 0.05

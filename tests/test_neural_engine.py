@@ -83,3 +83,45 @@ def test_out_of_range_settings_are_refused_with_the_option_named():
 
     with pytest.raises(EngineError, match="speed 5"):
         create("neural", VoiceSettings(speed=5))
+
+
+def _energy(samples: np.ndarray, a: float, b: float, rate: int = 24000) -> float:
+    part = samples[int(a * rate):int(b * rate)]
+    return float(np.sqrt(np.mean(part**2))) if len(part) else 0.0
+
+
+def test_every_spoken_token_has_its_time_from_the_durations(engine):
+    p = pron("重庆今天天气很好，我们去公园。")
+    clip = engine.synthesize(p)
+    spoken = [i for i, t in enumerate(p.tokens) if t.pinyin]
+    timing = clip.timing
+    assert timing is not None and not timing.estimated and timing.sample_rate == 24000
+    assert list(timing.tokens) == spoken
+    assert list(timing.starts) == sorted(timing.starts)
+    assert all(0 <= s < e <= len(clip.samples) for s, e in zip(timing.starts, timing.ends))
+    # every token's own span holds speech
+    for _, start, end in timing.spans():
+        assert _energy(clip.samples, start, end) > 0.01
+
+
+def test_a_long_sentence_split_in_pieces_keeps_token_times_across_the_join(engine):
+    text = "我们今天在这里召开一个非常重要的会议，讨论明年的工作计划和各个部门之间如何更好地合作的问题。"
+    p = pron(text)
+    assert len(engine.script(p).pieces) >= 2
+    clip = engine.synthesize(p)
+    timing = clip.timing
+    assert len(timing) == sum(1 for t in p.tokens if t.pinyin)
+    assert list(timing.starts) == sorted(timing.starts)
+    after_comma = next(k for k, t in enumerate(timing.tokens) if p.tokens[t].text == "讨")
+    start = timing.starts[after_comma] / 24000
+    # the join's pause lies before the token, its speech after it
+    assert _energy(clip.samples, start - 0.08, start - 0.02) < 0.3 * _energy(clip.samples, start, start + 0.1)
+
+
+def test_slower_speech_stretches_the_token_times(engine):
+    p = pron("我们去公园。")
+    slow = create("neural", VoiceSettings(threads=2, speed=0.5)).synthesize(p)
+    normal = engine.synthesize(p)
+    ratio = (slow.timing.ends[-1] - slow.timing.starts[0]) / (normal.timing.ends[-1] - normal.timing.starts[0])
+    assert 1.7 <= ratio <= 2.3
+    assert slow.timing.ends[-1] <= len(slow.samples)

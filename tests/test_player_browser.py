@@ -60,9 +60,8 @@ def book(tmp_path_factory):
     return folder, manifest
 
 
-@pytest.fixture
-def page(browser, book):
-    folder, _ = book
+def _opened(browser, folder):
+    """The folder's page, loaded and muted, that fails the test on a script error or any request off the disk."""
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -73,6 +72,11 @@ def page(browser, book):
     yield page
     page.close()
     assert errors == [], errors
+
+
+@pytest.fixture
+def page(browser, book):
+    yield from _opened(browser, book[0])
 
 
 def _time(page) -> float:
@@ -294,3 +298,114 @@ def test_without_a_book_the_page_plays_sentence_files(browser, tmp_path):
     )
     assert _current(page) == [second["id"]]
     page.close()
+
+
+# --- following along character by character -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def timed_book(tmp_path_factory):
+    """The small book with times for every character: each sentence's length shared out evenly."""
+    folder = tmp_path_factory.mktemp("timed")
+    manifest = make_book(folder)
+    for s in manifest["sentences"]:
+        spoken = [t for t in s["tokens"] if t["pinyin"]]
+        step = (s["end"] - s["start"]) / len(spoken)
+        for k, token in enumerate(spoken):
+            token["start"], token["end"] = round(k * step, 3), round((k + 1) * step, 3)
+            token["book_start"], token["book_end"] = round(s["book_start"] + k * step, 3), round(s["book_start"] + (k + 1) * step, 3)
+    write_player(folder, manifest)
+    return folder, manifest
+
+
+@pytest.fixture
+def timed_page(browser, timed_book):
+    yield from _opened(browser, timed_book[0])
+
+
+def _spoken(page) -> str | None:
+    """The character highlighted as being spoken (its text without the pinyin), or None."""
+    return page.evaluate("(() => { const r = document.querySelector('.s ruby.now'); return r ? r.firstChild.textContent : null; })()")
+
+
+def _seek(page, seconds: float) -> None:
+    page.evaluate(f"""() => new Promise(resolve => {{
+        const a = document.getElementById('audio');
+        a.addEventListener('seeked', () => resolve(), {{once: true}});
+        a.currentTime = {seconds};
+    }})""")
+
+
+def test_the_character_being_spoken_is_highlighted_at_each_time(timed_page, timed_book):
+    _, manifest = timed_book
+    sentence = manifest["sentences"][2]
+    timed_page.click(f"#{sentence['id']}")
+    timed_page.keyboard.press("Space")  # pause: the highlight must follow seeking alone
+    spoken = [t for t in sentence["tokens"] if t["pinyin"]]
+    for token in (spoken[0], spoken[len(spoken) // 2], spoken[-1]):
+        _seek(timed_page, (token["book_start"] + token["book_end"]) / 2)
+        timed_page.wait_for_function(f"document.querySelector('.s ruby.now') && "
+                                     f"document.querySelector('.s ruby.now').firstChild.textContent === '{token['text']}'",
+                                     timeout=2000)
+        assert _spoken(timed_page) == token["text"]
+    # in the pause after the sentence no character is highlighted
+    _seek(timed_page, sentence["book_end"] + 0.1)
+    timed_page.wait_for_function("!document.querySelector('.s ruby.now')", timeout=2000)
+
+
+def test_clicking_a_character_plays_from_it(timed_page, timed_book):
+    _, manifest = timed_book
+    sentence = manifest["sentences"][1]
+    spoken = [t for t in sentence["tokens"] if t["pinyin"]]
+    target = spoken[3]
+    # where the click sent the audio, read at its seek (a loaded machine may play on before the test looks)
+    timed_page.evaluate("""() => { const a = document.getElementById('audio'); window.__seeks = [];
+        a.addEventListener('seeked', () => __seeks.push(a.currentTime)); }""")
+    timed_page.click(f"#{sentence['id']} ruby >> nth=3")
+    timed_page.wait_for_function("!document.getElementById('audio').paused && window.__seeks.length", timeout=5000)
+    assert timed_page.evaluate("window.__seeks[0]") == pytest.approx(target["book_start"], abs=0.03)
+
+
+def test_highlight_moves_through_every_character_at_double_speed(timed_page, timed_book):
+    _, manifest = timed_book
+    sentence = manifest["sentences"][0]
+    count = sum(1 for t in sentence["tokens"] if t["pinyin"])
+    timed_page.select_option("#rate", "2")
+    timed_page.click(f"#{sentence['id']}")
+    seen = timed_page.evaluate(f"""() => new Promise(resolve => {{
+        const a = document.getElementById('audio'), seen = [];
+        const rubies = Array.from(document.querySelectorAll('#{sentence['id']} ruby'));
+        function frame() {{
+            const k = rubies.indexOf(document.querySelector('.s ruby.now'));
+            if (k >= 0 && seen[seen.length - 1] !== k) seen.push(k);
+            if (a.currentTime < {sentence['book_end']}) requestAnimationFrame(frame); else resolve(seen);
+        }}
+        requestAnimationFrame(frame);
+    }})""")
+    # character after character, never back; nearly all of them (characters here last ~40 ms at x2, and a
+    # frame can come late on a loaded machine)
+    assert seen == sorted(set(seen)) and len(seen) >= 0.8 * count, (seen, count)
+
+
+def test_a_selected_phrase_loops_exactly(timed_page, timed_book):
+    _, manifest = timed_book
+    sentence = manifest["sentences"][3]
+    spoken = [t for t in sentence["tokens"] if t["pinyin"]]
+    start, end = spoken[2]["book_start"], spoken[4]["book_end"]
+    timed_page.evaluate(f"""() => {{
+        const rubies = document.querySelectorAll('#{sentence['id']} ruby');
+        const range = document.createRange();
+        range.setStartBefore(rubies[2]); range.setEndAfter(rubies[4]);
+        const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+    }}""")
+    timed_page.keyboard.press("r")
+    times = timed_page.evaluate("""() => new Promise(resolve => {
+        const a = document.getElementById('audio'), times = [], began = performance.now();
+        function frame() {
+            times.push(a.currentTime);
+            if (performance.now() - began < 1500) requestAnimationFrame(frame); else resolve(times);
+        }
+        requestAnimationFrame(frame);
+    })""")
+    playing = [t for t in times if t > 0]
+    assert min(playing) >= start - 0.05 and max(playing) <= end + 0.1
+    assert any(b < a - 0.1 for a, b in zip(playing, playing[1:]))  # it went back to the phrase's start

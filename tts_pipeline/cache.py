@@ -29,6 +29,7 @@ from .errors import OutputError
 from .incremental import ContentKey, content_key  # noqa: F401 - re-exported
 from .model import Clip
 from .modeljson import notice_from_json, notice_to_json, word_from_json, word_to_json
+from .timing import Timing
 
 _SUFFIX = ".flac"
 
@@ -111,7 +112,7 @@ class ClipCache:
             return None
         self.hits += 1
         clip_samples = (samples.astype(np.float32) / np.float32(32767.0)).astype(np.float32)
-        return Clip(clip_samples, rate, meta["engine"], notices, words)
+        return Clip(clip_samples, rate, meta["engine"], notices, words, Timing.from_json(meta.get("timing")))
 
     def put(self, key: str, clip: Clip) -> Path:
         """Store `clip` under `key` atomically; returns the final path."""
@@ -123,6 +124,8 @@ class ClipCache:
         }
         if clip.words:
             meta["words"] = [word_to_json(w) for w in clip.words]
+        if clip.timing is not None:
+            meta["timing"] = clip.timing.to_json()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with replacing(path) as handle, sf.SoundFile(handle, "w", clip.sample_rate, 1, "PCM_16",

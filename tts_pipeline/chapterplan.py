@@ -16,6 +16,7 @@ from .modeljson import notice_from_json, notice_to_json
 from .options import BuildOptions
 from .progress import Stages
 from .stitch import ChapterTiming, SentenceTiming
+from .timing import Timing
 
 
 @dataclass(frozen=True)
@@ -127,13 +128,15 @@ def recorded_chapter(record: dict | None, plan: ChapterPlan, rate: int) -> tuple
             return None
         recalled = tuple(Recalled.recorded(int(end) - int(start), clip, rate)
                          for (start, end), clip in zip(spans, record["clips"]))
+        tokens = [Timing.from_json(t) for t in timing.get("tokens") or [None] * len(spans)]
         return ChapterTiming(
             index=plan.chapter.index,
             title=plan.chapter.title,
             start=0,
             length=int(timing["length"]),
-            sentences=tuple(SentenceTiming(p.sentence.index, paragraph, int(start), int(end))
-                            for p, paragraph, (start, end) in zip(plan.pronunciations, plan.paragraphs, spans)),
+            sentences=tuple(SentenceTiming(p.sentence.index, paragraph, int(start), int(end), times)
+                            for p, paragraph, (start, end), times in zip(plan.pronunciations, plan.paragraphs, spans,
+                                                                         tokens, strict=True)),
             loudness=float(timing["loudness"]),
             true_peak=float(timing["true_peak"]),
         ), recalled
@@ -149,6 +152,7 @@ def chapter_record(timing: ChapterTiming, clips: Sequence[Any], plan: str | None
             "loudness": timing.loudness,
             "true_peak": timing.true_peak,
             "spans": [[span.start, span.end] for span in timing.sentences],
+            "tokens": [None if span.tokens is None else span.tokens.to_json() for span in timing.sentences],
         },
         "clips": [{"engine": clip.engine, "notices": [notice_to_json(n) for n in clip.notices]} for clip in clips],
     }
@@ -160,16 +164,17 @@ def fell_back(clips: Sequence[Any], speaker) -> bool:
     return any(from_fallback(clip, speaker) for clip in clips)
 def from_fallback(clip: Any, speaker) -> bool:
     return clip.engine not in (speaker.name, None) or any(n.code == "engine-fallback" for n in clip.notices)
-def placed(plan: ChapterPlan, parts: Sequence[Any]) -> tuple[SentenceTiming, ...]:
+def placed(plan: ChapterPlan, parts: Sequence[Any], tokens: Sequence[Timing | None]) -> tuple[SentenceTiming, ...]:
     """Each sentence's span in a joined chapter from where its file landed (`parts`, one per sentence that
-    speaks); a sentence with nothing to speak is the instant where the sentence before it ends."""
-    spans, found, position = [], iter(parts), 0
+    speaks, with its `tokens`); a sentence with nothing to speak is the instant where the sentence before it
+    ends. A file decodes without its encoder delay and padding, so its token times hold in the chapter too."""
+    spans, found, position = [], iter(zip(parts, tokens, strict=True)), 0
     for pron, paragraph in zip(plan.pronunciations, plan.paragraphs):
-        start = position
+        start, times = position, None
         if pron.speaks:
-            part = next(found)
+            part, times = next(found)
             start, position = part.start, part.start + part.samples
-        spans.append(SentenceTiming(pron.sentence.index, paragraph, start, position))
+        spans.append(SentenceTiming(pron.sentence.index, paragraph, start, position, times))
     return tuple(spans)
 @dataclass(frozen=True)
 class Recalled:

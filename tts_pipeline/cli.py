@@ -97,6 +97,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     )
     # -- learners
     p.add_argument(
+        "--anki", action="store_true",
+        help="also write deck.apkg: an Anki note per sentence (hanzi, pinyin, audio); a rebuild's deck updates the notes",
+    )
+    p.add_argument(
         "--shadowing", action="store_true",
         help="also write shadowing drills: shadowing/NN-<title>.mp3 and .lrc per chapter",
     )
@@ -456,6 +460,7 @@ def build_from_args(args) -> int:
         cover=getattr(args, "cover", None),
         cluster=getattr(args, "cluster", None),
         actors=getattr(args, "actors", None),
+        anki=getattr(args, "anki", False),
     )
     return 0
 

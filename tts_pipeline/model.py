@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Iterator
 if TYPE_CHECKING:  # the stages that read or write a Clip's samples import numpy; parse and pronounce need not
     import numpy as np
 
+from .timing import Timing
+
 
 @dataclass(frozen=True)
 class SourcePosition:
@@ -203,13 +205,15 @@ class WordTime:
 class Clip:
     """Synthesised audio for one sentence: mono float32 samples in [-1, 1].
 
-    `words` are the engine's own word timings, where it gives any."""
+    `words` are the engine's own word timings, where it gives any; `timing` says
+    when each token is heard (tts_pipeline.timing; None: not known yet)."""
 
     samples: np.ndarray
     sample_rate: int
     engine: str
     notices: tuple[Notice, ...] = field(default=())
     words: tuple[WordTime, ...] = field(default=())
+    timing: Timing | None = None
 
     @property
     def duration(self) -> float:

@@ -83,3 +83,4 @@ class BuildOptions:
     author: str | None = None
     cover: Any = None  # export.tags.Cover
     cover_name: str | None = None
+    anki: bool = False  # learn.anki: deck.apkg

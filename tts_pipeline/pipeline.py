@@ -35,6 +35,7 @@ from .export.manifest import (
     SentenceEntry,
     TokenEntry,
     WarningEntry,
+    timed_tokens,
     warning_entry,
 )
 from .export.transcripts import WRITERS, Cue, pinyin_line
@@ -78,6 +79,7 @@ def build(
     cover: str | Path | None = None,
     cluster: str | None = None,
     actors: int | None = None,
+    anki: bool = False,
 ) -> Manifest | tuple[Manifest, ...]:
     """Build the output folder for each input and return its manifest.
 
@@ -128,6 +130,7 @@ def build(
         author=author,
         cover=_cover(cover),
         cover_name=f"cover{Path(cover).suffix.lower()}" if cover else None,
+        anki=anki,
     )
     with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
         if cluster is None:
@@ -493,7 +496,8 @@ def _sentence_entries(made, timeline: Timeline, extension: str, rate: int, speak
             entry = _sentence_entry(pron, span, clip.engine, plan.chapter.index, extension, rate, sent)
             start = starts[entry.chapter]
             entries.append(replace(entry, book_start=round((start + span.start) / rate, 3),
-                                   book_end=round((start + span.end) / rate, 3)))
+                                   book_end=round((start + span.end) / rate, 3),
+                                   tokens=timed_tokens(entry.tokens, span.tokens, start + span.start)))
     return entries
 
 
@@ -506,7 +510,7 @@ def _write_texts(article: Article, staging: Path, timeline: Timeline, entries: S
                ("book.mp3", "book.m4b") if m4b else ("book.mp3",))
     write_atomic(staging / CHAPTERS_FILE, podcast_chapters(article.title, [(round(t.start / rate, 3), t.title)
                                                                            for t in timeline.chapters]))
-    cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin) for s in entries]
+    cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin, s.tokens) for s in entries]
     for kind, writer in WRITERS.items():
         write_atomic(staging / f"transcript.{kind}", writer(cues, article.title))
 
@@ -578,6 +582,11 @@ def _learner_files(article: Article, staging: Path, manifest: Manifest, options:
             bitrate=options.bitrate,
         )
         manifest = replace(manifest, shadowing=entry)
+    if options.anki:
+        from .learn.anki import DECK, write_deck
+
+        write_deck(staging, manifest.to_dict())
+        manifest = replace(manifest, files=replace(manifest.files, anki=DECK))
     if options.player:
         from .learn.player import write_player
 

@@ -29,6 +29,7 @@ from .model import Clip
 from .options import PausePlan  # noqa: F401 - the stitch stage's input, defined with the other shared options
 from .profiles import Profile, profile
 from .ticks import SILENCE, remove_ticks
+from .timing import Timing, seconds
 
 TARGET_LUFS = profile(None).loudness
 PEAK_CEILING_DBTP = profile(None).peak
@@ -42,12 +43,14 @@ _INT32 = 2**31 - 1
 
 @dataclass(frozen=True)
 class SentenceTiming:
-    """Where one sentence sits in its chapter file, in samples."""
+    """Where one sentence sits in its chapter file, in samples; `tokens`: when each
+    of its tokens is heard, from the sentence's own first sample (None: not known)."""
 
     index: int
     paragraph: int
     start: int
     end: int
+    tokens: Timing | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class Timeline:
         return self.chapters[-1].end if self.chapters else 0
 
     def seconds(self, samples: int) -> float:
-        return round(samples / self.sample_rate, 3)
+        return seconds(samples, self.sample_rate)
 
 
 def clip_samples(clip: Clip, sample_rate: int) -> np.ndarray:
@@ -105,13 +108,14 @@ def clip_samples(clip: Clip, sample_rate: int) -> np.ndarray:
     return data.astype(np.float32)
 
 
-def trim_silence(samples: np.ndarray, sample_rate: int, keep: float) -> np.ndarray:
-    """Cut leading and trailing silence down to `keep` seconds, so pauses are the plan's."""
+def silence_bounds(samples: np.ndarray, sample_rate: int, keep: float) -> tuple[int, int]:
+    """Where to cut leading and trailing silence down to `keep` seconds, so pauses
+    are the plan's: keep samples[start:end]."""
     loud = np.flatnonzero(np.abs(samples) > SILENCE)
     if not len(loud):
-        return samples[:0]
+        return 0, 0
     margin = int(keep * sample_rate)
-    return samples[max(0, loud[0] - margin) : loud[-1] + 1 + margin]
+    return max(0, int(loud[0]) - margin), min(len(samples), int(loud[-1]) + 1 + margin)
 
 
 def _segment(samples: np.ndarray, sample_rate: int) -> AudioSegment:
@@ -126,17 +130,26 @@ def _samples(segment: AudioSegment) -> np.ndarray:
 def sentence_audio(clip: Clip, sample_rate: int, plan: PausePlan) -> np.ndarray:
     """A clip ready to join others: book format, ticks in its pauses removed, edges trimmed, and a
     short fade where an edge is not silent (a join there would click)."""
-    samples = trim_silence(remove_ticks(clip_samples(clip, sample_rate), sample_rate), sample_rate, plan.keep)
+    return prepared_sentence(clip, sample_rate, plan)[0]
+
+
+def prepared_sentence(clip: Clip, sample_rate: int, plan: PausePlan) -> tuple[np.ndarray, Timing | None]:
+    """`sentence_audio`, and the clip's token timing moved with it (resampled, trimmed; tick removal,
+    fades and levelling keep every sample in place)."""
+    whole = remove_ticks(clip_samples(clip, sample_rate), sample_rate)
+    start, end = silence_bounds(whole, sample_rate, plan.keep)
+    samples = whole[start:end]
+    timing = None if clip.timing is None else clip.timing.resampled(sample_rate).cut(start, end)
     fade_ms = int(round(plan.fade * 1000))
     edge = max(1, int(0.005 * sample_rate))
     if fade_ms <= 0 or len(samples) < 4 * edge:
-        return samples
+        return samples, timing
     segment = _segment(samples, sample_rate)
     if np.max(np.abs(samples[:edge])) > SILENCE:
         segment = segment.fade_in(fade_ms)
     if np.max(np.abs(samples[-edge:])) > SILENCE:
         segment = segment.fade_out(fade_ms)
-    return _samples(segment)
+    return _samples(segment), timing
 
 
 def pcm_wav(path: Path, sample_rate: int):
@@ -249,12 +262,13 @@ class ChapterAssembler:
     def add(self, clip: Clip, sentence_index: int, paragraph: int) -> SentenceTiming:
         self._pause(self.plan.before(paragraph, self._paragraph))
         self._paragraph = paragraph
-        levelled = level_for(sentence_audio(clip, self.sample_rate, self.plan), self.sample_rate, self.publishing)
+        audio, tokens = prepared_sentence(clip, self.sample_rate, self.plan)
+        levelled = level_for(audio, self.sample_rate, self.publishing)
         self._peak = max(self._peak, levelled.true_peak)
         self._gated.append(levelled.gated)
         start = self._position
         self._append(levelled.pcm)
-        span = SentenceTiming(sentence_index, paragraph, start, self._position)
+        span = SentenceTiming(sentence_index, paragraph, start, self._position, tokens)
         self._spans.append(span)
         return span
 

@@ -17,7 +17,7 @@ from . import backends, engines
 from .machine import available_cores
 from .cache import ClipCache
 from .engines.base import Engine, VoiceSettings
-from .engines.speaking import key_with, speak_with
+from .engines.speaking import estimated_timing, key_with, speak_with
 from .errors import EngineError, PipelineError
 from .model import Clip, Notice, Pronunciation
 
@@ -120,7 +120,11 @@ class _Loop:
         if self.cache is None:
             return None, None
         key = key_with(engine, pronunciation)
-        return key, self.cache.get(key)
+        clip = self.cache.get(key)
+        if clip is not None and clip.timing is None:  # stored before clips carried their timing
+            clip = dataclasses.replace(clip, timing=estimated_timing(pronunciation, clip.samples, clip.sample_rate,
+                                                                          clip.words))
+        return key, clip
 
     def store(self, key: str | None, clip: Clip) -> None:
         if self.cache is not None and key is not None:

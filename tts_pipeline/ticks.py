@@ -11,7 +11,7 @@ edge counts as silence), whose peak stays below `CEILING` and at least
 ramp on each side into the silence around it. Speech is never touched: a
 syllable lasts far longer than 10 ms, and no sample above -30 dBFS is changed.
 
-It runs on the clip before `stitch.trim_silence`, so a tick near a clip's edge
+It runs on the clip before `stitch.silence_bounds`, so a tick near a clip's edge
 neither survives in the pause nor holds the trim open.
 """
 from __future__ import annotations

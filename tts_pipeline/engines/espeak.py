@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import EngineError
 from ..model import Clip, Notice, Pronunciation
+from ..timing import Timing, from_words
 from . import register
 from .base import Availability, Engine
 
@@ -43,7 +44,19 @@ _INITIALIZE_DONT_EXIT = 0x8000
 _CHARS_UTF8 = 1
 _RATE = 1
 _PITCH = 3
-_SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+_EVENT_END_OF_LIST = 0
+_EVENT_WORD = 1
+
+
+class _Event(ctypes.Structure):
+    """espeak_EVENT (speak_lib.h): `text_position` counts characters from 1, `sample` the samples spoken before."""
+
+    _fields_ = [("type", ctypes.c_int), ("unique_identifier", ctypes.c_uint), ("text_position", ctypes.c_int),
+                ("length", ctypes.c_int), ("audio_position", ctypes.c_int), ("sample", ctypes.c_int),
+                ("user_data", ctypes.c_void_p), ("id", ctypes.c_char * 8)]
+
+
+_SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
 
 
 def espeak_syllable(syllable: str) -> str:
@@ -57,26 +70,50 @@ def espeak_syllable(syllable: str) -> str:
 
 def pinyin_text(pronunciation: Pronunciation) -> str:
     """The sentence as the pinyin voice's input: one word per group of syllables, punctuation as pauses."""
-    words: list[str] = []
-    for token in pronunciation.tokens:
+    return _pinyin_words(pronunciation)[0]
+
+
+def _pinyin_words(pronunciation: Pronunciation) -> tuple[str, dict[int, list[tuple[int, int]]]]:
+    """`pinyin_text`, and for each word the character offset where it starts in that text (counted from 1,
+    as espeak-ng's word events count) with its tokens: (token index, syllables)."""
+    words: list[tuple[str, list[tuple[int, int]]]] = []
+    for index, token in enumerate(pronunciation.tokens):
         if token.pinyin:
-            spelled = "".join(espeak_syllable(s) for s in token.pinyin.split())
-            if token.word_start or not words or words[-1] in ",.!?":
-                words.append(spelled)
+            syllables = token.pinyin.split()
+            spelled = "".join(espeak_syllable(s) for s in syllables)
+            if token.word_start or not words or words[-1][0] in ",.!?":
+                words.append((spelled, [(index, len(syllables))]))
             else:
-                words[-1] += spelled
+                words[-1] = (words[-1][0] + spelled, words[-1][1] + [(index, len(syllables))])
             continue
         mark = token.text.strip()
         if not mark:
             continue
         if mark[-1] in _STOP_MARKS:
-            words.append(_STOP_MARKS[mark[-1]])
-        elif mark[-1] in _CLAUSE_MARKS and words and words[-1] not in ",.!?":
-            words.append(",")
+            words.append((_STOP_MARKS[mark[-1]], []))
+        elif mark[-1] in _CLAUSE_MARKS and words and words[-1][0] not in ",.!?":
+            words.append((",", []))
     text = ""
-    for word in words:
-        text += word if word in ",.!?" else (" " + word if text else word)
-    return text
+    starts: dict[int, list[tuple[int, int]]] = {}
+    for word, tokens in words:
+        if word in ",.!?":
+            text += word
+            continue
+        text += " " if text else ""
+        starts[len(text) + 1] = tokens
+        text += word
+    return text, starts
+
+
+def _word_timing(words: dict[int, list[tuple[int, int]]], events: list[tuple[int, int]], length: int) -> Timing | None:
+    """Token times from espeak-ng's word events ((text position, sample) each): a word lasts until the next
+    begins (or the audio ends). None when the events do not name every word."""
+    found = sorted((sample, position) for position, sample in events if position in words)
+    if [position for _, position in found] != sorted(words) or not found:
+        return None
+    bounds = [sample for sample, _ in found] + [length]
+    return from_words([(begin, end, words[position]) for (begin, position), end in zip(found, bounds[1:])],
+                      SAMPLE_RATE)
 
 
 def _scaled(value: float, normal: int, low: int, high: int) -> int:
@@ -110,15 +147,22 @@ def _find_backend() -> _Backend | None:
 _library_lock = threading.Lock()
 
 
-def _speak_with_library(backend: _Backend, text: str, rate: int, pitch: int) -> tuple[np.ndarray, list[str]]:
-    """Samples as int16, and the words espeak-ng does not know as pinyin."""
+def _speak_with_library(backend: _Backend, text: str, rate: int,
+                        pitch: int) -> tuple[np.ndarray, list[str], list[tuple[int, int]]]:
+    """Samples as int16, the words espeak-ng does not know as pinyin, and its word events (text position, sample)."""
     import _ctypes
 
     chunks: list[np.ndarray] = []
+    words: list[tuple[int, int]] = []
 
-    def collect(wav, count, _events):
+    def collect(wav, count, events):
         if count > 0:
             chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+        k = 0
+        while events and events[k].type != _EVENT_END_OF_LIST:
+            if events[k].type == _EVENT_WORD:
+                words.append((events[k].text_position, events[k].sample))
+            k += 1
         return 0
 
     callback = _SYNTH_CALLBACK(collect)
@@ -152,7 +196,7 @@ def _speak_with_library(backend: _Backend, text: str, rate: int, pitch: int) -> 
         finally:
             _ctypes.dlclose(lib._handle)
     samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
-    return samples, unknown
+    return samples, unknown, words
 
 
 def _unknown_words(lib, text: str) -> list[str]:
@@ -211,18 +255,20 @@ class EspeakEngine(Engine):
     def cache_key(self, pronunciation: Pronunciation) -> str:
         backend = _find_backend()
         kind = backend.kind if backend else "none"
-        return f"espeak/1|{kind}|{VOICE}|rate={self.rate}|pitch={self.pitch}|{pinyin_text(pronunciation)}"
+        return f"espeak/2|{kind}|{VOICE}|rate={self.rate}|pitch={self.pitch}|{pinyin_text(pronunciation)}"
 
     def synthesize(self, pronunciation: Pronunciation) -> Clip:
         backend = _find_backend()
         if backend is None:
             raise EngineError("espeak: " + self.availability().reason)
-        text = pinyin_text(pronunciation)
+        text, words = _pinyin_words(pronunciation)
         notices = _unspoken(pronunciation)
+        timing = None  # the program gives no events: the synthesis loop estimates the timing from the audio
         if not text.strip(",.!? "):
             return Clip(np.zeros(0, dtype=np.float32), SAMPLE_RATE, self.name, notices)
         if backend.kind == "library":
-            samples, unknown = _speak_with_library(backend, text, self.rate, self.pitch)
+            samples, unknown, events = _speak_with_library(backend, text, self.rate, self.pitch)
+            timing = _word_timing(words, events, len(samples))
             notices += tuple(
                 _notice(
                     pronunciation, "espeak-unknown-syllable", word,
@@ -232,7 +278,8 @@ class EspeakEngine(Engine):
             )
         else:
             samples = _speak_with_program(backend, text, self.rate, self.pitch)
-        return Clip((samples.astype(np.float32) / 32768.0).astype(np.float32), SAMPLE_RATE, self.name, notices)
+        return Clip((samples.astype(np.float32) / 32768.0).astype(np.float32), SAMPLE_RATE, self.name, notices,
+                    timing=timing)
 
 
 def _notice(pronunciation: Pronunciation, code: str, text: str, what: str) -> Notice:

@@ -12,6 +12,7 @@ from typing import Iterator
 
 from ..errors import EngineError
 from ..model import Clip, Pronunciation
+from ..timing import Timing
 from .base import Engine
 
 
@@ -40,7 +41,26 @@ def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
 
     with _on_sentence(engine, pronunciation):
         clip = engine.synthesize(pronunciation)
-    return Clip(quantize(clip.samples), clip.sample_rate, engine.name, tuple(clip.notices), tuple(clip.words))
+    samples = quantize(clip.samples)
+    timing = clip.timing if clip.timing is not None else estimated_timing(pronunciation, samples, clip.sample_rate,
+                                                                          clip.words)
+    return Clip(samples, clip.sample_rate, engine.name, tuple(clip.notices), tuple(clip.words), timing)
+
+
+def estimated_timing(pronunciation: Pronunciation, samples, sample_rate: int, words=()) -> Timing:
+    """For an engine that gives no token timing: from its word times where it gives them (edge), each word
+    shared among its tokens by their syllables; otherwise (gtts) guessed from the clip's energy and the
+    tokens' syllables. Marked estimated either way."""
+    from ..timing import estimate, from_words
+
+    syllables = {index: len(token.pinyin.split()) for index, token in enumerate(pronunciation.tokens) if token.pinyin}
+    placed = [w for w in words if w.first_token is not None and w.last_token is not None]
+    if placed:
+        spans = [(round(w.start * sample_rate), round(w.end * sample_rate),
+                  [(t, syllables[t]) for t in range(w.first_token, w.last_token + 1) if t in syllables])
+                 for w in placed]
+        return from_words(spans, sample_rate)
+    return estimate(samples, sample_rate, list(syllables.items()))
 
 
 def start_engine(module: str, name: str, settings) -> Engine:

@@ -34,7 +34,8 @@ from ..loudness import db, pooled_loudness
 from ..modeljson import notice_to_json
 from ..options import BuildOptions
 from ..progress import Stages
-from ..stitch import ChapterTiming, level_for, pcm_wav, sentence_audio
+from ..stitch import ChapterTiming, level_for, pcm_wav, prepared_sentence
+from ..timing import Timing
 from .book import Encoders
 from .folder import OutputFolder
 from .manifest import WarningEntry, warning_entry
@@ -147,6 +148,7 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
     names = plan.files[1:]
     clips: list[Any] = []
     pieces: list[dict] = []
+    tokens: list[Timing | None] = []  # each sentence file's token timing, for those that speak
     batch = None
     for index, (pron, kept, key, name) in enumerate(zip(plan.pronunciations, plan.kept, plan.pieces,
                                                         plan.sentence_files)):
@@ -158,6 +160,7 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
         if kept is not None and keys.link_piece(kept, staging, name):
             clip = Recalled.recorded(int(kept["samples"]), kept, rate)
             piece = {**kept, "file": name}
+            times = Timing.from_json(kept.get("timing"))
             if progress is not None:
                 progress.sentence_done(pron, clip, True)
         else:
@@ -166,19 +169,22 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
                                   "build; run the build again")
             pron, clip = next_clip(sentence)
             with stages("stitching and levelling"):
-                levelled = level_for(sentence_audio(clip, rate, options.pauses), rate, options.profile)
+                audio, times = prepared_sentence(clip, rate, options.pauses)
+                levelled = level_for(audio, rate, options.profile)
                 if batch is None:
                     batch = SentenceBatch(work / f"{plan.number}-{index}.wav", rate)
                 batch.add(levelled.pcm, folder.inside(name))
             piece = {"piece": None if from_fallback(clip, speaker) else key, "file": name,
                      "loudness": round(levelled.loudness, 3), "gated": list(levelled.gated),
                      "true_peak": levelled.true_peak, "engine": clip.engine,
-                     "notices": [notice_to_json(n) for n in clip.notices]}
+                     "notices": [notice_to_json(n) for n in clip.notices],
+                     "timing": None if times is None else times.to_json()}
             if batch.seconds >= SentenceBatch.SECONDS:
                 encoders.submit(batch.encode, options.bitrate)
                 batch = None
         clips.append(Recalled.of(clip))  # the samples are not kept: a book's would not fit in memory
         pieces.append(piece)
+        tokens.append(times)
         warnings.extend(warning_entry(n, sentence.id) for n in (*pron.notices, *clip.notices))
     if batch is not None:
         encoders.submit(batch.encode, options.bitrate)
@@ -195,7 +201,7 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
             title=chapter.title,
             start=0,
             length=joined.length,
-            sentences=placed(plan, joined.sentences),
+            sentences=placed(plan, joined.sentences, tokens),
             loudness=round(pooled_loudness(tuple(p["gated"]) for p in pieces), 2),
             true_peak=round(db(peak), 2),
         )

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from ..timing import Timing, seconds
 
 if TYPE_CHECKING:
     from ..model import Notice
@@ -34,6 +36,7 @@ class Files:
     vtt: str
     player: str | None
     chapters: str | None = None  # Podcasting 2.0 JSON chapters, for podcast:chapters in a feed
+    anki: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,35 @@ class ChapterEntry:
 
 @dataclass(frozen=True)
 class TokenEntry:
+    """A token; a spoken one has its times: `start`/`end` in seconds within its sentence's
+    file (as that file decodes), `book_start`/`book_end` within the book. `estimated`:
+    the engine gave no timing, these are guessed from the audio."""
+
     text: str
     pinyin: str | None
     source: str
+    start: float | None = None
+    end: float | None = None
+    book_start: float | None = None
+    book_end: float | None = None
+    estimated: bool = False
+
+
+_TIMES = ("start", "end", "book_start", "book_end", "estimated")
+
+
+def timed_tokens(tokens: Sequence[TokenEntry], timing: Timing | None, book_offset: int) -> tuple[TokenEntry, ...]:
+    """`tokens` with the times `timing` gives them, counted from their sentence's first
+    sample, which is sample `book_offset` of the book (at the timing's rate)."""
+    if timing is None:
+        return tuple(tokens)
+    out = list(tokens)
+    rate = timing.sample_rate
+    for index, start, end in zip(timing.tokens, timing.starts, timing.ends):
+        out[index] = replace(out[index], start=seconds(start, rate), end=seconds(end, rate),
+                             book_start=seconds(book_offset + start, rate), book_end=seconds(book_offset + end, rate),
+                             estimated=timing.estimated)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -111,6 +140,10 @@ class Manifest:
         data = asdict(self)
         ordered = {"format": data.pop("format")}
         ordered.update(data)
+        for sentence in ordered["sentences"]:
+            # times only for the tokens heard, and `estimated` only where true
+            sentence["tokens"] = [{k: v for k, v in token.items() if k not in _TIMES or (v is not None and v is not False)}
+                                  for token in sentence["tokens"]]
         for chapter in ordered["chapters"]:
             for key in ("loudness", "true_peak"):
                 if chapter[key] is not None and not math.isfinite(chapter[key]):

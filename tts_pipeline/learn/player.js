@@ -21,6 +21,8 @@
     rate: 1,
     gapTimer: null,
     gapFor: -1,
+    spoken: null, // the <ruby> of the character being spoken
+    phrase: null, // {i, start, end}: the selected phrase that R loops
   };
 
   var store = {
@@ -86,12 +88,60 @@
     });
   }
 
-  function playFrom(i) {
+  // A sentence's characters with their times (from data-t, read when first needed): the k-th pair
+  // of milliseconds belongs to the k-th <ruby>; times count from the sentence's own start.
+  function tokensOf(seg) {
+    if (seg.tokens) return seg.tokens;
+    var rubies = seg.el.querySelectorAll("ruby");
+    var ms = seg.el.dataset.t ? seg.el.dataset.t.split(",") : [];
+    seg.tokens = [];
+    for (var k = 0; k < rubies.length && 2 * k + 1 < ms.length; k++) {
+      if (ms[2 * k] === "") continue;
+      seg.tokens.push({ el: rubies[k], start: seg.start + ms[2 * k] / 1000, end: seg.start + ms[2 * k + 1] / 1000 });
+    }
+    return seg.tokens;
+  }
+
+  // The character heard at time t in sentence i, or null (between characters, or no times).
+  function tokenAt(i, t) {
+    if (i < 0) return null;
+    var tokens = tokensOf(segs[i]);
+    var lo = 0, hi = tokens.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (tokens[mid].start <= t + 0.005) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found >= 0 && t < tokens[found].end ? tokens[found] : null;
+  }
+
+  function showSpoken(t) {
+    var token = state.gapTimer ? null : tokenAt(state.cur, t);
+    var el = token ? token.el : null;
+    if (el === state.spoken) return;
+    if (state.spoken) state.spoken.classList.remove("now");
+    if (el) el.classList.add("now");
+    state.spoken = el;
+  }
+
+  // The characters of the current selection, if it lies in one sentence: {i, start, end}.
+  function selectedPhrase() {
+    var sel = window.getSelection && window.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
+    for (var i = 0; i < segs.length; i++) {
+      if (!sel.containsNode(segs[i].el, true)) continue;
+      var inside = tokensOf(segs[i]).filter(function (tk) { return sel.containsNode(tk.el, true); });
+      if (!inside.length) return null;
+      return { i: i, start: inside[0].start, end: inside[inside.length - 1].end };
+    }
+    return null;
+  }
+
+  function playFrom(i, at) {
     if (i < 0 || i >= segs.length) return;
     cancelGap();
     setCurrent(i, true);
     load(i).then(function () {
-      audio.currentTime = segs[i].start;
+      audio.currentTime = at === undefined ? segs[i].start : at;
       var p = audio.play();
       if (p && p.catch) p.catch(function () { /* blocked until the user interacts */ });
     });
@@ -150,7 +200,10 @@
   function tick() {
     var t = audio.currentTime;
     var cur = state.cur;
-    if (cur >= 0 && !audio.paused && !state.gapTimer && (state.loop || state.shadow) && t >= segs[cur].end - 0.01) {
+    var phrase = state.phrase;
+    if (phrase && state.loop && !audio.paused && t >= phrase.end - 0.01) {
+      audio.currentTime = phrase.start;
+    } else if (cur >= 0 && !audio.paused && !state.gapTimer && (state.loop || state.shadow) && t >= segs[cur].end - 0.01) {
       sentenceEnded(cur);
     } else if (bookMode) {
       var i = indexAt(t);
@@ -163,6 +216,7 @@
     var t = audio.currentTime;
     var total = bookMode ? duration : (audio.duration || 0);
     $("time").textContent = fmt(t) + " / " + fmt(total);
+    showSpoken(t);
     $("fill").style.width = total ? Math.min(100, (100 * t) / total) + "%" : "0%";
     document.body.classList.toggle("playing", !audio.paused);
     $("play").setAttribute("aria-label", audio.paused ? "play" : "pause");
@@ -188,7 +242,17 @@
     $(id).setAttribute("aria-pressed", on ? "true" : "false");
   }
 
-  function setLoop(on) { state.loop = on; setToggle("loop", on); }
+  // R with a phrase selected loops exactly that phrase; otherwise it repeats the sentence.
+  function setLoop(on) {
+    if (state.phrase) segs[state.phrase.i].el.classList.remove("phrase-loop");
+    state.phrase = on ? selectedPhrase() : null;
+    state.loop = on;
+    setToggle("loop", on);
+    if (state.phrase) {
+      segs[state.phrase.i].el.classList.add("phrase-loop");
+      playFrom(state.phrase.i, state.phrase.start);
+    }
+  }
   function setShadow(on) {
     state.shadow = on;
     setToggle("shadow", on);
@@ -200,7 +264,7 @@
     setToggle("pinyin", on);
     store.set("pinyin", on);
   }
-  var RATES = [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.25, 1.5];
+  var RATES = [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2];
   function setRate(r) {
     state.rate = r;
     audio.playbackRate = r;
@@ -230,7 +294,12 @@
   fillSelect($("gap"), gaps, state.gap, function (v) { return v + "×"; });
 
   segs.forEach(function (seg, i) {
-    seg.el.addEventListener("click", function () { playFrom(i); });
+    seg.el.addEventListener("click", function (e) {
+      if (!window.getSelection().isCollapsed) return; // selecting a phrase to loop, not jumping
+      var ruby = e.target.closest && e.target.closest("ruby");
+      var token = ruby && tokensOf(seg).filter(function (tk) { return tk.el === ruby; })[0];
+      playFrom(i, token ? token.start : undefined);
+    });
     seg.el.addEventListener("keydown", function (e) {
       if (e.key === "Enter") { e.preventDefault(); playFrom(i); }
     });
@@ -346,5 +415,5 @@
   render();
 
   // For tests and for the curious: the player's state from the console.
-  window.ttsPlayer = { state: state, segments: segs, playFrom: playFrom, indexAt: indexAt };
+  window.ttsPlayer = { state: state, segments: segs, playFrom: playFrom, indexAt: indexAt, tokenAt: tokenAt };
 })();

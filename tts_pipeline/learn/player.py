@@ -240,13 +240,29 @@ def _article(manifest: Mapping[str, Any]) -> str:
             continue
         out[-1] += (
             f'<span class="s" id="{_e(sentence.get("id"))}" data-i="{position}" data-start="{start}" '
-            f'data-end="{end}" data-src="{_e(_url(sentence.get("file")))}" tabindex="0">{body}</span>'
+            f'data-end="{end}" data-src="{_e(_url(sentence.get("file")))}"{_token_times(tokens)} tabindex="0">'
+            f'{body}</span>'
         )
     if paragraph is not None:
         out.append("</p>")
     if chapter is not None:
         out.append("</section>")
     return "\n".join(out)
+
+
+def _token_times(tokens: list[Mapping[str, Any]]) -> str:
+    """` data-t="s,e,s,e…"`: integer milliseconds from the sentence's start, two per token with a
+    reading (each is a <ruby>, in order; an empty pair for one without a time). Compact on purpose: a
+    book has hundreds of thousands of characters, and the script reads a sentence's times only when it plays."""
+    times = []
+    for token in tokens:
+        if not token.get("pinyin"):
+            continue
+        start, end = token.get("start"), token.get("end")
+        times.append("," if start is None or end is None else f"{round(start * 1000)},{round(end * 1000)}")
+    if not any(t != "," for t in times):
+        return ""
+    return f' data-t="{",".join(times)}"'
 
 
 def _checks(manifest: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 from ...errors import EngineError
 from ...machine import available_cores
 from ...model import Clip, Pronunciation
+from ...timing import Timing, from_durations
 from .. import register
 from ..base import Availability, Engine, VoiceSettings
 from .assets import VoiceMissing, find_assets, runtime_missing
@@ -87,18 +88,28 @@ class NeuralEngine(Engine):
     def synthesize(self, pronunciation: Pronunciation) -> Clip:
         script = self.script(pronunciation)
         parts: list[np.ndarray] = []
+        timings: list[tuple[int, Timing]] = []
+        position = 0
         try:
-            for index, piece in enumerate(script.pieces):
-                mel, _ = self.model.mel(self.ids(piece), self.prosody)
+            for index, (piece, owners) in enumerate(zip(script.pieces, script.owners)):
+                mel, durations = self.model.mel(self.ids(piece), self.prosody)
                 if index:
                     pause = JOIN_PAUSES[script.joins[index - 1]] / self.settings.speed - 2 * EDGE_KEEP
                     parts.append(np.zeros(max(0, int(pause * SAMPLE_RATE)), np.float32))
-                parts.append(trim_silence(self.model.waveform(mel)))
+                    position += len(parts[-1])
+                waveform = self.model.waveform(mel)
+                start, end = speech_bounds(waveform)
+                parts.append(waveform[start:end])
+                # the durations' last entry is the end-of-sequence symbol's, which says no token
+                timing = from_durations((*owners, -1), durations, HOP, SAMPLE_RATE)
+                timings.append((position, timing.cut(start, end)))
+                position += end - start
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"neural engine: sentence {pronunciation.sentence.id}: the model failed: {exc}") from None
         samples = np.concatenate(parts) if parts else np.zeros(HOP * 8, np.float32)
         np.clip(samples, -1.0, 1.0, out=samples)
-        return Clip(samples.astype(np.float32, copy=False), SAMPLE_RATE, self.name, script.notices)
+        return Clip(samples.astype(np.float32, copy=False), SAMPLE_RATE, self.name, script.notices,
+                    timing=Timing.joined(timings, SAMPLE_RATE))
 
     def cache_key(self, pronunciation: Pronunciation) -> str:
         # A build asks twice for each sentence of a chapter with a change (planning, then the clip
@@ -126,6 +137,7 @@ class NeuralEngine(Engine):
             "rewrite": REWRITE_VERSION,
             "vocoder_rewrite": VOCODER_REWRITE_VERSION,
             "pieces": script.pieces,
+            "owners": script.owners,  # the clip carries each token's timing
             "joins": script.joins,
             "prosody": [self.prosody.speed_ratio, self.prosody.f0_ratio, self.prosody.energy_ratio],
             "pauses": sorted(JOIN_PAUSES.items()),
@@ -139,21 +151,19 @@ def default_threads() -> int:
     return max(1, min(4, available_cores()))
 
 
-def trim_silence(samples: np.ndarray) -> np.ndarray:
-    """Cut the model's silence at both ends down to EDGE_KEEP, so that pauses
-    between sentences and pieces are the ones the pipeline plans."""
+def speech_bounds(samples: np.ndarray) -> tuple[int, int]:
+    """Where to cut the model's silence at both ends down to EDGE_KEEP, so that pauses
+    between sentences and pieces are the ones the pipeline plans: keep samples[start:end]."""
     frame = SAMPLE_RATE // 100
     count = len(samples) // frame
     if count == 0:
-        return samples
+        return 0, len(samples)
     rms = np.sqrt(np.mean(samples[: count * frame].reshape(count, frame) ** 2, axis=1))
     loud = np.flatnonzero(rms >= QUIET_RMS)
     if len(loud) == 0:
-        return samples
+        return 0, len(samples)
     keep = int(EDGE_KEEP * SAMPLE_RATE)
-    start = max(0, loud[0] * frame - keep)
-    end = min(len(samples), (loud[-1] + 1) * frame + keep)
-    return samples[start:end]
+    return max(0, int(loud[0]) * frame - keep), min(len(samples), (int(loud[-1]) + 1) * frame + keep)
 
 
 def _prosody(settings: VoiceSettings) -> Prosody:

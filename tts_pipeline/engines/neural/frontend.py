@@ -71,6 +71,10 @@ class Syllable:
         return self.pinyin[-1]
 
 
+# A syllable on its way into a piece: the mark level before it (-1: erhua, no mark), its symbols, its token.
+_Item = tuple[int, list[str], int]
+
+
 @dataclass(frozen=True)
 class Break:
     level: int  # 1 (word gap), 2 (enumeration comma) or 3 (clause mark)
@@ -84,6 +88,8 @@ class Script:
     notices: tuple[Notice, ...] = ()
     surface: tuple[str, ...] = field(default=())  # surface-tone pinyin that was spoken
     joins: tuple[int, ...] = field(default=())  # mark level (1-3) where each later piece was cut off
+    # per piece, the token (index in Pronunciation.tokens) each symbol belongs to; -1 for the opening sil
+    owners: tuple[tuple[int, ...], ...] = field(default=())
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -112,7 +118,7 @@ class Frontend:
         notices: list[Notice] = []
         units = _units(pron, notices)
         units = apply_sandhi(units)
-        clauses: list[list[tuple[int, list[str]]]] = [[]]  # per clause: (mark level before, symbols)
+        clauses: list[list[_Item]] = [[]]  # per clause: (mark level before, symbols, token)
         surface: list[str] = []
         pending = 0  # strongest boundary seen since the last spoken syllable
         previous: Syllable | None = None
@@ -135,13 +141,14 @@ class Frontend:
                 level = 0
             if level == 3 and clauses[-1]:
                 clauses.append([])
-            clauses[-1].append((level, symbols))
+            clauses[-1].append((level, symbols, unit.token))
             surface.append(unit.pinyin)
             previous, pending = unit, 0
         groups = [part for group in self._group(clauses) if group for part in self._balance(group)]
-        pieces = tuple(_render(group) for group in groups)
+        rendered = [_render(group) for group in groups]
         joins = tuple(group[0][0] for group in groups[1:])
-        return Script(pieces, tuple(notices), tuple(surface), joins)
+        return Script(tuple(symbols for symbols, _ in rendered), tuple(notices), tuple(surface), joins,
+                      tuple(owners for _, owners in rendered))
 
     def _symbols(self, unit: Syllable, pron: Pronunciation, notices: list[Notice]) -> list[str] | None:
         if unit.erhua:
@@ -163,12 +170,12 @@ class Frontend:
             return None
         return [parts[0], f"{parts[1]}{tone}"]
 
-    def _group(self, clauses: list[list[tuple[int, list[str]]]]) -> list[list[tuple[int, list[str]]]]:
+    def _group(self, clauses: list[list[_Item]]) -> list[list[_Item]]:
         """Clauses packed into pieces of at most max_syllables (a longer clause stays whole)."""
-        pieces: list[list[tuple[int, list[str]]]] = [[]]
+        pieces: list[list[_Item]] = [[]]
         count = 0
         for clause in clauses:
-            size = sum(1 for level, _ in clause if level >= 0)
+            size = sum(1 for level, *_ in clause if level >= 0)
             if pieces[-1] and count + size > self.max_syllables:
                 pieces.append([])
                 count = 0
@@ -176,9 +183,9 @@ class Frontend:
             count += size
         return pieces
 
-    def _balance(self, items: list[tuple[int, list[str]]]) -> list[list[tuple[int, list[str]]]]:
+    def _balance(self, items: list[_Item]) -> list[list[_Item]]:
         """A clause longer than max_syllables cut at word boundaries into near-equal parts."""
-        starts = [i for i, (level, _) in enumerate(items) if level >= 0]  # items that begin a syllable
+        starts = [i for i, (level, *_) in enumerate(items) if level >= 0]  # items that begin a syllable
         size = len(starts)
         if size <= self.max_syllables:
             return [items]
@@ -194,14 +201,24 @@ class Frontend:
         return [items[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
-def _render(group: list[tuple[int, list[str]]]) -> tuple[str, ...]:
-    out = ["sil"]
-    for index, (level, symbols) in enumerate(group):
+def _render(group: list[_Item]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A piece's symbols, and the token each one belongs to (-1: the opening sil).
+
+    A prosody mark and the closing sil belong to the token before them: the model
+    spends their frames on that syllable's final drawing out and fading (seen on a
+    spectrogram with the symbols' boundaries drawn, docs/guides/timing.md), so a
+    token lasts until the next one starts."""
+    out, owners = ["sil"], [-1]
+    token = -1
+    for index, (level, symbols, token) in enumerate(group):
         if index and level >= 0:
             out.append(f"#{level}")
+            owners.append(owners[-1])
         out.extend(symbols)
+        owners.extend([token] * len(symbols))
     out.append("sil")
-    return tuple(out)
+    owners.append(token)
+    return tuple(out), tuple(owners)
 
 
 def _notice(pron: Pronunciation, unit: Syllable | Token, code: str, message: str) -> Notice:
