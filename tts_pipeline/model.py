@@ -6,7 +6,7 @@ synthesize -> Clip
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:  # the stages that read or write a Clip's samples import numpy; parse and pronounce need not
@@ -46,10 +46,31 @@ class Hint:
     syllables: tuple[str, ...]
     written: str
     position: SourcePosition
+    # Pinyin written after its word without brackets (`银行 yínháng`) stays in the text, at this offset;
+    # None for a bracketed annotation, which is removed from the text.
+    written_at: int | None = None
 
     @property
     def end(self) -> int:
         return self.start + len(self.syllables)
+
+    def moved(self, offset) -> "Hint":
+        """The same hint in a text whose offsets are `offset(old)` (a cut or a dropped character moves them)."""
+        return replace(self, start=offset(self.start),
+                       written_at=None if self.written_at is None else offset(self.written_at))
+
+
+@dataclass(frozen=True)
+class VocabularyEntry:
+    """One item of a vocabulary list (`1. 银行 yínháng n. bank`): each field as written, "" when absent;
+    `pos_start`/`pos_end` place the part-of-speech label in the sentence's text (it is not spoken)."""
+
+    word: str
+    pinyin: str
+    pos: str
+    gloss: str
+    pos_start: int = 0
+    pos_end: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,11 @@ class Sentence:
     hints: tuple[Hint, ...]
     clause_ends: tuple[int, ...]
     position: SourcePosition
+    # Lessons (parse/lesson.py): the dialogue turn's speaker, the length of its label at the start of
+    # `text` ("A：", shown but not spoken), and the vocabulary item the sentence is.
+    speaker: str | None = None
+    label_end: int = 0
+    entry: "VocabularyEntry | None" = None
 
     @property
     def id(self) -> str:
@@ -103,7 +129,7 @@ class Article:
 
 
 # Where a token's reading came from.
-SOURCES = ("hint", "rule", "lexicon", "model", "default", "normalized", "none")
+SOURCES = ("hint", "rule", "lexicon", "model", "default", "normalized", "english", "none")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from ..errors import InputError
 from ..model import Article, Paragraph, Sentence
 from .annotations import scan_line
 from .chapters import Block, check_mode, group_chapters, headline_title
+from .lesson import dialogue_labels, inline_hints, is_table_rule, vocabulary_item, vocabulary_sentence, with_speaker
 from .markdown import SUFFIXES, classify, strip_inline
 from .ruby import scan_ruby_line
 from .sentences import ends_sentence, split_line
@@ -24,6 +25,7 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str | 
     first_heading: str | None = None
     count = 0
     in_code = False
+    speakers = dialogue_labels(_LINE_END.split(text))
 
     def flush() -> None:
         nonlocal current
@@ -44,7 +46,14 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str | 
             clean, hints, columns = scan_line(raw[start:end], source, number, start + 1)
         if markdown:
             clean, hints, columns = strip_inline(clean, hints, columns)
-        sentences = split_line(clean, hints, columns, source, number, count)
+            if is_table_rule(clean):
+                continue
+        item = vocabulary_item(clean, columns, source, number) if not hints and kind != "heading" else None
+        if item is not None:
+            sentences = [vocabulary_sentence(item, hints, source, number, count)]
+        else:
+            hints = inline_hints(clean, hints, columns, source, number)
+            sentences = with_speaker(split_line(clean, hints, columns, source, number, count), speakers)
         if not sentences:
             continue
         count += len(sentences)
