@@ -90,6 +90,7 @@ class Sentence:
     # Lessons (parse/lesson.py): the dialogue turn's speaker, the length of its label at the start of
     # `text` ("A：", shown but not spoken), and the vocabulary item the sentence is.
     speaker: str | None = None
+    speaker_number: int = 0  # the speaker's place in the order the dialogue's speakers first speak, from 0
     label_end: int = 0
     entry: "VocabularyEntry | None" = None
 
@@ -129,7 +130,9 @@ class Article:
 
 
 # Where a token's reading came from.
-SOURCES = ("hint", "rule", "lexicon", "model", "default", "normalized", "english", "none")
+# "english": a Latin-script word for the Latin voice (engines/mixed.py); "silent": shown, deliberately not
+# spoken (a speaker label, a part of speech, pinyin that already read its word, a word under --latin skip).
+SOURCES = ("hint", "rule", "lexicon", "model", "default", "normalized", "english", "silent", "none")
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,7 @@ class Pronunciation:
         or space (`……`, `* * *`, `——`) has no syllable. Such a sentence keeps
         its place in the text, the manifest and the transcripts, but no stage
         asks an engine for it and it has no clip, no file and no pause."""
-        return bool(self.syllables)
+        return bool(self.syllables) or any(t.source == "english" for t in self.tokens)
 
     def unspoken_notice(self) -> Notice:
         """What the build tells the user about a sentence that does not `speak`."""

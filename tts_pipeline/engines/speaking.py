@@ -12,6 +12,7 @@ from typing import Iterator
 
 from ..errors import EngineError
 from ..model import Clip, Pronunciation
+from . import mixed
 from .base import Engine
 
 
@@ -31,7 +32,7 @@ def _on_sentence(engine: Engine, pronunciation: Pronunciation) -> Iterator[None]
 def key_with(engine: Engine, pronunciation: Pronunciation) -> str:
     """The sentence's clip-cache key from `engine`; any failure becomes an EngineError naming the sentence."""
     with _on_sentence(engine, pronunciation):
-        return engine.cache_key(pronunciation)
+        return mixed.key(engine, pronunciation)
 
 
 def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
@@ -39,7 +40,7 @@ def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
     from ..cache import quantize  # numpy and soundfile: only where a sentence is spoken
 
     with _on_sentence(engine, pronunciation):
-        clip = engine.synthesize(pronunciation)
+        clip = mixed.speak(engine, pronunciation)
     return Clip(quantize(clip.samples), clip.sample_rate, engine.name, tuple(clip.notices), tuple(clip.words))
 
 

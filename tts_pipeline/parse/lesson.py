@@ -148,20 +148,22 @@ def speaker_label(line: str) -> tuple[str, int] | None:
     return match.group("label"), match.end()
 
 
-def dialogue_labels(lines: list[str]) -> frozenset[str]:
-    """The labels that are speakers in this file: none unless at least two different ones start lines."""
-    labels = {found[0] for found in map(speaker_label, lines) if found is not None}
-    return frozenset(labels) if len(labels) >= 2 else frozenset()
+def dialogue_labels(lines: list[str]) -> tuple[str, ...]:
+    """The labels that are speakers in this file, in the order they first speak: none unless at least two
+    different ones start lines."""
+    labels = tuple(dict.fromkeys(found[0] for found in map(speaker_label, lines) if found is not None))
+    return labels if len(labels) >= 2 else ()
 
 
-def with_speaker(sentences: list[Sentence], speakers: frozenset[str]) -> list[Sentence]:
+def with_speaker(sentences: list[Sentence], speakers: tuple[str, ...]) -> list[Sentence]:
     """The sentences of one line, marked as a turn of its speaker when the line starts with a speaker's label."""
     found = speaker_label(sentences[0].text) if sentences and speakers else None
     if found is None or found[0] not in speakers:
         return sentences
     speaker, label_end = found
-    first = replace(sentences[0], speaker=speaker, label_end=label_end)
-    return [first, *(replace(s, speaker=speaker) for s in sentences[1:])]
+    number = speakers.index(speaker)
+    first = replace(sentences[0], speaker=speaker, speaker_number=number, label_end=label_end)
+    return [first, *(replace(s, speaker=speaker, speaker_number=number) for s in sentences[1:])]
 
 
 def vocabulary_sentence(item: VocabularyLine, hints: tuple[Hint, ...], path: str, line_number: int,

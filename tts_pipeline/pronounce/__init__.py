@@ -20,7 +20,7 @@ from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, To
 from ..parse.latin import is_letter
 from .grammar import RuleReading, rule_readings
 from .hints import OVERRULED, POLICIES, check_policy, judge
-from .lesson import DEFAULT, LessonOptions, hints_used, latin_token, silent_spans
+from .lesson import DEFAULT, LessonOptions, hints_used, latin_token, silent, silent_spans
 from .polyphones import Resolved, deciding_word, resolve
 from .readings import char_readings, marked
 from .segment import words
@@ -145,16 +145,16 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify", lesson: Lesso
                                        policy, rules)
     readings.update(hinted)
     normalized = {r.start: r for r in _normalized(text)}
-    silent = silent_spans(sentence, lesson)
+    quiet_spans = silent_spans(sentence, lesson)
 
     tokens: list[Token] = []
     i = 0
     while i < len(text):
         char = text[i]
         reading = normalized.get(i)
-        quiet = next((end for start, end in silent if start == i), None)
+        quiet = next((end for start, end in quiet_spans if start == i), None)
         if quiet is not None:
-            tokens.append(Token(text[i:quiet], None, "none", i, text[i:quiet], True))
+            tokens.append(silent(text[i:quiet], i))
             i = quiet
         elif reading is not None and reading.latin is not None:
             token, notice = latin_token(sentence, i, reading, lesson)

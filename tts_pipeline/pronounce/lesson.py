@@ -67,15 +67,20 @@ def latin_token(sentence: Sentence, start: int, reading, options: LessonOptions)
     if inline is not None:  # pinyin written after its word: the hint already read the word
         if options.pinyin_words == "speak":
             return Token(text, " ".join(inline.syllables), "normalized", start, reading.spoken or text), None
-        return Token(text, None, "none", start, text), None
+        return silent(text, start), None
     if reading.latin == "pinyin":
         return Token(text, reading.pinyin, "normalized", start, reading.spoken), None
     if reading.latin == "pos":
-        return Token(text, None, "none", start, text), None
+        return silent(text, start), None
     if options.latin == "spell" and reading.pinyin:
         return Token(text, reading.pinyin, "normalized", start, text), None
     if options.latin == "skip":
         notice = Notice.on(sentence, LATIN_SKIPPED, f"{text}: Latin-script text, not spoken (--latin skip)",
                            text=text)
-        return Token(text, None, "none", start, text), notice
+        return silent(text, start), notice
     return Token(text, None, "english", start, text), None
+
+
+def silent(text: str, start: int) -> Token:
+    """A token shown in the text and transcripts that no engine says (its `spoken` is empty)."""
+    return Token(text, None, "silent", start, "")
