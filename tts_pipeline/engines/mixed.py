@@ -39,6 +39,26 @@ REGISTERS = (1.0, 0.82, 1.18, 0.9, 1.1)
 VERSION = "mixed/1"
 
 
+def lesson_settings(args) -> dict:
+    """VoiceSettings fields from the `build` command line: --latin-voice, --speaker LABEL=REGISTER."""
+    return {"latin_voice": getattr(args, "latin_voice", None) or "en",
+            "speakers": tuple(getattr(args, "speaker", None) or ())}
+
+
+def speaker_register(text: str) -> tuple[str, float]:
+    """argparse type for --speaker: `A=0.8` -> ("A", 0.8)."""
+    import argparse
+
+    label, _, value = text.partition("=")
+    try:
+        register = float(value)
+    except ValueError:
+        register = 0.0
+    if not label.strip() or not 0.5 <= register <= 2.0:
+        raise argparse.ArgumentTypeError(f"expected LABEL=REGISTER with REGISTER from 0.5 to 2.0 (A=0.8), not {text!r}")
+    return label.strip(), register
+
+
 def register_of(pronunciation: Pronunciation, settings) -> float:
     """The voice register of the sentence's speaker: 1.0 outside dialogues."""
     sentence = pronunciation.sentence

@@ -53,6 +53,34 @@ class TokenEntry:
     text: str
     pinyin: str | None
     source: str
+    engine: str | None = None  # who spoke it: the sentence's engine, "espeak:<voice>" for English, None: silent
+
+    @classmethod
+    def of(cls, token, engine: str | None, latin_voice: str) -> "TokenEntry":
+        if token.source == "english":
+            speaker = f"espeak:{latin_voice}"
+        else:
+            speaker = engine if token.pinyin else None
+        return cls(token.text, token.pinyin, token.source, speaker)
+
+
+@dataclass(frozen=True)
+class VocabularyItem:
+    """A vocabulary list's item as the learner renders use it: the fields as written, `syllables` as read."""
+
+    word: str
+    pinyin: str
+    syllables: str
+    pos: str
+    gloss: str
+
+    @classmethod
+    def of(cls, pronunciation) -> "VocabularyItem | None":
+        entry = pronunciation.sentence.entry
+        if entry is None:
+            return None
+        word = [t.pinyin for t in pronunciation.tokens[:len(entry.word)] if t.pinyin]
+        return cls(entry.word, entry.pinyin, " ".join(word), entry.pos, entry.gloss)
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,8 @@ class SentenceEntry:
     # The text a text-reading engine (gtts, edge) was sent, homophones
     # swapped in; None for engines that take pinyin and for unspoken sentences.
     sent: str | None = None
+    speaker: str | None = None  # the dialogue speaker whose turn the sentence is
+    vocabulary: VocabularyItem | None = None  # the vocabulary list item the sentence is
 
 
 @dataclass(frozen=True)
@@ -127,7 +157,8 @@ class Manifest:
             return kind(**{k: v for k, v in values.items() if k in names})
 
         sentences = tuple(
-            build(SentenceEntry, {**s, "tokens": tuple(build(TokenEntry, t) for t in s["tokens"])})
+            build(SentenceEntry, {**s, "tokens": tuple(build(TokenEntry, t) for t in s["tokens"]),
+                                  "vocabulary": s.get("vocabulary") and build(VocabularyItem, s["vocabulary"])})
             for s in data["sentences"]
         )
         return build(
@@ -142,6 +173,11 @@ class Manifest:
                 "sources": tuple(data.get("sources", ())),
             },
         )
+
+    @property
+    def vocabulary(self) -> tuple[tuple[SentenceEntry, VocabularyItem], ...]:
+        """The vocabulary list of the book: each item with the sentence (and so the clip) that says it."""
+        return tuple((s, s.vocabulary) for s in self.sentences if s.vocabulary is not None)
 
     @classmethod
     def read(cls, path: str | Path) -> "Manifest":

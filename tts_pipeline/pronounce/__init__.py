@@ -25,7 +25,9 @@ from .polyphones import Resolved, deciding_word, resolve
 from .readings import char_readings, marked
 from .segment import words
 
-__all__ = ["POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_text"]
+DEFAULT_LESSON = DEFAULT
+
+__all__ = ["DEFAULT_LESSON", "LessonOptions", "POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_text"]
 
 # Codes of the notices the pronounce stage gives besides the hint checks'.
 NO_READING = "no-reading"  # a Han character no dictionary reads (rare extension characters)

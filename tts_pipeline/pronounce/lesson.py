@@ -42,6 +42,12 @@ class LessonOptions:
 DEFAULT = LessonOptions()
 
 
+def lesson_options(args) -> LessonOptions:
+    """The options of the `build` command line (cli.py)."""
+    return LessonOptions(getattr(args, "latin", "voice"), getattr(args, "pinyin_words", "hint"),
+                         bool(getattr(args, "speak_labels", False)))
+
+
 def hints_used(sentence: Sentence, options: LessonOptions):
     """The sentence's hints the hint policy should judge: pinyin written after a word counts unless skipped."""
     if options.pinyin_words == "skip":
