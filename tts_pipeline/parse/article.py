@@ -62,8 +62,8 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str | 
             blocks.append(Block(Paragraph(tuple(sentences)), heading=True, ends_sentence=ends_sentence(clean)))
             first_heading = first_heading or clean.strip()
             continue
-        if not (markdown and kind == "text" and current):
-            flush()
+        if not (markdown and kind == "text" and current) or sentences[0].speaker or item is not None:
+            flush()  # a dialogue turn or a vocabulary item is a paragraph of its own
         current.extend(sentences)
         last_line = clean
     flush()
