@@ -7,7 +7,8 @@ from ..errors import InputError
 from ..model import Article, Paragraph, Sentence
 from .annotations import scan_line
 from .chapters import Block, check_mode, group_chapters, headline_title
-from .lesson import dialogue_labels, inline_hints, is_table_rule, vocabulary_item, vocabulary_sentence, with_speaker
+from .lesson import (dialogue_labels, inline_hints, is_table_rule, table_row, vocabulary_item, vocabulary_sentence,
+                     with_speaker)
 from .markdown import SUFFIXES, classify, strip_inline
 from .ruby import scan_ruby_line
 from .sentences import ends_sentence, split_line
@@ -48,6 +49,8 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str | 
             clean, hints, columns = strip_inline(clean, hints, columns)
             if is_table_rule(clean):
                 continue
+            if not hints:
+                clean, columns = table_row(clean, columns)
         item = vocabulary_item(clean, columns, source, number) if not hints and kind != "heading" else None
         if item is not None:
             sentences = [vocabulary_sentence(item, hints, source, number, count)]

@@ -115,18 +115,19 @@ def latin_runs(text: str) -> tuple[LatinRun, ...]:
     words = _words(folded)
     joined = [i + 1 < len(words) and _JOIN.fullmatch(folded, words[i].end, words[i + 1].start) is not None
               for i in range(len(words))]
-    # A toneless word is pinyin when it is joined to a toned pinyin word (ni3 hao3 ma), else English.
+    # A toneless word is pinyin when it is joined to a toned pinyin word (ni3 hao3 ma), else English; capitals
+    # joined to an English word are part of the phrase (US dollar, SIM card, I am), not an abbreviation.
     kinds = [w.kind for w in words]
-    changed = True
-    while changed:
-        changed = False
-        for i, kind in enumerate(kinds):
-            if kind != "toneless":
-                continue
-            if (i and joined[i - 1] and kinds[i - 1] == PINYIN) or (joined[i] and kinds[i + 1] == PINYIN):
-                kinds[i] = PINYIN
-                changed = True
-    kinds = [ENGLISH if k == "toneless" else k for k in kinds]
+    for becomes, among, next_to in (("toneless", PINYIN, PINYIN), (ABBREVIATION, ENGLISH, ENGLISH)):
+        changed = True
+        while changed:
+            changed = False
+            for i, kind in enumerate(kinds):
+                if kind == becomes and ((i and joined[i - 1] and kinds[i - 1] == next_to)
+                                        or (joined[i] and kinds[i + 1] == next_to)):
+                    kinds[i] = among
+                    changed = True
+        kinds = [ENGLISH if k == "toneless" else k for k in kinds]
     words = [w if kinds[i] == PINYIN else _Word(w.start, w.end, kinds[i]) for i, w in enumerate(words)]
     runs: list[LatinRun] = []
     for i, word in enumerate(words):

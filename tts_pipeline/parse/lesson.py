@@ -27,6 +27,7 @@ _WORD = re.compile(f"[{HAN_CLASS}]{{1,8}}")
 _TABLE_RULE = re.compile(r"[ \t]*\|?(?:[ \t]*:?-{2,}:?[ \t]*\|)+[ \t]*(?::?-{2,}:?[ \t]*)?")
 _LABEL = re.compile(r"[ \t\u3000]*(?P<label>[A-Z]|[A-Z][a-z]{1,11}|[" + HAN_CLASS + r"]{1,4})[ \t]*[：:][ \t\u3000]*")
 _LONGEST_PINYIN_WORDS = 8
+_PIECE = re.compile(r"[^ \t\u3000|:：—–-]+")
 
 
 def inline_hints(clean: str, hints: tuple[Hint, ...], columns: tuple[int, ...], path: str,
@@ -100,10 +101,14 @@ def _table_cells(clean: str, columns: tuple[int, ...]) -> tuple[str, tuple[int, 
     return "".join(text), tuple(kept)
 
 
-def vocabulary_item(clean: str, columns: tuple[int, ...], path: str, line_number: int) -> VocabularyLine | None:
-    """The line as a vocabulary item, or None when it does not have that shape."""
+def table_row(clean: str, columns: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+    """A Markdown table row without its pipes (`| a | b |` -> `a b`); any other line as it is."""
     row = _table_cells(clean, columns)
-    text, columns = row if row is not None else (clean, columns)
+    return row if row is not None else (clean, columns)
+
+
+def vocabulary_item(text: str, columns: tuple[int, ...], path: str, line_number: int) -> VocabularyLine | None:
+    """The line (a table row without its pipes) as a vocabulary item, or None when it does not have that shape."""
     numbering = _NUMBERING.match(text)
     cut = numbering.end() if numbering else len(text) - len(text.lstrip())
     text, columns = text[cut:].rstrip(), columns[cut:]
@@ -113,7 +118,7 @@ def vocabulary_item(clean: str, columns: tuple[int, ...], path: str, line_number
     after = _SEPARATOR.match(text, word.end())
     if after is None:
         return None
-    pieces = [m for m in re.finditer(r"[^ \t\u3000|]+", text[after.end():])][:_LONGEST_PINYIN_WORDS]
+    pieces = list(_PIECE.finditer(text[after.end():]))[:_LONGEST_PINYIN_WORDS]
     for count in range(1, len(pieces) + 1):
         end = after.end() + pieces[count - 1].end()
         written = text[after.end():end]
