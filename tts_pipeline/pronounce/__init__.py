@@ -300,9 +300,11 @@ def pronounce_text(text: str, hints: str = "verify") -> list[Token]:
 
 def pronounce_line(text: str, hints: str = "verify", index: int = 0) -> Pronunciation:
     """Like pronounce_text, with the notices: the line becomes sentence `index`."""
-    from ..parse import extract_annotations
+    from ..parse.annotations import scan_line
+    from ..parse.lesson import inline_hints
 
-    clean, found = extract_annotations(text)
+    clean, found, columns = scan_line(text, "<text>", index + 1)
+    found = inline_hints(clean, found, columns, "<text>", index + 1)  # 银行 yínháng, as in an article
     sentence = Sentence(index, clean, found, (), SourcePosition("<text>", index + 1, 1))
     return pronounce_sentence(sentence, hints)
 

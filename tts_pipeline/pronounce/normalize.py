@@ -153,9 +153,9 @@ def _latin_reading(text: str, folded: str, run: latin.LatinRun) -> Reading:
     part-of-speech label with nothing. The pronounce stage picks what to use (pronounce/lesson.py)."""
     written = text[run.start:run.end]
     if run.kind == latin.PINYIN:
-        from ..engines.homophones import homophone
+        from ..engines.homophones import sounding
 
-        characters = [homophone(s) for s in run.syllables]
+        characters = [sounding(s) for s in run.syllables]
         spoken = "".join(characters) if all(characters) else written
         return Reading(run.start, run.end, spoken, " ".join(run.syllables), latin=run.kind)
     if run.kind == latin.POS:
