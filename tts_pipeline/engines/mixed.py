@@ -169,7 +169,7 @@ def speak(engine: Engine, pronunciation: Pronunciation) -> Clip:
         joined.append(samples.astype(np.float32))
     samples = np.concatenate(joined) if joined else np.zeros(0, np.float32)
     if register != 1.0:
-        samples = _resampled(samples, rate, rate * register)  # played at `rate`: pitch × register, length kept
+        samples = _resampled(samples, rate, rate / register)  # played at `rate`: pitch × register, length kept
     np.clip(samples, -1.0, 1.0, out=samples)
     return Clip(samples.astype(np.float32), rate, engine.name, tuple(notices))
 
