@@ -310,7 +310,7 @@ def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | Non
         paragraph=span.paragraph,
         text=sentence.text,
         pinyin=pinyin_line(pron.tokens),
-        tokens=tuple(TokenEntry.of(t, engine, latin_voice) for t in pron.tokens),
+        tokens=tuple(TokenEntry.of(t, latin_voice) for t in pron.tokens),
         engine=engine,
         file=f"sentences/{sentence.id}.{extension}" if pron.speaks else None,
         start=round(span.start / rate, 3),

@@ -53,15 +53,13 @@ class TokenEntry:
     text: str
     pinyin: str | None
     source: str
-    engine: str | None = None  # who spoke it: the sentence's engine, "espeak:<voice>" for English, None: silent
+    # Who spoke it when not the sentence's engine: "espeak:<voice>" for English. Written only when set.
+    engine: str | None = None
 
     @classmethod
-    def of(cls, token, engine: str | None, latin_voice: str) -> "TokenEntry":
-        if token.source == "english":
-            speaker = f"espeak:{latin_voice}"
-        else:
-            speaker = engine if token.pinyin else None
-        return cls(token.text, token.pinyin, token.source, speaker)
+    def of(cls, token, latin_voice: str) -> "TokenEntry":
+        return cls(token.text, token.pinyin, token.source,
+                   f"espeak:{latin_voice}" if token.source == "english" else None)
 
 
 @dataclass(frozen=True)
@@ -141,6 +139,10 @@ class Manifest:
         data = asdict(self)
         ordered = {"format": data.pop("format")}
         ordered.update(data)
+        for sentence in ordered["sentences"]:
+            for token in sentence["tokens"]:
+                if token["engine"] is None:
+                    del token["engine"]
         for chapter in ordered["chapters"]:
             for key in ("loudness", "true_peak"):
                 if chapter[key] is not None and not math.isfinite(chapter[key]):
