@@ -106,3 +106,32 @@ def test_the_issue_lesson_builds(tmp_path):
     assert median_f0(*b) < 0.9 * median_f0(*a)
     page = (out / "index.html").read_text(encoding="utf-8")
     assert 'data-speaker="B"' in page and '<span class="en" lang="en">bank</span>' in page
+
+
+def test_an_engines_word_times_are_placed_in_the_whole_sentence(prons):
+    """Word times (edge gives them) of a Chinese piece keep pointing at its tokens and its audio."""
+    _usable("espeak")
+    from tts_pipeline.engines.base import Engine
+    from tts_pipeline.model import Clip, WordTime
+
+    class Timed(Engine):
+        name = "timed-test"
+        sample_rate = 24000
+
+        def synthesize(self, pronunciation):
+            speed = self.settings.speed  # a second at the voice's own pace, as a real voice would
+            return Clip(np.full(round(24000 / speed), 0.1, np.float32), 24000, self.name, (),
+                        (WordTime("hi", 0.25 / speed, 0.5 / speed, 0, len(pronunciation.tokens) - 1),))
+
+        def cache_key(self, pronunciation):
+            return "timed"
+
+    pron = prons["换钱 huàn qián v. to exchange money"]
+    clip = mixed.speak(Timed(), pron)
+    (word,) = clip.words
+    assert (word.start, word.end, word.first_token) == (0.25, 0.5, 0)
+    turn = replace(pron, sentence=replace(pron.sentence, speaker="B", speaker_number=1))
+    (word,) = mixed.speak(Timed(), turn).words
+    assert word.start == pytest.approx(0.25, abs=0.001) and word.first_token == 0  # the register keeps times
+    dialogue = replace(prons["我想换钱。"], sentence=replace(prons["我想换钱。"].sentence, speaker="B", speaker_number=1))
+    assert mixed.speak(Timed(), dialogue).duration == pytest.approx(1.0, abs=0.01)  # the register keeps the length

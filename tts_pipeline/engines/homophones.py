@@ -137,6 +137,8 @@ def _spoken_targets(pronunciation: Pronunciation) -> tuple[str, list[str | None]
     pieces: list[str] = []
     wanted: list[str | None] = []
     for token in pronunciation.tokens:
+        if token.source == "english":
+            continue  # the Latin voice says it (engines/mixed.py), not the text voice
         spoken = token.spoken
         pieces.append(spoken)
         syllables = token.pinyin.split() if token.pinyin else []

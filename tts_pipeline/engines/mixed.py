@@ -147,31 +147,45 @@ def speak(engine: Engine, pronunciation: Pronunciation) -> Clip:
     register = register_of(pronunciation, engine.settings)
     speaker = _in_register(engine, register)
     rate = engine.sample_rate
-    spoken: list[tuple[str, np.ndarray]] = []
+    spoken: list[tuple[str, np.ndarray, int, tuple]] = []  # kind, samples, index of its first token, word times
     notices = []
+    first = 0
     for kind, tokens in pieces(pronunciation):
         part = _part(pronunciation, tokens)
         if kind == "latin":
-            spoken.append((kind, _latin(_phrase(tokens), engine.settings, rate)))
+            spoken.append((kind, _latin(_phrase(tokens), engine.settings, rate), first, ()))
         elif part.speaks:
             clip = speaker.synthesize(part)
             notices.extend(clip.notices)
-            spoken.append((kind, _resampled(clip.samples, clip.sample_rate, rate)))
-    chinese = [samples for kind, samples in spoken if kind == "zh" and len(samples)]
+            spoken.append((kind, _resampled(clip.samples, clip.sample_rate, rate), first, clip.words))
+        first += len(tokens)
+    chinese = [samples for kind, samples, _, _ in spoken if kind == "zh" and len(samples)]
     target = _rms(np.concatenate(chinese)) if chinese else LATIN_RMS
     gap = np.zeros(int(PIECE_PAUSE / engine.settings.speed * rate), np.float32)
     joined: list[np.ndarray] = []
-    for kind, samples in spoken:
+    words = []
+    at = 0
+    for kind, samples, first, times in spoken:
         if kind == "latin" and len(samples):
             samples = samples * (target / max(_rms(samples), 1e-6))
         if joined:
             joined.append(gap)
+            at += len(gap)
+        words.extend(_moved(word, at / rate, first, register) for word in times)
         joined.append(samples.astype(np.float32))
+        at += len(samples)
     samples = np.concatenate(joined) if joined else np.zeros(0, np.float32)
     if register != 1.0:
         samples = _resampled(samples, rate, rate / register)  # played at `rate`: pitch × register, length kept
     np.clip(samples, -1.0, 1.0, out=samples)
-    return Clip(samples.astype(np.float32), rate, engine.name, tuple(notices))
+    return Clip(samples.astype(np.float32), rate, engine.name, tuple(notices), tuple(words))
+
+
+def _moved(word, offset: float, first: int, register: float):
+    """An engine's word time in a piece, placed in the whole sentence's clip (and stretched by the register)."""
+    shift = (lambda index: None if index is None else index + first)
+    return dataclasses.replace(word, start=(word.start + offset) / register, end=(word.end + offset) / register,
+                               first_token=shift(word.first_token), last_token=shift(word.last_token))
 
 
 def _latin(text: str, settings, rate: int) -> np.ndarray:
