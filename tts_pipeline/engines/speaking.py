@@ -12,7 +12,6 @@ from typing import Iterator
 
 from ..errors import EngineError
 from ..model import Clip, Pronunciation
-from . import mixed
 from .base import Engine
 
 
@@ -32,12 +31,15 @@ def _on_sentence(engine: Engine, pronunciation: Pronunciation) -> Iterator[None]
 def key_with(engine: Engine, pronunciation: Pronunciation) -> str:
     """The sentence's clip-cache key from `engine`; any failure becomes an EngineError naming the sentence."""
     with _on_sentence(engine, pronunciation):
+        from . import mixed  # numpy: only where a sentence is spoken or keyed
+
         return mixed.key(engine, pronunciation)
 
 
 def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
     """One sentence from `engine`, rounded to 16 bits; any failure becomes an EngineError naming the sentence."""
     from ..cache import quantize  # numpy and soundfile: only where a sentence is spoken
+    from . import mixed
 
     with _on_sentence(engine, pronunciation):
         clip = mixed.speak(engine, pronunciation)
