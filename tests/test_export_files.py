@@ -216,7 +216,8 @@ def test_manifest_round_trips(tmp_path):
                                    "book_start": 0.35, "book_end": 0.9},
                                   {"text": "。", "pinyin": None, "source": "none"}], "engine": "neural",
                        "file": "sentences/s0001.mp3", "start": 0.3, "end": 1.0, "book_start": 0.3, "book_end": 1.0,
-                       "sent": None}],
+                       "sent": None, "speaker": "A", "vocabulary": {"word": "好", "pinyin": "hǎo", "syllables": "hao3",
+                                                                   "pos": "adj.", "gloss": "good"}}],
         "warnings": [], "sources": ["a.txt"], "pauses": {"sentence": 0.45}, "shadowing": None, "publishing": None,
     }
     manifest = Manifest.from_dict(data)

@@ -134,6 +134,19 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--edge-attempts", dest="engine_options", action="append", type=lambda text: ("attempts", _positive_int(text)),
         metavar="N", help="with --engine edge: tries per sentence before giving up, with growing pauses between (default: 4)",
     )
+    # -- lessons (docs/guides/lessons.md)
+    p.add_argument("--latin", choices=("voice", "skip", "spell"), default="voice",
+                   help="English and other Latin-script words: spoken by the Latin voice, skipped (with a notice), "
+                   "or spelled letter by letter (default: voice)")
+    p.add_argument("--latin-voice", default="en", metavar="VOICE",
+                   help="espeak-ng voice for Latin-script words, e.g. en, en-us, fr (default: en)")
+    p.add_argument("--pinyin-words", choices=("hint", "speak", "skip"), default="hint",
+                   help="pinyin written after its word (银行 yínháng): a hint that reads the word, also spoken, "
+                   "or only shown (default: hint)")
+    p.add_argument("--speak-labels", action="store_true", help="speak dialogue labels such as A： (default: silent)")
+    p.add_argument("--speaker", action="append", type=_speaker_register, metavar="LABEL=REGISTER",
+                   help="voice register of a dialogue speaker, 0.5-2.0 times the voice's pitch (e.g. B=0.8); "
+                   "repeat for several (default: the first speaker 1.0, then 0.82, 1.18, 0.9, 1.1)")
     # -- parse
     p.add_argument(
         "--chapters", type=_chapter_rule, default="auto", metavar="RULE",
@@ -157,6 +170,12 @@ def _parsed(text: str, convert: Callable[[str], float], expected: str) -> float:
         return convert(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected {expected}, not {text!r}") from None
+
+
+def _speaker_register(text: str):
+    from .engines.mixed import speaker_register
+
+    return speaker_register(text)
 
 
 def _positive_float(text: str) -> float:
@@ -416,6 +435,9 @@ def build_from_args(args) -> int:
     from .pipeline import build
     from .engines.base import VoiceSettings
     from .profiles import profile as find_profile
+    from .engines.mixed import lesson_settings
+    from .pronounce.lesson import lesson_options
+
     chosen = find_profile(getattr(args, "profile", None))
     pauses = PausePlan(
         sentence=args.pause_sentence,
@@ -431,6 +453,7 @@ def build_from_args(args) -> int:
         language=getattr(args, "language", None),
         voice=getattr(args, "voice", None),
         options=tuple(getattr(args, "engine_options", ()) or ()),
+        **lesson_settings(args),
     )
     cache = None
     if not getattr(args, "no_cache", False):
@@ -461,6 +484,7 @@ def build_from_args(args) -> int:
         cluster=getattr(args, "cluster", None),
         actors=getattr(args, "actors", None),
         anki=getattr(args, "anki", False),
+        lesson=lesson_options(args),
     )
     return 0
 

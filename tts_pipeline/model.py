@@ -6,7 +6,7 @@ synthesize -> Clip
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:  # the stages that read or write a Clip's samples import numpy; parse and pronounce need not
@@ -48,10 +48,31 @@ class Hint:
     syllables: tuple[str, ...]
     written: str
     position: SourcePosition
+    # Pinyin written after its word without brackets (`银行 yínháng`) stays in the text, at this offset;
+    # None for a bracketed annotation, which is removed from the text.
+    written_at: int | None = None
 
     @property
     def end(self) -> int:
         return self.start + len(self.syllables)
+
+    def moved(self, offset) -> "Hint":
+        """The same hint in a text whose offsets are `offset(old)` (a cut or a dropped character moves them)."""
+        return replace(self, start=offset(self.start),
+                       written_at=None if self.written_at is None else offset(self.written_at))
+
+
+@dataclass(frozen=True)
+class VocabularyEntry:
+    """One item of a vocabulary list (`1. 银行 yínháng n. bank`): each field as written, "" when absent;
+    `pos_start`/`pos_end` place the part-of-speech label in the sentence's text (it is not spoken)."""
+
+    word: str
+    pinyin: str
+    pos: str
+    gloss: str
+    pos_start: int = 0
+    pos_end: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,12 @@ class Sentence:
     hints: tuple[Hint, ...]
     clause_ends: tuple[int, ...]
     position: SourcePosition
+    # Lessons (parse/lesson.py): the dialogue turn's speaker, the length of its label at the start of
+    # `text` ("A：", shown but not spoken), and the vocabulary item the sentence is.
+    speaker: str | None = None
+    speaker_number: int = 0  # the speaker's place in the order the dialogue's speakers first speak, from 0
+    label_end: int = 0
+    entry: "VocabularyEntry | None" = None
 
     @property
     def id(self) -> str:
@@ -105,7 +132,9 @@ class Article:
 
 
 # Where a token's reading came from.
-SOURCES = ("hint", "rule", "lexicon", "model", "default", "normalized", "none")
+# "english": a Latin-script word for the Latin voice (engines/mixed.py); "silent": shown, deliberately not
+# spoken (a speaker label, a part of speech, pinyin that already read its word, a word under --latin skip).
+SOURCES = ("hint", "rule", "lexicon", "model", "default", "normalized", "english", "silent", "none")
 
 
 @dataclass(frozen=True)
@@ -169,7 +198,7 @@ class Pronunciation:
         or space (`……`, `* * *`, `——`) has no syllable. Such a sentence keeps
         its place in the text, the manifest and the transcripts, but no stage
         asks an engine for it and it has no clip, no file and no pause."""
-        return bool(self.syllables)
+        return bool(self.syllables) or any(t.source == "english" for t in self.tokens)
 
     def unspoken_notice(self) -> Notice:
         """What the build tells the user about a sentence that does not `speak`."""

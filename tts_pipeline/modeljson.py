@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any, Callable, TypeVar
 
-from .model import Hint, Notice, Pronunciation, Sentence, SourcePosition, Token, WordTime
+from .model import Hint, Notice, Pronunciation, Sentence, SourcePosition, Token, VocabularyEntry, WordTime
 
 T = TypeVar("T")
 
@@ -67,8 +67,10 @@ def _hint(data: dict) -> Hint:
 
 
 def _sentence(data: dict) -> Sentence:
+    entry = data.get("entry")
     return Sentence(**{**data, "hints": tuple(_hint(h) for h in data["hints"]),
-                       "clause_ends": tuple(data["clause_ends"]), "position": _position(data["position"])})
+                       "clause_ends": tuple(data["clause_ends"]), "position": _position(data["position"]),
+                       "entry": None if entry is None else VocabularyEntry(**entry)})
 
 
 def _pronunciation(data: dict) -> Pronunciation:

@@ -34,6 +34,7 @@ from .export.manifest import (
     Manifest,
     SentenceEntry,
     TokenEntry,
+    VocabularyItem,
     WarningEntry,
     timed_tokens,
     warning_entry,
@@ -80,6 +81,7 @@ def build(
     cluster: str | None = None,
     actors: int | None = None,
     anki: bool = False,
+    lesson: Any = None,
 ) -> Manifest | tuple[Manifest, ...]:
     """Build the output folder for each input and return its manifest.
 
@@ -131,6 +133,7 @@ def build(
         cover=_cover(cover),
         cover_name=f"cover{Path(cover).suffix.lower()}" if cover else None,
         anki=anki,
+        lesson=lesson,
     )
     with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
         if cluster is None:
@@ -261,9 +264,10 @@ def _build_book(article: Article, sources: Sequence[str], root: Path, options: B
 
 def _pronunciations(article: Article, options: BuildOptions) -> Iterator[Pronunciation]:
     """The pronounce stage, reading from the pronunciation cache when the build has a cache folder."""
-    from .pronounce import pronounce_article
+    from .pronounce import DEFAULT_LESSON, pronounce_article
 
-    return pronounce_article(article, policy=options.hints, cache_dir=getattr(options.cache, "root", None))
+    return pronounce_article(article, policy=options.hints, cache_dir=getattr(options.cache, "root", None),
+                             lesson=options.lesson or DEFAULT_LESSON)
 
 
 def _synthesize(pronunciations: Iterable[Pronunciation], options: BuildOptions, progress, speaker=None) -> Iterator[tuple]:
@@ -299,7 +303,7 @@ def _plain(value: Any) -> Any:
 
 
 def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | None, chapter: int,
-                    extension: str, rate: int, sent: str | None = None) -> SentenceEntry:
+                    extension: str, rate: int, sent: str | None = None, latin_voice: str = "en") -> SentenceEntry:
     """The manifest entry of a sentence; its book times are set once the book's layout is known."""
     sentence = pron.sentence
     return SentenceEntry(
@@ -309,7 +313,7 @@ def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | Non
         paragraph=span.paragraph,
         text=sentence.text,
         pinyin=pinyin_line(pron.tokens),
-        tokens=tuple(TokenEntry(t.text, t.pinyin, t.source) for t in pron.tokens),
+        tokens=tuple(TokenEntry.of(t, latin_voice) for t in pron.tokens),
         engine=engine,
         file=f"sentences/{sentence.id}.{extension}" if pron.speaks else None,
         start=round(span.start / rate, 3),
@@ -317,6 +321,8 @@ def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | Non
         book_start=0.0,
         book_end=0.0,
         sent=sent,
+        speaker=sentence.speaker,
+        vocabulary=VocabularyItem.of(pron),
     )
 
 
@@ -493,7 +499,8 @@ def _sentence_entries(made, timeline: Timeline, extension: str, rate: int, speak
     for plan, timing, clips in made:
         for pron, span, clip in zip(plan.pronunciations, timing.sentences, clips):
             sent = speaker.sent_text(pron) if clip.engine == speaker.name else None
-            entry = _sentence_entry(pron, span, clip.engine, plan.chapter.index, extension, rate, sent)
+            entry = _sentence_entry(pron, span, clip.engine, plan.chapter.index, extension, rate, sent,
+                                    speaker.settings.latin_voice)
             start = starts[entry.chapter]
             entries.append(replace(entry, book_start=round((start + span.start) / rate, 3),
                                    book_end=round((start + span.end) / rate, 3),

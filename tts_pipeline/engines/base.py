@@ -29,6 +29,10 @@ class VoiceSettings:
     # Engine-specific options as (name, value) pairs, e.g. (("attempts", 6),)
     # for gtts; a tuple so that settings stay hashable and picklable.
     options: tuple[tuple[str, object], ...] = ()
+    # Lessons (engines/mixed.py): espeak-ng's voice for English and other Latin-script words, and
+    # (label, register) pairs overriding a dialogue speaker's voice register.
+    latin_voice: str = "en"
+    speakers: tuple[tuple[str, float], ...] = ()
 
     def option(self, name: str, default: object = None) -> object:
         for key, value in reversed(self.options):  # the last one given wins
@@ -77,6 +81,10 @@ class Engine(ABC):
     @abstractmethod
     def synthesize(self, pronunciation: Pronunciation) -> Clip:
         """Speak one pronounced sentence; raise EngineError with a clear message on failure."""
+
+    def variant(self, settings: VoiceSettings) -> "Engine":
+        """This engine with other settings (a dialogue speaker's pace); engines with a model share it."""
+        return type(self)(settings)
 
     def cache_key(self, pronunciation: Pronunciation) -> str:
         """A string that changes whenever the samples for this sentence would change."""

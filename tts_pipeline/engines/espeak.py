@@ -147,9 +147,10 @@ def _find_backend() -> _Backend | None:
 _library_lock = threading.Lock()
 
 
-def _speak_with_library(backend: _Backend, text: str, rate: int,
-                        pitch: int) -> tuple[np.ndarray, list[str], list[tuple[int, int]]]:
-    """Samples as int16, the words espeak-ng does not know as pinyin, and its word events (text position, sample)."""
+def _speak_with_library(backend: _Backend, text: str, rate: int, pitch: int,
+                        voice: str = VOICE) -> tuple[np.ndarray, list[str], list[tuple[int, int]]]:
+    """Samples as int16, (for the pinyin voice) the words espeak-ng does not know as pinyin, and its word
+    events (text position, sample)."""
     import _ctypes
 
     chunks: list[np.ndarray] = []
@@ -175,8 +176,8 @@ def _speak_with_library(backend: _Backend, text: str, rate: int,
                 raise EngineError(f"espeak: libespeak-ng did not start (data folder {backend.data}, code {rate_hz})")
             lib.espeak_SetSynthCallback(callback)
             lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-            if lib.espeak_SetVoiceByName(VOICE.encode()) != 0:
-                raise EngineError(f"espeak: libespeak-ng has no {VOICE} voice in {backend.data}")
+            if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+                raise EngineError(f"espeak: libespeak-ng has no {voice!r} voice in {backend.data}")
             lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
             lib.espeak_SetParameter(_RATE, rate, 0)
             lib.espeak_SetParameter(_PITCH, pitch, 0)
@@ -191,7 +192,7 @@ def _speak_with_library(backend: _Backend, text: str, rate: int,
             status = lib.espeak_Synth(encoded, len(encoded), 0, 0, 0, _CHARS_UTF8, None, None)
             if status != 0:
                 raise EngineError(f"espeak: libespeak-ng failed to speak (code {status})")
-            unknown = _unknown_words(lib, text)
+            unknown = _unknown_words(lib, text) if voice == VOICE else []
             lib.espeak_Terminate()
         finally:
             _ctypes.dlclose(lib._handle)
@@ -214,12 +215,12 @@ def _unknown_words(lib, text: str) -> list[str]:
     return sorted(unknown)
 
 
-def _speak_with_program(backend: _Backend, text: str, rate: int, pitch: int) -> np.ndarray:
+def _speak_with_program(backend: _Backend, text: str, rate: int, pitch: int, voice: str = VOICE) -> np.ndarray:
     import soundfile
 
     try:
         done = subprocess.run(
-            [backend.path, "-v", VOICE, "-s", str(rate), "-p", str(pitch), "--stdout", text],
+            [backend.path, "-v", voice, "-s", str(rate), "-p", str(pitch), "--stdout", text],
             capture_output=True, check=True, timeout=120,
         )
     except (OSError, subprocess.SubprocessError) as exc:
@@ -227,6 +228,25 @@ def _speak_with_program(backend: _Backend, text: str, rate: int, pitch: int) -> 
         raise EngineError(f"espeak: {backend.path} failed: {detail.decode(errors='replace').strip() or exc}") from exc
     samples, _ = soundfile.read(io.BytesIO(done.stdout), dtype="int16")
     return samples.reshape(len(samples), -1)[:, 0] if samples.ndim > 1 else samples
+
+
+def speak_language(text: str, voice: str, rate: int = NORMAL_RATE, pitch: int = NORMAL_PITCH) -> np.ndarray:
+    """`text` in one of espeak-ng's language voices (`en`, `en-us`, `fr` …): float32 samples at SAMPLE_RATE.
+    The Latin voice of lessons (engines/mixed.py) speaks English glosses with it."""
+    backend = _find_backend()
+    if backend is None:
+        raise EngineError("the Latin voice needs espeak-ng: " + EspeakEngine.availability().reason)
+    if backend.kind == "library":
+        samples, _, _ = _speak_with_library(backend, text, rate, pitch, voice)
+    else:
+        samples = _speak_with_program(backend, text, rate, pitch, voice)
+    return (samples.astype(np.float32) / 32768.0).astype(np.float32)
+
+
+def backend_kind() -> str:
+    """"library", "program" or "none": part of every cache key of espeak-ng's audio."""
+    backend = _find_backend()
+    return backend.kind if backend else "none"
 
 
 @register
@@ -253,8 +273,7 @@ class EspeakEngine(Engine):
         return _scaled(self.settings.pitch, NORMAL_PITCH, 0, 100)
 
     def cache_key(self, pronunciation: Pronunciation) -> str:
-        backend = _find_backend()
-        kind = backend.kind if backend else "none"
+        kind = backend_kind()
         return f"espeak/2|{kind}|{VOICE}|rate={self.rate}|pitch={self.pitch}|{pinyin_text(pronunciation)}"
 
     def synthesize(self, pronunciation: Pronunciation) -> Clip:
@@ -292,5 +311,5 @@ def _unspoken(pronunciation: Pronunciation) -> tuple[Notice, ...]:
     return tuple(
         _notice(pronunciation, "espeak-unspoken", token.text, f"espeak says nothing for {token.text!r}: it has no pinyin reading")
         for token in pronunciation.tokens
-        if not token.pinyin and any(c.isalnum() for c in token.text)
+        if not token.pinyin and token.source != "silent" and any(c.isalnum() for c in token.text)
     )

@@ -137,6 +137,8 @@ def _spoken_targets(pronunciation: Pronunciation) -> tuple[str, list[str | None]
     pieces: list[str] = []
     wanted: list[str | None] = []
     for token in pronunciation.tokens:
+        if token.source == "english":
+            continue  # the Latin voice says it (engines/mixed.py), not the text voice
         spoken = token.spoken
         pieces.append(spoken)
         syllables = token.pinyin.split() if token.pinyin else []
@@ -202,3 +204,25 @@ def substitute(pronunciation: Pronunciation, engine: str, service: str) -> Subst
     )
     swaps = tuple((i, original[i], swapped[i]) for i in sorted(swapped))
     return Substitution("".join(text), swaps, notices)
+
+
+@functools.lru_cache(maxsize=1)
+def _any_sounding() -> dict[str, str]:
+    """Tone-number syllable -> the most frequent common character with that reading among others."""
+    frequencies = character_frequencies()
+    table: dict[str, str] = {}
+    for character, readings in _readings().items():
+        if not frequencies[character]:
+            continue
+        for syllable in readings:
+            best = table.get(syllable)
+            if best is None or (frequencies[character], best) > (frequencies[best], character):
+                table[syllable] = character
+    return table
+
+
+def sounding(syllable: str) -> str | None:
+    """A character to write `syllable` with for an engine that reads characters (pinyin written in a lesson):
+    the unambiguous homophone when there is one, else the most frequent character that has the reading
+    (好 for hao3; `substitute` then sends a homophone where a text voice's plain reading would differ)."""
+    return homophone(syllable) or _any_sounding().get(syllable)

@@ -32,15 +32,18 @@ def _on_sentence(engine: Engine, pronunciation: Pronunciation) -> Iterator[None]
 def key_with(engine: Engine, pronunciation: Pronunciation) -> str:
     """The sentence's clip-cache key from `engine`; any failure becomes an EngineError naming the sentence."""
     with _on_sentence(engine, pronunciation):
-        return engine.cache_key(pronunciation)
+        from . import mixed  # numpy: only where a sentence is spoken or keyed
+
+        return mixed.key(engine, pronunciation)
 
 
 def speak_with(engine: Engine, pronunciation: Pronunciation) -> Clip:
     """One sentence from `engine`, rounded to 16 bits; any failure becomes an EngineError naming the sentence."""
     from ..cache import quantize  # numpy and soundfile: only where a sentence is spoken
+    from . import mixed
 
     with _on_sentence(engine, pronunciation):
-        clip = engine.synthesize(pronunciation)
+        clip = mixed.speak(engine, pronunciation)
     samples = quantize(clip.samples)
     timing = clip.timing if clip.timing is not None else estimated_timing(pronunciation, samples, clip.sample_rate,
                                                                           clip.words)

@@ -65,6 +65,32 @@ class TokenEntry:
     book_start: float | None = None
     book_end: float | None = None
     estimated: bool = False
+    # Who spoke it when not the sentence's engine: "espeak:<voice>" for English. Written only when set.
+    engine: str | None = None
+
+    @classmethod
+    def of(cls, token, latin_voice: str) -> "TokenEntry":
+        return cls(token.text, token.pinyin, token.source,
+                   engine=f"espeak:{latin_voice}" if token.source == "english" else None)
+
+
+@dataclass(frozen=True)
+class VocabularyItem:
+    """A vocabulary list's item as the learner renders use it: the fields as written, `syllables` as read."""
+
+    word: str
+    pinyin: str
+    syllables: str
+    pos: str
+    gloss: str
+
+    @classmethod
+    def of(cls, pronunciation) -> "VocabularyItem | None":
+        entry = pronunciation.sentence.entry
+        if entry is None:
+            return None
+        word = [t.pinyin for t in pronunciation.tokens[:len(entry.word)] if t.pinyin]
+        return cls(entry.word, entry.pinyin, " ".join(word), entry.pos, entry.gloss)
 
 
 _TIMES = ("start", "end", "book_start", "book_end", "estimated")
@@ -102,6 +128,8 @@ class SentenceEntry:
     # The text a text-reading engine (gtts, edge) was sent, homophones
     # swapped in; None for engines that take pinyin and for unspoken sentences.
     sent: str | None = None
+    speaker: str | None = None  # the dialogue speaker whose turn the sentence is
+    vocabulary: VocabularyItem | None = None  # the vocabulary list item the sentence is
 
 
 @dataclass(frozen=True)
@@ -141,8 +169,9 @@ class Manifest:
         ordered = {"format": data.pop("format")}
         ordered.update(data)
         for sentence in ordered["sentences"]:
-            # times only for the tokens heard, and `estimated` only where true
-            sentence["tokens"] = [{k: v for k, v in token.items() if k not in _TIMES or (v is not None and v is not False)}
+            # times only for the tokens heard, `estimated` only where true, `engine` only where set
+            sentence["tokens"] = [{k: v for k, v in token.items()
+                                   if (k not in _TIMES and k != "engine") or (v is not None and v is not False)}
                                   for token in sentence["tokens"]]
         for chapter in ordered["chapters"]:
             for key in ("loudness", "true_peak"):
@@ -160,7 +189,8 @@ class Manifest:
             return kind(**{k: v for k, v in values.items() if k in names})
 
         sentences = tuple(
-            build(SentenceEntry, {**s, "tokens": tuple(build(TokenEntry, t) for t in s["tokens"])})
+            build(SentenceEntry, {**s, "tokens": tuple(build(TokenEntry, t) for t in s["tokens"]),
+                                  "vocabulary": s.get("vocabulary") and build(VocabularyItem, s["vocabulary"])})
             for s in data["sentences"]
         )
         return build(
@@ -175,6 +205,11 @@ class Manifest:
                 "sources": tuple(data.get("sources", ())),
             },
         )
+
+    @property
+    def vocabulary(self) -> tuple[tuple[SentenceEntry, VocabularyItem], ...]:
+        """The vocabulary list of the book: each item with the sentence (and so the clip) that says it."""
+        return tuple((s, s.vocabulary) for s in self.sentences if s.vocabulary is not None)
 
     @classmethod
     def read(cls, path: str | Path) -> "Manifest":

@@ -55,6 +55,8 @@ def pinyin_line(tokens: Iterable[Token]) -> str:
         if token.text.strip()[:1] in _OPENING:
             words.append(text)
             glue = True
+        elif any(c.isalnum() for c in text) and not glue:  # a Latin word or label shown as written: a word
+            words.append(text)
         elif words:
             words[-1] += text
         else:

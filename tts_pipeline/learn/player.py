@@ -197,6 +197,10 @@ def _ruby(token: Mapping[str, Any], warning: Mapping[str, Any] | None) -> str:
 def _plain_ruby(text: str, pinyin: str | None, source: str) -> str:
     # A book repeats a few thousand characters many times over: each is rendered once.
     reading = "r" if is_erhua_token(text, pinyin) else tone_marks(pinyin)  # 哪儿 nǎr: the r over 儿
+    if source == "english":
+        return f'<span class="en" lang="en">{_e(text)}</span>'
+    if source == "silent":  # a speaker label, a part of speech, pinyin written after its word: shown, not said
+        return f'<span class="silent">{_e(text)}</span>'
     if not reading:
         return f'<span class="p">{_e(text)}</span>' if text.strip() else _e(text)
     # Only a hint's reading is marked; the markup of a long book stays small.
@@ -238,8 +242,9 @@ def _article(manifest: Mapping[str, Any]) -> str:
         if not sentence.get("file"):  # nothing to speak: shown, but not a stop for playback
             out[-1] += f'<span class="unspoken" id="{_e(sentence.get("id"))}">{body}</span>'
             continue
+        speaker = f' data-speaker="{_e(sentence["speaker"])}"' if sentence.get("speaker") else ""
         out[-1] += (
-            f'<span class="s" id="{_e(sentence.get("id"))}" data-i="{position}" data-start="{start}" '
+            f'<span class="s" id="{_e(sentence.get("id"))}"{speaker} data-i="{position}" data-start="{start}" '
             f'data-end="{end}" data-src="{_e(_url(sentence.get("file")))}"{_token_times(tokens)} tabindex="0">'
             f'{body}</span>'
         )

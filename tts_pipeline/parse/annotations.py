@@ -115,9 +115,8 @@ def segment(content: str, characters: str) -> tuple[str, ...] | None:
     return _best_cut(atoms, characters[-letters:], toneless)
 
 
-@lru_cache(maxsize=8192)
-def _best_cut(atoms: tuple[_Atom, ...], characters: str, toneless: bool) -> tuple[str, ...] | None:
-    # The syllables that can start at each atom: (readings, index of the next syllable's first atom).
+def _options(atoms: tuple[_Atom, ...]) -> list[list[tuple[tuple[str, ...], int]]]:
+    """The syllables that can start at each atom: (readings, index of the next syllable's first atom)."""
     options: list[list[tuple[tuple[str, ...], int]]] = []
     for start in range(len(atoms)):
         here = []
@@ -127,6 +126,39 @@ def _best_cut(atoms: tuple[_Atom, ...], characters: str, toneless: bool) -> tupl
                 readings, after = syllable
                 here.append((readings, after + 1 if after < len(atoms) and atoms[after].kind == "gap" else after))
         options.append(here)
+    return options
+
+
+@lru_cache(maxsize=8192)
+def read_syllables(content: str) -> tuple[tuple[str, ...], bool] | None:
+    """Pinyin written on its own (`yínháng`, `yin2 hang2`, `Xi'an`) as tone-number syllables, with whether any
+    tone was written; None when it is not pinyin. Of the ways to cut it, the one with fewest syllables wins
+    (xian is xian1/xian5, not xi an). No characters check it: callers decide how far to trust a toneless run."""
+    atoms = _atoms(content)
+    if not atoms or atoms[0].kind != "letter" or sum(a.kind == "letter" for a in atoms) > _LONGEST_ANNOTATION:
+        return None
+    options = _options(atoms)
+
+    @lru_cache(maxsize=None)
+    def fewest(start: int) -> tuple[str, ...] | None:
+        if start == len(atoms):
+            return ()
+        found = None
+        for readings, after in options[start]:
+            rest = fewest(after)
+            if rest is not None and (found is None or len(readings) + len(rest) < len(found)):
+                found = (*readings, *rest)
+        return found
+
+    syllables = fewest(0)
+    if not syllables:
+        return None
+    return syllables, any(a.tone is not None for a in atoms)
+
+
+@lru_cache(maxsize=8192)
+def _best_cut(atoms: tuple[_Atom, ...], characters: str, toneless: bool) -> tuple[str, ...] | None:
+    options = _options(atoms)
 
     @lru_cache(maxsize=None)
     def best(start: int, count: int) -> tuple[int, tuple[str, ...]] | None:

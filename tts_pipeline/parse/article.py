@@ -7,6 +7,8 @@ from ..errors import InputError
 from ..model import Article, Paragraph, Sentence
 from .annotations import scan_line
 from .chapters import Block, check_mode, group_chapters, headline_title
+from .lesson import (dialogue_labels, inline_hints, is_table_rule, table_row, vocabulary_item, vocabulary_sentence,
+                     with_speaker)
 from .markdown import SUFFIXES, classify, strip_inline
 from .ruby import scan_ruby_line
 from .sentences import ends_sentence, split_line
@@ -24,6 +26,7 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str | 
     first_heading: str | None = None
     count = 0
     in_code = False
+    speakers = dialogue_labels(_LINE_END.split(text))
 
     def flush() -> None:
         nonlocal current
@@ -44,7 +47,16 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str | 
             clean, hints, columns = scan_line(raw[start:end], source, number, start + 1)
         if markdown:
             clean, hints, columns = strip_inline(clean, hints, columns)
-        sentences = split_line(clean, hints, columns, source, number, count)
+            if is_table_rule(clean):
+                continue
+            if not hints:
+                clean, columns = table_row(clean, columns)
+        item = vocabulary_item(clean, columns, source, number) if not hints and kind != "heading" else None
+        if item is not None:
+            sentences = [vocabulary_sentence(item, hints, source, number, count)]
+        else:
+            hints = inline_hints(clean, hints, columns, source, number)
+            sentences = with_speaker(split_line(clean, hints, columns, source, number, count), speakers)
         if not sentences:
             continue
         count += len(sentences)
@@ -53,8 +65,8 @@ def _blocks(text: str, source: str, markdown: bool) -> tuple[list[Block], str | 
             blocks.append(Block(Paragraph(tuple(sentences)), heading=True, ends_sentence=ends_sentence(clean)))
             first_heading = first_heading or clean.strip()
             continue
-        if not (markdown and kind == "text" and current):
-            flush()
+        if not (markdown and kind == "text" and current) or sentences[0].speaker or item is not None:
+            flush()  # a dialogue turn or a vocabulary item is a paragraph of its own
         current.extend(sentences)
         last_line = clean
     flush()

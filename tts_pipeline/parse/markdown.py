@@ -76,5 +76,5 @@ def strip_inline(
         return clean, hints, columns
     kept = [i for i in range(len(clean)) if i not in dropped]
     new_offset = {old: new for new, old in enumerate(kept)}
-    moved = tuple(Hint(new_offset[h.start], h.syllables, h.written, h.position) for h in hints if h.start in new_offset)
+    moved = tuple(h.moved(new_offset.__getitem__) for h in hints if h.start in new_offset)
     return "".join(clean[i] for i in kept), moved, tuple(columns[i] for i in kept)

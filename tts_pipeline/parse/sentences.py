@@ -130,7 +130,7 @@ def split_line(
     for begin, end in sentence_spans(clean):
         text = clean[begin:end]
         own = tuple(
-            Hint(h.start - begin, h.syllables, h.written, h.position) for h in hints if begin <= h.start < end
+            h.moved(lambda offset: offset - begin) for h in hints if begin <= h.start < end
         )
         sentences.append(
             Sentence(

@@ -12,17 +12,22 @@ author's hint when the hint policy lets it decide (hints.py), else in context
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from ..hanzi import is_han, simplified
 from ..model import Article, Notice, Pronunciation, Sentence, SourcePosition, Token
+from ..parse.latin import is_letter
 from .grammar import RuleReading, rule_readings
 from .hints import OVERRULED, POLICIES, check_policy, judge
+from .lesson import DEFAULT, LessonOptions, hints_used, latin_token, silent, silent_spans
 from .polyphones import Resolved, deciding_word, resolve
 from .readings import char_readings, marked
 from .segment import words
 
-__all__ = ["POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_text"]
+DEFAULT_LESSON = DEFAULT
+
+__all__ = ["DEFAULT_LESSON", "LessonOptions", "POLICIES", "pronounce_article", "pronounce_sentence", "pronounce_text"]
 
 # Codes of the notices the pronounce stage gives besides the hint checks'.
 NO_READING = "no-reading"  # a Han character no dictionary reads (rare extension characters)
@@ -50,10 +55,6 @@ def _spoken_pinyin(spoken: str) -> str | None:
     resolved = resolve(spoken)
     syllables = [resolved[i].pinyin for i in sorted(resolved)]
     return " ".join(syllables) or None
-
-
-def _is_latin(char: str) -> bool:
-    return char.isascii() and char.isalpha() or "\uff21" <= char <= "\uff3a" or "\uff41" <= char <= "\uff5a"
 
 
 def _run(text: str, start: int, belongs) -> int:
@@ -132,8 +133,9 @@ def _read_as(text: str) -> str:
                    for old, new in zip(text, converted))
 
 
-def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciation:
-    """Read every token of `sentence` under hint policy `policy` ("verify", "force" or "off")."""
+def pronounce_sentence(sentence: Sentence, policy: str = "verify", lesson: LessonOptions = DEFAULT) -> Pronunciation:
+    """Read every token of `sentence` under hint policy `policy` ("verify", "force" or "off") and, for
+    Latin runs, speaker labels and pinyin written after its word, `lesson` (pronounce/lesson.py)."""
     check_policy(policy)
     text = sentence.text
     read_as = _read_as(text)
@@ -141,16 +143,27 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
     word_starts = {start for start, _ in spans}
     rules = rule_readings(read_as, spans)
     readings = resolve(read_as, spans, rules)
-    hinted, notices = _hinted_readings(sentence, read_as, spans, policy, rules)
+    hinted, notices = _hinted_readings(replace(sentence, hints=hints_used(sentence, lesson)), read_as, spans,
+                                       policy, rules)
     readings.update(hinted)
     normalized = {r.start: r for r in _normalized(text)}
+    quiet_spans = silent_spans(sentence, lesson)
 
     tokens: list[Token] = []
     i = 0
     while i < len(text):
         char = text[i]
         reading = normalized.get(i)
-        if reading is not None:
+        quiet = next((end for start, end in quiet_spans if start == i), None)
+        if quiet is not None:
+            tokens.append(silent(text[i:quiet], i))
+            i = quiet
+        elif reading is not None and reading.latin is not None:
+            token, notice = latin_token(sentence, i, reading, lesson)
+            tokens.append(token)
+            notices.extend([notice] if notice else [])
+            i = reading.end
+        elif reading is not None:
             pinyin = reading.pinyin or _spoken_pinyin(reading.spoken)
             tokens.append(Token(text[i : reading.end], pinyin, "normalized", i, reading.spoken, True))
             if reading.unread is not None:
@@ -167,8 +180,8 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
         else:
             # Latin words and digit runs that normalize did not read, and
             # single punctuation marks or spaces, are shown but not spoken.
-            if _is_latin(char):
-                end = _run(text, i, _is_latin)
+            if is_letter(char):
+                end = _run(text, i, is_letter)
             elif char.isdigit():
                 end = _run(text, i, str.isdigit)
             else:
@@ -178,7 +191,8 @@ def pronounce_sentence(sentence: Sentence, policy: str = "verify") -> Pronunciat
     return Pronunciation(sentence, tuple(tokens), tuple(notices))
 
 
-def pronounce_article(article: Article, policy: str = "verify", cache_dir=None) -> Iterator[Pronunciation]:
+def pronounce_article(article: Article, policy: str = "verify", cache_dir=None,
+                      lesson: LessonOptions = DEFAULT) -> Iterator[Pronunciation]:
     """Pronunciations of the article's sentences, in order, one at a time.
 
     With `cache_dir`, each sentence's pronunciation is kept there and read back
@@ -187,7 +201,7 @@ def pronounce_article(article: Article, policy: str = "verify", cache_dir=None) 
     check_policy(policy)
     stored = PronunciationCache(cache_dir) if cache_dir is not None else None
     for sentence in article.sentences():
-        yield stored.pronounce(sentence, policy) if stored else pronounce_sentence(sentence, policy)
+        yield stored.pronounce(sentence, policy, lesson) if stored else pronounce_sentence(sentence, policy, lesson)
 
 
 class PronunciationCache:
@@ -203,19 +217,21 @@ class PronunciationCache:
 
         self.folder = cachelayout.current(root).path(cachelayout.PRONUNCIATIONS)
 
-    def key(self, sentence: Sentence, policy: str) -> str:
+    def key(self, sentence: Sentence, policy: str, lesson: LessonOptions = DEFAULT) -> str:
         from ..cachelayout import PRONUNCIATIONS
         from ..incremental import code_fingerprint, content_key
 
-        return content_key(PRONUNCIATIONS.folder, "placeless", code_fingerprint(), policy, repr(_placeless(sentence)))
+        options = () if lesson == DEFAULT else (repr(lesson),)  # keys of default builds stay what they were
+        return content_key(PRONUNCIATIONS.folder, "placeless", code_fingerprint(), policy, *options,
+                           repr(_placeless(sentence)))
 
-    def pronounce(self, sentence: Sentence, policy: str) -> Pronunciation:
-        key = self.key(sentence, policy)
+    def pronounce(self, sentence: Sentence, policy: str, lesson: LessonOptions = DEFAULT) -> Pronunciation:
+        key = self.key(sentence, policy, lesson)
         path = self.folder / key[:2] / f"{key}.json"
         found = self._load(path)
         if found is not None and _placeless(found.sentence) == _placeless(sentence):
             return _placed(found, sentence)
-        pron = pronounce_sentence(sentence, policy)
+        pron = pronounce_sentence(sentence, policy, lesson)
         self._store(path, pron)
         return pron
 
@@ -284,9 +300,11 @@ def pronounce_text(text: str, hints: str = "verify") -> list[Token]:
 
 def pronounce_line(text: str, hints: str = "verify", index: int = 0) -> Pronunciation:
     """Like pronounce_text, with the notices: the line becomes sentence `index`."""
-    from ..parse import extract_annotations
+    from ..parse.annotations import scan_line
+    from ..parse.lesson import inline_hints
 
-    clean, found = extract_annotations(text)
+    clean, found, columns = scan_line(text, "<text>", index + 1)
+    found = inline_hints(clean, found, columns, "<text>", index + 1)  # 银行 yínháng, as in an article
     sentence = Sentence(index, clean, found, (), SourcePosition("<text>", index + 1, 1))
     return pronounce_sentence(sentence, hints)
 

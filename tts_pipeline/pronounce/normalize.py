@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from ..hanzi import HAN_CLASS
+from ..parse import latin
 from .numbers import tables as T
 from .numbers.letters import spell
 from .numbers.words import MAX_CARDINAL_DIGITS, UnreadNumber, cardinal, decimal, digit_by_digit, with_liang
@@ -34,6 +35,7 @@ class Reading:
     spoken: str
     pinyin: str | None = None
     unread: str | None = None
+    latin: str | None = None  # a Latin run's kind (parse/latin.py): how the pronounce stage may speak it
 
 
 # Full-width digits, letters and number symbols as ASCII, one character for
@@ -93,12 +95,16 @@ def normalize(text: str) -> list[Reading]:
     folded = text.translate(_FOLD)
     context = _Context(text, folded)
     readings: list[Reading] = []
+    runs = {run.start: run for run in latin.latin_runs(text)}
     pos = 0
     while True:
         found = _START.search(folded, pos)
-        if found is None:
+        i = found.start() if found else None
+        latin_start = min((start for start in runs if start >= pos), default=None)
+        if latin_start is not None and (i is None or latin_start <= i):
+            i = latin_start
+        if i is None:
             return readings
-        i = found.start()
         head = folded[i]
         power_unit = _POWER_UNIT.match(folded, i)
         if power_unit:
@@ -106,7 +112,11 @@ def normalize(text: str) -> list[Reading]:
             pos = power_unit.end()
             continue
         amount = _CODE_AMOUNT.match(folded, i) is not None  # USD 5, HK$12.5: a number, not letters
-        if head.isascii() and head.isalpha() and not amount:
+        if i in runs and not amount:
+            readings.append(_latin_reading(text, folded, runs[i]))
+            pos = runs[i].end
+            continue
+        if head.isascii() and head.isalpha() and not amount:  # letters left after a number took the first ones
             end = _LETTERS.match(folded, i).end()
             readings.append(Reading(i, end, text[i:end], spell(folded[i:end])))
             pos = end
@@ -135,6 +145,32 @@ def spoken_line(text: str) -> str:
         parts += [text[position:reading.start], reading.spoken]
         position = reading.end
     return "".join(parts) + text[position:]
+
+
+def _latin_reading(text: str, folded: str, run: latin.LatinRun) -> Reading:
+    """A Latin run's reading: pinyin as its syllables (spoken as homophone characters by engines that read
+    characters), an abbreviation spelled, English with the spelled letters kept for --latin spell, a
+    part-of-speech label with nothing. The pronounce stage picks what to use (pronounce/lesson.py)."""
+    written = text[run.start:run.end]
+    if run.kind == latin.PINYIN:
+        from ..engines.homophones import sounding
+
+        characters = [sounding(s) for s in run.syllables]
+        spoken = "".join(characters) if all(characters) else written
+        return Reading(run.start, run.end, spoken, " ".join(run.syllables), latin=run.kind)
+    if run.kind == latin.POS:
+        return Reading(run.start, run.end, "", None, latin=run.kind)
+    spelled = spell(_ascii_letters(folded[run.start:run.end])) or None
+    if run.kind == latin.ABBREVIATION:
+        return Reading(run.start, run.end, written, spelled)
+    return Reading(run.start, run.end, written, spelled, latin=run.kind)
+
+
+def _ascii_letters(written: str) -> str:
+    """é -> e, ü -> u: the letters a speller names."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFD", written) if c.isascii())
 
 
 @dataclass(frozen=True)

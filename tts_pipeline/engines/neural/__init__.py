@@ -54,10 +54,22 @@ class NeuralEngine(Engine):
         self._assets = assets
         self._acoustic = acoustic
 
+    def variant(self, settings: VoiceSettings) -> "NeuralEngine":
+        """The same voice at other settings, sharing the loaded models (speaker registers in dialogues)."""
+        other = object.__new__(NeuralEngine)
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("frontend", "_assets", "_acoustic")})
+        Engine.__init__(other, settings)
+        other.prosody = _prosody(settings)
+        other._shared = self
+        return other
+
     @cached_property
     def model(self) -> VoiceModel:
         """Both networks, loaded at the first sentence spoken: a process that only
         computes cache keys (the main process of a build with --jobs 2) never loads them."""
+        shared = self.__dict__.get("_shared")
+        if shared is not None:
+            return shared.model
         return VoiceModel(self._acoustic, fast_vocoder(self._assets.vocoder), self.settings.threads or default_threads())
 
     @classmethod

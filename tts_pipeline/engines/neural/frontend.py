@@ -235,6 +235,8 @@ def _units(pron: Pronunciation, notices: list[Notice]) -> list[Syllable | Break]
     tokens = pron.tokens
     for index, token in enumerate(tokens):
         if not token.pinyin:
+            if token.source == "silent":
+                continue
             if token.text.isspace() and 0 < index < len(tokens) - 1:
                 # A space between Han runs is a headline's comma; between normalized runs a word gap.
                 near_latin = tokens[index - 1].source == "normalized" or tokens[index + 1].source == "normalized"
