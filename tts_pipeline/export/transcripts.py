@@ -140,7 +140,8 @@ def _clock(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{ms:03d}"
 
 
-def _lrc_clock(seconds: float) -> str:
+def lrc_time(seconds: float) -> str:
+    """LRC's mm:ss.xx: minutes may pass 59, hundredths rounded (the transcripts and the drills' LRC files)."""
     cs = int(round(seconds * 100))
     minutes, cs = divmod(cs, 6000)
     return f"{minutes:02d}:{cs // 100:02d}.{cs % 100:02d}"
@@ -148,10 +149,10 @@ def _lrc_clock(seconds: float) -> str:
 
 def lrc(cues: Sequence[Cue], title: str) -> str:
     def stamp(seconds: float) -> str:
-        return f"[{_lrc_clock(seconds)}]"
+        return f"[{lrc_time(seconds)}]"
 
     def word(seconds: float) -> str:
-        return f"<{_lrc_clock(seconds)}>"
+        return f"<{lrc_time(seconds)}>"
 
     lines = [f"[ti:{title}]"]
     for cue in cues:

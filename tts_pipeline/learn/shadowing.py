@@ -26,7 +26,8 @@ from ..errors import PipelineError
 from ..export import ffmpeg
 from ..model import Clip, Pronunciation
 from ..stitch import PausePlan, level, sentence_audio
-from .text import chapter_stem, format_lrc_time, pinyin_line
+from ..export.transcripts import lrc_time
+from .text import chapter_stem, pinyin_line
 
 _QUOTES = re.compile(r"[“”‘’「」『』\"]")
 _CLAUSE_MARKS = "，,；;：:、 "
@@ -291,12 +292,12 @@ class _ChapterDrill:
     def _write_lrc(self) -> None:
         lines = [f"[ti:{self.chapter.get('title', '')} (shadowing)]", "[re:tts-pipeline]"]
         for play in self.plays:
-            stamp = format_lrc_time(play["start"])
+            stamp = lrc_time(play["start"])
             label = "慢 " if play["pass"] == "slow" else ""
             lines.append(f"[{stamp}]{label}{play['text']}")
             if play["pinyin"]:
                 lines.append(f"[{stamp}]{play['pinyin']}")
-        lines.append(f"[{format_lrc_time(self.time)}]")
+        lines.append(f"[{lrc_time(self.time)}]")
         write_atomic(self.output_dir / self.lrc, "\n".join(lines) + "\n")
 
 

@@ -1,4 +1,4 @@
-"""Text helpers shared by the drills and the player: tone marks, file stems, LRC times."""
+"""Text helpers shared by the drills and the player: tone marks, file stems."""
 from __future__ import annotations
 
 import re
@@ -36,10 +36,3 @@ def chapter_stem(chapter: Mapping[str, Any]) -> str:
         return name.rsplit(".", 1)[0]
     title = _UNSAFE.sub("-", str(chapter.get("title", ""))).strip("-.")[:40]
     return f"{int(chapter['index']):02d}-{title}" if title else f"{int(chapter['index']):02d}"
-
-
-def format_lrc_time(seconds: float) -> str:
-    """LRC's [mm:ss.xx]: minutes may pass 59, hundredths rounded."""
-    hundredths = int(round(seconds * 100))
-    minutes, rest = divmod(hundredths, 6000)
-    return f"{minutes:02d}:{rest // 100:02d}.{rest % 100:02d}"
