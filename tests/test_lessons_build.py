@@ -135,3 +135,17 @@ def test_an_engines_word_times_are_placed_in_the_whole_sentence(prons):
     assert word.start == pytest.approx(0.25, abs=0.001) and word.first_token == 0  # the register keeps times
     dialogue = replace(prons["我想换钱。"], sentence=replace(prons["我想换钱。"].sentence, speaker="B", speaker_number=1))
     assert mixed.speak(Timed(), dialogue).duration == pytest.approx(1.0, abs=0.01)  # the register keeps the length
+
+
+def test_pitch_lowers_the_neural_voice_by_its_ratio_and_keeps_its_length(prons):
+    # issue 22: --pitch 0.8 lowers the median F0 by 20 % (±5 %); the neural voice takes it as a register
+    _usable("neural")
+    pron = prons["我想换钱。"]
+    plain = speak_with(engines.create("neural", VoiceSettings(threads=1)), pron)
+    lower = speak_with(engines.create("neural", VoiceSettings(threads=1, pitch=0.8)), pron)
+    higher = speak_with(engines.create("neural", VoiceSettings(threads=1, pitch=1.2)), pron)
+    base = median_f0(plain.samples, plain.sample_rate)
+    assert median_f0(lower.samples, lower.sample_rate) / base == pytest.approx(0.8, abs=0.05 * 0.8)
+    assert median_f0(higher.samples, higher.sample_rate) / base == pytest.approx(1.2, abs=0.05 * 1.2)
+    assert lower.duration == pytest.approx(plain.duration, rel=0.12) and higher.duration == pytest.approx(plain.duration, rel=0.12)
+    assert lower.timing is not None and len(lower.timing) == len(plain.timing)

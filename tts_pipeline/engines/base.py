@@ -55,6 +55,9 @@ class Engine(ABC):
     # For an online service: the most requests this engine makes at once; a
     # build runs no more worker processes than this (None: no limit).
     requests_at_once: ClassVar[int | None] = None
+    # True for an engine whose --pitch is applied as a register (engines/mixed.py: spoken at speed/pitch,
+    # then resampled by pitch, so the pitch moves and the length stays) instead of by the engine itself.
+    pitch_by_register: ClassVar[bool] = False
 
     def __init__(self, settings: VoiceSettings | None = None) -> None:
         self.settings = settings or VoiceSettings()

@@ -99,8 +99,15 @@ def pieces(pronunciation: Pronunciation) -> list[tuple[str, tuple[Token, ...]]]:
     return [(kind, tuple(tokens)) for kind, tokens in result]
 
 
-def _needs_mixing(pronunciation: Pronunciation, settings) -> bool:
-    return register_of(pronunciation, settings) != 1.0 or any(t.source == "english" for t in pronunciation.tokens)
+def _register(engine: Engine, pronunciation: Pronunciation) -> float:
+    """The register the sentence is spoken in: its speaker's, times --pitch for an engine whose pitch is
+    set this way (`Engine.pitch_by_register`: the neural voice, whose own pitch control barely moves it)."""
+    register = register_of(pronunciation, engine.settings)
+    return register * engine.settings.pitch if engine.pitch_by_register else register
+
+
+def _needs_mixing(engine: Engine, pronunciation: Pronunciation) -> bool:
+    return _register(engine, pronunciation) != 1.0 or any(t.source == "english" for t in pronunciation.tokens)
 
 
 def _part(pronunciation: Pronunciation, tokens: tuple[Token, ...]) -> Pronunciation:
@@ -124,9 +131,9 @@ def _in_register(engine: Engine, register: float) -> Engine:
 
 def key(engine: Engine, pronunciation: Pronunciation) -> str:
     """The clip-cache key of the sentence as `speak` says it."""
-    if not _needs_mixing(pronunciation, engine.settings):
+    if not _needs_mixing(engine, pronunciation):
         return engine.cache_key(pronunciation)
-    register = register_of(pronunciation, engine.settings)
+    register = _register(engine, pronunciation)
     speaker = _in_register(engine, register)
     parts = [VERSION, f"register={register}", f"latin={engine.settings.latin_voice}@{LATIN_RATE}",
              f"speed={engine.settings.speed}", f"pause={PIECE_PAUSE}"]
@@ -143,9 +150,9 @@ def key(engine: Engine, pronunciation: Pronunciation) -> str:
 
 def speak(engine: Engine, pronunciation: Pronunciation) -> Clip:
     """The sentence's clip: Chinese pieces from `engine` in the speaker's register, English from the Latin voice."""
-    if not _needs_mixing(pronunciation, engine.settings):
+    if not _needs_mixing(engine, pronunciation):
         return engine.synthesize(pronunciation)
-    register = register_of(pronunciation, engine.settings)
+    register = _register(engine, pronunciation)
     speaker = _in_register(engine, register)
     rate = engine.sample_rate
     spoken: list[tuple[str, np.ndarray, int, tuple, Timing | None]] = []  # kind, samples, its first token, word times, timing

