@@ -37,17 +37,18 @@ def simplified(text: str) -> str:
     OpenCC's Taiwan-to-simplified conversion is used (its phrase tables settle
     著 as 着 in 說著 and as 著 in 著名); where a phrase would change the length,
     the characters are converted one by one, so offsets stay offsets. Text
-    that is already simplified (it holds a character only simplified script
-    writes, such as 这) is returned as it is: a character that is both a
-    traditional form and a simplified character of its own (閤 for 合, and 阁
-    in 北閤) is then the author's.
+    that is already simplified (`_written_simplified`: more characters only
+    simplified script writes, such as 这, than ones only traditional script
+    writes) is returned as it is: a character that is both a traditional form
+    and a simplified character of its own (閤 for 合, and 阁 in 北閤) is then
+    the author's.
     """
     if text.isascii():
         return text
-    converted = _converter("tw2s").convert(text)
+    converter = _converter("tw2s")
+    converted = converter.convert(text)
     if converted != text and _written_simplified(text, converted):
         return text  # 北閤 in simplified text is 阁, not the 合 that 閤 stands for in traditional text
-    converter = _converter("tw2s")
     if len(converted) == len(text):
         return converted
     singles = [converter.convert(char) for char in text]

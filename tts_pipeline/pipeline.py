@@ -106,8 +106,9 @@ def build(
         raise PipelineError("build needs at least one input file")
     if format not in FORMATS:
         raise PipelineError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
-    if bitrate_problem(bitrate):
-        raise PipelineError(f"bitrate {bitrate_problem(bitrate)}")
+    problem = bitrate_problem(bitrate)
+    if problem:
+        raise PipelineError(f"bitrate {problem}")
     limit = engines.engine_class(engine).requests_at_once  # unknown names fail before any work
     jobs = min(jobs, limit or jobs)  # an online engine: no more workers than requests it makes at once
     engines.check_voice(engine, settings)

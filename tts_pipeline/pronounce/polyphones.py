@@ -147,8 +147,8 @@ def _everyday_layers(text: str, spans: list[tuple[int, int]], rules: dict[int, R
             if is_erhua(text[start:end], position - start):
                 decided[position] = Resolved("er5", "lexicon")  # the voice joins it to the syllable before
                 continue
+            neutral = _neutral(text, spans, index, position)
             if len(readings) < 2:
-                neutral = _neutral(text, spans, index, position)
                 if neutral is not None:
                     decided[position] = Resolved(neutral, "lexicon")
                 continue
@@ -156,7 +156,7 @@ def _everyday_layers(text: str, spans: list[tuple[int, int]], rules: dict[int, R
             if ruled is not None:
                 decided[position] = Resolved(ruled.pinyin, "rule")
                 continue
-            fixed = fixed_reading(text, start, end, position, _neutral(text, spans, index, position))
+            fixed = neutral or fixed_reading(text, start, end, position)
             if fixed is not None:
                 decided[position] = Resolved(fixed, "lexicon")
                 continue
@@ -250,21 +250,20 @@ def deciding_word(text: str, spans: list[tuple[int, int]], start: int, end: int,
     return covering_word(text, spans, position) or (text[start:end], position - start)
 
 
-def fixed_reading(text: str, start: int, end: int, position: int, neutral: str | None = None) -> str | None:
+def fixed_reading(text: str, start: int, end: int, position: int) -> str | None:
     """The reading the dictionaries agree on for text[position] in the word text[start:end], or in the
     listed word of it that holds the character when no dictionary lists the whole (银行行长 -> 行长).
 
     Agreeing means: at least two dictionaries list the word and none allows the character another
     reading there; for a name (jieba's tag nr: 曾国藩), one dictionary listing it is enough. Where
-    they differ only in the neutral tone (头发 tóufa / tóufà), `neutral` (the neutral syllable,
-    when `_neutral` finds the word read so) decides; the others are left to the context model and
-    the dictionaries' votes. A numeral and a measure word (一行, 这种) are not a word of fixed
-    reading, whatever the dictionaries list: the lone-word rules read them.
+    they differ only in the neutral tone (头发 tóufa / tóufà), the word is not fixed here:
+    `resolve` reads the everyday neutral-tone words (`_neutral`) before it asks this, and leaves
+    the others to the context model and the dictionaries' votes. A numeral and a measure word
+    (一行, 这种) are not a word of fixed reading, whatever the dictionaries list: the lone-word
+    rules read them.
     """
     if end - start < 2:
         return None
-    if neutral is not None:
-        return neutral
     word, offset = _listed(text, start, end, position)
     if len(word) == 2 and offset == 1 and word[0] in NUMERAL_ENDS + DEMONSTRATIVES:
         return None
