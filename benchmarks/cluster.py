@@ -37,7 +37,7 @@ from raykit import ray_environment, ray_head, short_folder  # noqa: E402
 
 from tts_pipeline.engines import VoiceSettings, create  # noqa: E402
 from tts_pipeline.parse import read_article  # noqa: E402
-from tts_pipeline.pronounce import pronounce_article  # noqa: E402
+from tts_pipeline.pronunciation import pronounce_article  # noqa: E402
 
 TARGET_ACTORS = 50
 

@@ -44,7 +44,7 @@ def pronunciations(path: Path) -> tuple[list[Pronunciation], str]:
 
     article = read_article(path)
     try:
-        from tts_pipeline.pronounce import pronounce_article
+        from tts_pipeline.pronunciation import pronounce_article
     except ImportError:
         return [_stand_in(s) for s in article.sentences()], "parse + stand-in pronounce (jieba, pypinyin, normalize)"
     return list(pronounce_article(article)), "project parse + pronounce"
@@ -55,7 +55,7 @@ def _stand_in(sentence: Sentence) -> Pronunciation:
     import jieba
     from pypinyin import Style, pinyin
 
-    from tts_pipeline.pronounce.normalize import normalize
+    from tts_pipeline.pronunciation.normalize import normalize
 
     jieba.setLogLevel(60)
     text = sentence.text

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tts_pipeline.hanzi import is_han
-from tts_pipeline.pronounce.lexicon import lexicon, word_allows, word_votes
-from tts_pipeline.pronounce.readings import char_readings, marked, same_but_neutral
+from tts_pipeline.pronunciation.lexicon import lexicon, word_allows, word_votes
+from tts_pipeline.pronunciation.readings import char_readings, marked, same_but_neutral
 
 CARRIERS = (
     "{}。",
@@ -67,6 +67,6 @@ def cases(limit: int) -> list[HintCase]:
 
 def check(case: HintCase) -> bool:
     """Whether the hint check flags the case's annotation."""
-    from tts_pipeline.pronounce import pronounce_line
+    from tts_pipeline.pronunciation import pronounce_line
 
     return any(n.code == "hint-overruled" for n in pronounce_line(case.text).notices)

@@ -4,7 +4,7 @@
 
 Measured side by side in one run on the same sentences:
 
-- normalize(): the project's normaliser (tts_pipeline.pronounce.normalize);
+- normalize(): the project's normaliser (tts_pipeline.pronunciation.normalize);
 - cn2an.transform(text, "an2cn"): the library's own sentence converter, as a
   yardstick (it reads fewer cases right: see tests/test_normalize.py).
 
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tts_pipeline.pronounce.normalize import normalize  # noqa: E402
+from tts_pipeline.pronunciation.normalize import normalize  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "data" / "sample_article.txt"
 DENSE = [

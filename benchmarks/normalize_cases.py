@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tts_pipeline.pronounce.normalize import spoken_line  # noqa: E402
+from tts_pipeline.pronunciation.normalize import spoken_line  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "normalize"
 _SAME = str.maketrans({"幺": "一", "两": "二", " ": None, "\u3000": None})

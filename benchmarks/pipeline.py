@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 from tts_pipeline.engines import VoiceSettings, create  # noqa: E402
 from tts_pipeline.incremental import KEYS_FILE  # noqa: E402
 from tts_pipeline.parse import read_article  # noqa: E402
-from tts_pipeline.pronounce import pronounce_article  # noqa: E402
+from tts_pipeline.pronunciation import pronounce_article  # noqa: E402
 
 
 @dataclass

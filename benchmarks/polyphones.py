@@ -6,7 +6,7 @@
 - g2pM package: G2pM()(sentence) as the package ships it (argmax over all syllables);
 - context model: the same g2pM weights run by tts_pipeline, choosing among the
   character's own readings;
-- resolver: tts_pipeline.pronounce.polyphones.resolve (rules, fixed words,
+- resolver: tts_pipeline.pronunciation.polyphones.resolve (rules, fixed words,
   neutral-tone words, usual readings of lone characters, then the model);
 - model + votes: the resolver as it was before those layers (score_in_context);
 - tts_pipeline: what a build reads (pronounce_text: traditional script
@@ -72,7 +72,7 @@ def g2pm_package_reader():
 
 
 def context_model_reader():
-    from tts_pipeline.pronounce.context_model import context_model
+    from tts_pipeline.pronunciation.context_model import context_model
 
     model = context_model()
 
@@ -84,7 +84,7 @@ def context_model_reader():
 
 
 def resolver_reader():
-    from tts_pipeline.pronounce.polyphones import resolve
+    from tts_pipeline.pronunciation.polyphones import resolve
 
     resolve("银行行长")  # loads jieba, the lexicon and the model
 
@@ -105,7 +105,7 @@ READERS = {
 
 def scored_reader():
     """The resolver as it was before the everyday work: model + dictionary votes (+ the 为 rule)."""
-    from tts_pipeline.pronounce.polyphones import score_in_context
+    from tts_pipeline.pronunciation.polyphones import score_in_context
 
     score_in_context("银行行长")
 
@@ -118,7 +118,7 @@ def scored_reader():
 
 def pipeline_reader():
     """What a build reads: tts_pipeline.pronounce_text (traditional script converted, hints off)."""
-    from tts_pipeline.pronounce import pronounce_text
+    from tts_pipeline.pronunciation import pronounce_text
 
     pronounce_text("银行行长")
     last: list = [None, {}]
@@ -149,7 +149,7 @@ def _cpp_cases(limit: int | None) -> list[tuple[str, int, tuple[str, ...]]]:
 def measure(readers, cases, by_char=None) -> tuple[dict[str, int], dict[str, float], list, dict[str, int]]:
     """Right answers and seconds per reader; the misses of the last reader; and per reader the
     answers that differ from the first accepted reading only in being in the neutral tone."""
-    from tts_pipeline.pronounce.readings import same_but_neutral
+    from tts_pipeline.pronunciation.readings import same_but_neutral
 
     right = dict.fromkeys(readers, 0)
     spent = dict.fromkeys(readers, 0.0)
@@ -177,7 +177,7 @@ def measure(readers, cases, by_char=None) -> tuple[dict[str, int], dict[str, flo
 
 def _by_source(cases) -> dict[str, tuple[int, int]]:
     """For each token source of pronounce_text (hints off): how many labelled readings it decided, how many right."""
-    from tts_pipeline.pronounce import pronounce_text
+    from tts_pipeline.pronunciation import pronounce_text
 
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for text, position, accepted in cases:

@@ -29,10 +29,10 @@ import json, sys, time
 marks = [("start", time.perf_counter(), time.process_time())]
 def mark(name):
     marks.append((name, time.perf_counter(), time.process_time()))
-import tts_pipeline.pronounce as pronounce
+import tts_pipeline.pronunciation as pronounce
 from tts_pipeline.parse import parse_text
 mark("import pronounce and parse")
-from tts_pipeline.pronounce import context_model, lexicon, readings, segment
+from tts_pipeline.pronunciation import context_model, lexicon, readings, segment
 segment.tokenizer(); mark("segmenter (jieba + prefix table)")
 lexicon.lexicon(); mark("phrase lexicon")
 context_model.context_model(); mark("context model")
@@ -57,7 +57,7 @@ print(1000 * (time.perf_counter() - t[0]), 1000 * (time.process_time() - t[1]))
 
 JIEBA_PACKED = r"""
 import time
-from tts_pipeline.pronounce.segment import tokenizer  # the package itself is not jieba's cost
+from tts_pipeline.pronunciation.segment import tokenizer  # the package itself is not jieba's cost
 t = (time.perf_counter(), time.process_time())
 list(tokenizer().tokenize("银行行长说这个重要"))
 print(1000 * (time.perf_counter() - t[0]), 1000 * (time.process_time() - t[1]))
@@ -66,7 +66,7 @@ print(1000 * (time.perf_counter() - t[0]), 1000 * (time.process_time() - t[1]))
 STEADY = r"""
 import sys, time
 from pathlib import Path
-from tts_pipeline.pronounce import pronounce_line
+from tts_pipeline.pronunciation import pronounce_line
 lines = Path(sys.argv[1]).read_text(encoding="utf-8").splitlines()[: int(sys.argv[2])]
 pronounce_line("银行行长")
 t = time.process_time()

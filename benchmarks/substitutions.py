@@ -32,7 +32,7 @@ def main() -> None:
     from tts_pipeline.engines.homophones import reading_count
     from tts_pipeline.hanzi import is_han
     from tts_pipeline.parse import read_article
-    from tts_pipeline.pronounce import pronounce_sentence
+    from tts_pipeline.pronunciation import pronounce_sentence
 
     engine = EdgeEngine()
     outcome: Counter[tuple[str, str]] = Counter()

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from tts_pipeline.cache import ClipCache  # noqa: E402
 from tts_pipeline.engines.base import VoiceSettings  # noqa: E402
 from tts_pipeline.parse import read_article  # noqa: E402
-from tts_pipeline.pronounce import pronounce_article  # noqa: E402
+from tts_pipeline.pronunciation import pronounce_article  # noqa: E402
 from tts_pipeline.stitch import PausePlan, clip_samples, level, sentence_audio  # noqa: E402
 from tts_pipeline.synthesize import synthesize_all  # noqa: E402
 from tts_pipeline.ticks import CEILING, find_ticks, remove_ticks  # noqa: E402

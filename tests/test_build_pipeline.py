@@ -277,8 +277,13 @@ def test_manifest_json_has_the_documented_keys(built):
     assert token["estimated"] is True
 
 
-def test_pronounce_front_door_survives_the_import_of_its_package():
-    import tts_pipeline.pronounce  # noqa: F401 - rebinds the package attribute, as a build does
+def test_pronounce_front_door_is_a_plain_function_after_the_stage_is_imported():
+    import inspect
+
+    import tts_pipeline.pronunciation  # noqa: F401 - a build imports the stage package
+
+    assert inspect.isfunction(tts_pipeline.pronounce)
+    assert list(inspect.signature(tts_pipeline.pronounce).parameters) == ["text", "hints"]
 
     first = tts_pipeline.pronounce("重(chóng)庆的银行")
     again = tts_pipeline.pronounce("银行")

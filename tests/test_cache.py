@@ -247,7 +247,7 @@ def test_a_damaged_keys_file_is_ignored(tmp_path):
 
 
 def test_clear_also_drops_stored_readings(tmp_path):
-    from tts_pipeline.pronounce import PronunciationCache
+    from tts_pipeline.pronunciation import PronunciationCache
 
     readings = PronunciationCache(tmp_path).folder
     readings.mkdir(parents=True)

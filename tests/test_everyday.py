@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tts_pipeline.pronounce import pronounce_line, pronounce_text
+from tts_pipeline.pronunciation import pronounce_line, pronounce_text
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
@@ -133,7 +133,7 @@ def test_erhua_is_shown_as_the_r_of_the_syllable_before_it_in_every_pinyin_line(
     from tts_pipeline.export.transcripts import pinyin_line as transcript_line
     from tts_pipeline.learn.player import _plain_ruby
     from tts_pipeline.learn.text import pinyin_line as drill_line
-    from tts_pipeline.pronounce.commands import pinyin_line as command_line
+    from tts_pipeline.pronunciation.commands import pinyin_line as command_line
 
     tokens = pronounce_text("你去哪儿了？等一会儿。他的儿子。")
     assert command_line(tokens) == "nǐ qù nǎr le？ děng yī huìr。 tā de ér zi。"

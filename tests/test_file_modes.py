@@ -13,7 +13,7 @@ import pytest
 
 from test_resume import article, command, environment
 from tts_pipeline.atomic import replacing, write_atomic
-from tts_pipeline.pronounce.packed import write_table
+from tts_pipeline.pronunciation.packed import write_table
 
 
 def modes(root: Path) -> dict[str, int]:

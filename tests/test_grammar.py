@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from tts_pipeline.pronounce import pronounce_line
-from tts_pipeline.pronounce.grammar import rule_readings
-from tts_pipeline.pronounce.hints import OVERRULED, judge
-from tts_pipeline.pronounce.polyphones import resolve
-from tts_pipeline.pronounce.segment import words
+from tts_pipeline.pronunciation import pronounce_line
+from tts_pipeline.pronunciation.grammar import rule_readings
+from tts_pipeline.pronunciation.hints import OVERRULED, judge
+from tts_pipeline.pronunciation.polyphones import resolve
+from tts_pipeline.pronunciation.segment import words
 
 
 def _wei(sentence: str, nth: int = 0) -> str:

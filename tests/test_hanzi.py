@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tts_pipeline.hanzi import is_han
-from tts_pipeline.pronounce import pronounce_line, pronounce_text
+from tts_pipeline.pronunciation import pronounce_line, pronounce_text
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tts_pipeline"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from tts_pipeline.model import Hint, Sentence, SourcePosition
-from tts_pipeline.pronounce import pronounce_sentence, pronounce_text
-from tts_pipeline.pronounce.hints import NOT_A_READING, OVERRULED, UNLISTED, check_policy, judge
+from tts_pipeline.pronunciation import pronounce_sentence, pronounce_text
+from tts_pipeline.pronunciation.hints import NOT_A_READING, OVERRULED, UNLISTED, check_policy, judge
 
 WHERE = SourcePosition("lesson.txt", 3, 7)
 
@@ -149,7 +149,7 @@ def test_pronounce_text_reads_annotations_as_hints() -> None:
 def test_a_wrong_hint_is_caught_where_jieba_joins_the_word_into_a_longer_one() -> None:
     # jieba cuts 切实做好 and 要求进步 as one token, which no pronunciation dictionary lists; the
     # listed word inside it (切实, 要求) decides, for the check as for the reading.
-    from tts_pipeline.pronounce import pronounce_line
+    from tts_pipeline.pronunciation import pronounce_line
 
     for text, char, right in (("我们切(qiē)实做好了准备。", "切", "qie4"), ("大家要(yào)求进步。", "要", "yao1")):
         pron = pronounce_line(text)
@@ -161,7 +161,7 @@ def test_a_wrong_hint_is_caught_where_jieba_joins_the_word_into_a_longer_one() -
 
 def test_a_wrong_hint_is_caught_where_jieba_cuts_through_the_word() -> None:
     # jieba cuts 休年/假: the listed word 年假 holds 假 across the cut.
-    from tts_pipeline.pronounce import pronounce_line
+    from tts_pipeline.pronunciation import pronounce_line
 
     pron = pronounce_line("她每年都会休年假(jiǎ)。")
     assert next(t.pinyin for t in pron.tokens if t.text == "假") == "jia4"

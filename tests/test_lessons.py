@@ -1,5 +1,5 @@
 """Lessons as teachers write them: Latin runs classified, pinyin after its word as a hint, vocabulary lists,
-dialogue turns (parse/latin.py, parse/lesson.py, pronounce/lesson.py)."""
+dialogue turns (parse/latin.py, parse/lesson.py, pronunciation/lesson.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +8,8 @@ import pytest
 
 from tts_pipeline.parse import parse_text, read_article
 from tts_pipeline.parse.latin import ABBREVIATION, ENGLISH, PINYIN, POS, latin_runs
-from tts_pipeline.pronounce import LessonOptions, pronounce_article, pronounce_line
-from tts_pipeline.pronounce.numbers.letters import LETTER_PINYIN
+from tts_pipeline.pronunciation import LessonOptions, pronounce_article, pronounce_line
+from tts_pipeline.pronunciation.numbers.letters import LETTER_PINYIN
 
 DATA = Path(__file__).parent / "data" / "lessons"
 LETTER_NAMES = {s for pinyin in LETTER_PINYIN.values() for s in pinyin.split()} - {"yi4", "ai1", "ou1", "en1"}
@@ -78,7 +78,7 @@ def test_pinyin_after_its_word_is_verified_like_any_hint():
 ])
 def test_pinyin_words_option(mode, spoken_pinyin, hinted):
     (sentence,) = list(parse_text("重庆 chóngqìng").sentences())
-    from tts_pipeline.pronounce import pronounce_sentence
+    from tts_pipeline.pronunciation import pronounce_sentence
 
     pron = pronounce_sentence(sentence, lesson=LessonOptions(pinyin_words=mode))
     written = next(t for t in pron.tokens if t.text == "chóngqìng")
@@ -92,7 +92,7 @@ def test_pinyin_words_option(mode, spoken_pinyin, hinted):
     ("spell", "normalized", "bi4 ei1 en1 kai1"),
 ])
 def test_latin_option(mode, source, pinyin):
-    from tts_pipeline.pronounce import pronounce_sentence
+    from tts_pipeline.pronunciation import pronounce_sentence
 
     (sentence,) = list(parse_text("他去bank").sentences())
     pron = pronounce_sentence(sentence, lesson=LessonOptions(latin=mode))
@@ -187,7 +187,7 @@ def test_pinyin_on_its_own_is_offered_to_text_engines_as_homophones():
     token = next(t for t in pron.tokens if t.text == "ni3 hao3 ma")
     from tts_pipeline.engines.homophones import homophone
     from tts_pipeline.hanzi import is_han
-    from tts_pipeline.pronounce.readings import is_reading
+    from tts_pipeline.pronunciation.readings import is_reading
 
     assert len(token.spoken) == 3 and all(is_han(c) for c in token.spoken)
     assert all(is_reading(c, s) for c, s in zip(token.spoken, ("ni3", "hao3", "ma5")))
@@ -195,7 +195,7 @@ def test_pinyin_on_its_own_is_offered_to_text_engines_as_homophones():
 
 
 def test_lesson_options_change_the_pronunciation_cache_key(tmp_path):
-    from tts_pipeline.pronounce import PronunciationCache
+    from tts_pipeline.pronunciation import PronunciationCache
 
     (sentence,) = list(parse_text("他去bank").sentences())
     cache = PronunciationCache(tmp_path)

@@ -15,7 +15,7 @@ from tts_pipeline import cli, engines
 from tts_pipeline.engines import mixed
 from tts_pipeline.engines.base import VoiceSettings
 from tts_pipeline.parse import read_article
-from tts_pipeline.pronounce import pronounce_article
+from tts_pipeline.pronunciation import pronounce_article
 from tts_pipeline.synthesize import key_with, speak_with
 
 LESSON = Path(__file__).parent / "data" / "lessons" / "bank.md"

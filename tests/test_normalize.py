@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts_pipeline.pronounce.normalize import Reading, normalize
-from tts_pipeline.pronounce.normalize import spoken_line as spoken_text
-from tts_pipeline.pronounce.numbers import LETTER_PINYIN, cardinal, spell
+from tts_pipeline.pronunciation.normalize import Reading, normalize
+from tts_pipeline.pronunciation.normalize import spoken_line as spoken_text
+from tts_pipeline.pronunciation.numbers import LETTER_PINYIN, cardinal, spell
 
 SAMPLE = Path(__file__).parent / "data" / "sample_article.txt"
 
@@ -468,9 +468,9 @@ def test_long_repetitive_input_is_read_in_linear_time(unit):
 
 
 def test_a_number_the_rules_cannot_say_is_read_digit_by_digit_with_a_notice(monkeypatch):
-    import tts_pipeline.pronounce.normalize as normalize_module
-    from tts_pipeline.pronounce import NUMBER_READ_DIGIT_BY_DIGIT, pronounce_line
-    from tts_pipeline.pronounce.numbers.words import UnreadNumber
+    import tts_pipeline.pronunciation.normalize as normalize_module
+    from tts_pipeline.pronunciation import NUMBER_READ_DIGIT_BY_DIGIT, pronounce_line
+    from tts_pipeline.pronunciation.numbers.words import UnreadNumber
 
     said_as_words = normalize_module.cardinal
 
@@ -488,7 +488,7 @@ def test_a_number_the_rules_cannot_say_is_read_digit_by_digit_with_a_notice(monk
 
 
 def test_a_bug_in_a_number_rule_is_not_hidden_as_digit_by_digit(monkeypatch):
-    import tts_pipeline.pronounce.normalize as normalize_module
+    import tts_pipeline.pronunciation.normalize as normalize_module
 
     def broken(digits: str) -> str:
         raise IndexError("a bug")

@@ -11,8 +11,8 @@ from pypinyin.pinyin_dict import pinyin_dict
 from freshimports import imported_by
 from tts_pipeline.parse import read_article
 from tts_pipeline.parse.syllables import tone3
-from tts_pipeline.pronounce import pronounce_sentence
-from tts_pipeline.pronounce.readings import marked
+from tts_pipeline.pronunciation import pronounce_sentence
+from tts_pipeline.pronunciation.readings import marked
 
 SAMPLE = Path(__file__).parent / "data" / "sample_article.txt"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tts_pipeline.pronounce import lexicon as lexicon_module
-from tts_pipeline.pronounce.context_model import context_model
-from tts_pipeline.pronounce.lexicon import word_reading, word_votes
-from tts_pipeline.pronounce.polyphones import Resolved, _pieces, resolve
-from tts_pipeline.pronounce.segment import words
+from tts_pipeline.pronunciation import lexicon as lexicon_module
+from tts_pipeline.pronunciation.context_model import context_model
+from tts_pipeline.pronunciation.lexicon import word_reading, word_votes
+from tts_pipeline.pronunciation.polyphones import Resolved, _pieces, resolve
+from tts_pipeline.pronunciation.segment import words
 
 DEV = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "cpp-dev"
 

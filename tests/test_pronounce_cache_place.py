@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tts_pipeline.parse import read_article
-from tts_pipeline.pronounce import PronunciationCache, pronounce_sentence
+from tts_pipeline.pronunciation import PronunciationCache, pronounce_sentence
 
 SAMPLE = Path(__file__).parent / "data" / "sample_article.txt"
 

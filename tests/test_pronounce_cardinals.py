@@ -8,7 +8,7 @@ import cn2an
 import pytest
 
 from freshimports import imported_by
-from tts_pipeline.pronounce.numbers.words import below_yi, cardinal
+from tts_pipeline.pronunciation.numbers.words import below_yi, cardinal
 
 
 def test_every_number_below_twenty_thousand():
@@ -45,5 +45,5 @@ def test_below_yi_refuses_what_is_not_below_yi():
 
 
 def test_a_number_is_read_without_importing_cn2an():
-    code = "from tts_pipeline.pronounce import pronounce_text; pronounce_text('2024年有365天。')"
+    code = "from tts_pipeline.pronunciation import pronounce_text; pronounce_text('2024年有365天。')"
     assert imported_by(code, ("cn2an",)) == []

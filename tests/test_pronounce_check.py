@@ -31,8 +31,8 @@ import pytest
 
 from tts_pipeline.cli import main
 from tts_pipeline.parse import extract_annotations, read_article
-from tts_pipeline.pronounce import pronounce_article
-from tts_pipeline.pronounce.commands import pinyin_line, run_check, run_pinyin
+from tts_pipeline.pronunciation import pronounce_article
+from tts_pipeline.pronunciation.commands import pinyin_line, run_check, run_pinyin
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "data" / "sample_article.txt"
@@ -165,7 +165,7 @@ def test_pinyin_hint_policy_option() -> None:
 
 
 def test_pinyin_line_keeps_punctuation_tight() -> None:
-    from tts_pipeline.pronounce import pronounce_text
+    from tts_pipeline.pronunciation import pronounce_text
 
     assert pinyin_line(pronounce_text("“好”，他说。")) == "“hǎo”， tā shuō。"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tts_pipeline.pronounce import packed, pronounce_line
-from tts_pipeline.pronounce.once import stored_table, table_stamp
-from tts_pipeline.pronounce.readings import _readings_from_dictionaries, char_readings, marked
-from tts_pipeline.pronounce.segment import tokenizer
+from tts_pipeline.pronunciation import packed, pronounce_line
+from tts_pipeline.pronunciation.once import stored_table, table_stamp
+from tts_pipeline.pronunciation.readings import _readings_from_dictionaries, char_readings, marked
+from tts_pipeline.pronunciation.segment import tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "data" / "sample_article.txt"
@@ -90,7 +90,7 @@ def test_a_stale_table_is_rebuilt_and_removed(tmp_path, monkeypatch) -> None:
     assert stored_table("demo", "int", ("jieba",), build, tmp_path)["k"] == 1 and built == [1]
     (old,) = tmp_path.glob("demo-*.packed")
     # a new version of a package the table comes from
-    monkeypatch.setattr("tts_pipeline.pronounce.once.version", lambda name: "99.0")
+    monkeypatch.setattr("tts_pipeline.pronunciation.once.version", lambda name: "99.0")
     assert table_stamp("demo", ("jieba",)) != packed.read_header(old.read_bytes())["stamp"]
     assert stored_table("demo", "int", ("jieba",), build, tmp_path)["k"] == 2 and built == [1, 1]
     (new,) = set(tmp_path.glob("demo-*.packed")) - {old}
@@ -133,7 +133,7 @@ def test_stored_char_readings_and_marks_match_the_dictionaries() -> None:
     from pypinyin.contrib.tone_convert import to_tone
     from pypinyin.pinyin_dict import pinyin_dict
 
-    from tts_pipeline.pronounce.context_model import context_model
+    from tts_pipeline.pronunciation.context_model import context_model
 
     cedict = context_model().all_readings
     chars = set(SAMPLE.read_text(encoding="utf-8")) | set("行重长为了还都乐着觉得地和")
@@ -152,7 +152,7 @@ def test_stored_char_readings_and_marks_match_the_dictionaries() -> None:
 
 _CHILD = """
 import json, sys
-from tts_pipeline.pronounce import lexicon, readings, segment, pronounce_line
+from tts_pipeline.pronunciation import lexicon, readings, segment, pronounce_line
 def refuse():
     raise AssertionError("a table was built instead of read")
 if sys.argv[2] == "check":
@@ -163,7 +163,7 @@ for index, line in enumerate(json.loads(sys.argv[1])):
     rows.append([[t.text, t.pinyin, t.source, t.start, t.spoken, t.word_start] for t in pron.tokens]
                 + [[n.code, n.message] for n in pron.notices])
 from pathlib import Path
-from tts_pipeline.pronounce.commands import pinyin_line
+from tts_pipeline.pronunciation.commands import pinyin_line
 marked = sum(len(pinyin_line(pronounce_line(line).tokens)) for line in Path(sys.argv[3]).read_text("utf-8").splitlines())
 print(json.dumps({"rows": rows, "freq": type(segment.tokenizer().FREQ).__name__,
                   "lexicon": type(lexicon.lexicon()).__name__, "marked": marked,
@@ -191,7 +191,7 @@ def test_a_fresh_process_with_prepared_tables_reads_as_this_one_does() -> None:
 
 
 def test_the_stored_context_model_guesses_exactly_as_the_one_computed_from_g2pm() -> None:
-    from tts_pipeline.pronounce.context_model import ContextModel, _package_folder, context_model
+    from tts_pipeline.pronunciation.context_model import ContextModel, _package_folder, context_model
 
     computed = ContextModel(_package_folder())
     stored = context_model()
@@ -205,11 +205,11 @@ def test_the_stored_context_model_guesses_exactly_as_the_one_computed_from_g2pm(
 def test_pypinyins_character_dictionary_is_read_without_importing_pypinyin() -> None:
     from pypinyin.pinyin_dict import pinyin_dict
 
-    from tts_pipeline.pronounce.readings import pypinyin_char_dict
+    from tts_pipeline.pronunciation.readings import pypinyin_char_dict
 
     assert pypinyin_char_dict() == pinyin_dict
     code = (
-        "import sys; from tts_pipeline.pronounce.readings import pypinyin_char_dict as d; "
+        "import sys; from tts_pipeline.pronunciation.readings import pypinyin_char_dict as d; "
         "from tts_pipeline.parse import parse_text; "
         "n = len(d()); parse_text('重(chóng)庆'); print(n, 'pypinyin' in sys.modules)"
     )

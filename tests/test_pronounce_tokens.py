@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from tts_pipeline.model import SOURCES, Article, Chapter, Paragraph, Sentence, SourcePosition
 from tts_pipeline.parse import extract_annotations
-from tts_pipeline.pronounce import pronounce_article, pronounce_sentence, pronounce_text
+from tts_pipeline.pronunciation import pronounce_article, pronounce_sentence, pronounce_text
 
 
 def plain(text: str, index: int = 0) -> Sentence:

@@ -183,7 +183,7 @@ def test_a_rebuild_killed_part_way_leaves_the_previous_output_as_it_was(tmp_path
 
 
 def test_pronunciations_are_read_back_from_the_cache_and_an_edit_reads_only_its_sentence(tmp_path, monkeypatch):
-    import tts_pipeline.pronounce as pronounce
+    import tts_pipeline.pronunciation as pronounce
     from tts_pipeline.parse import parse_text
 
     text = "我们去银行。他会重(chóng)新开始。天气很好。\n"

@@ -76,7 +76,7 @@ def test_the_voice_ticks_in_the_sample_article_and_the_stitcher_removes_them():
     if not availability.usable:
         pytest.skip(f"the neural voice cannot run here: {availability.reason}")
     from tts_pipeline.engines.base import VoiceSettings
-    from tts_pipeline.pronounce import pronounce_article
+    from tts_pipeline.pronunciation import pronounce_article
     from tts_pipeline.parse import read_article
     from pathlib import Path
 

@@ -22,7 +22,7 @@ from tts_pipeline.backends.processes import MAIN_PROCESS_MB, MAX_AUTO_JOBS, WORK
 
 ROOT = Path(__file__).resolve().parent.parent
 # What only the main process needs: the pronouncer and the stitching stack.
-MAIN_ONLY = ("jieba", "pypinyin", "scipy", "pydub", "pyloudnorm", "tts_pipeline.pronounce", "tts_pipeline.stitch")
+MAIN_ONLY = ("jieba", "pypinyin", "scipy", "pydub", "pyloudnorm", "tts_pipeline.pronunciation", "tts_pipeline.stitch")
 
 
 @register

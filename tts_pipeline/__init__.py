@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 def pronounce(text: str, hints: str = "verify"):
     """Return the tokens of `text` (annotations removed) with their readings."""
-    from .pronounce import pronounce_text
+    from .pronunciation import pronounce_text
 
     return pronounce_text(text, hints=hints)
 

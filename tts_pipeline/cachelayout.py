@@ -36,8 +36,8 @@ class Part:
 
 
 CLIPS = Part("clips-v1", "clips")  # cache.ClipCache; a new layout gets a new name, so old clips are not found
-PRONUNCIATIONS = Part("pronunciations-2", "stored readings")  # pronounce.PronunciationCache
-TABLES = Part("pronounce", "pronouncer tables")  # pronounce/once.py, packed.py
+PRONUNCIATIONS = Part("pronunciations-2", "stored readings")  # pronunciation.PronunciationCache
+TABLES = Part("pronounce", "pronouncer tables")  # pronunciation/once.py, packed.py
 MODELS = Part("models", "rewritten voice models")  # engines/neural/rewrite.py
 SILENCE = Part("silence", "silent MP3s")  # export/chapterjoin.py
 BUILDS = Part("builds", "records of up-to-date outputs")  # incremental.py

@@ -276,7 +276,7 @@ def _add_pinyin(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_pinyin(args: argparse.Namespace) -> int:
-    from .pronounce.commands import run_pinyin
+    from .pronunciation.commands import run_pinyin
 
     return run_pinyin(args)
 
@@ -295,7 +295,7 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from .pronounce.commands import run_check
+    from .pronunciation.commands import run_check
 
     return run_check(args)
 
@@ -436,7 +436,7 @@ def build_from_args(args) -> int:
     from .engines.base import VoiceSettings
     from .profiles import profile as find_profile
     from .engines.mixed import lesson_settings
-    from .pronounce.lesson import lesson_options
+    from .pronunciation.lesson import lesson_options
 
     chosen = find_profile(getattr(args, "profile", None))
     pauses = PausePlan(

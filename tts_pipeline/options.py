@@ -79,7 +79,7 @@ class BuildOptions:
     player: bool
     stamp: str | None = None  # incremental.stamp_from_args: lets an unchanged output be kept as it is
     backend: Any = None  # backends.Backend: Ray actors for the whole run, or worker processes started early
-    lesson: Any = None  # pronounce.lesson.LessonOptions: --latin, --pinyin-words, --speak-labels
+    lesson: Any = None  # pronunciation.lesson.LessonOptions: --latin, --pinyin-words, --speak-labels
     profile: Profile = find_profile(None)
     author: str | None = None
     cover: Any = None  # export.tags.Cover

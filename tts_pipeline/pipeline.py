@@ -265,7 +265,7 @@ def _build_book(article: Article, sources: Sequence[str], root: Path, options: B
 
 def _pronunciations(article: Article, options: BuildOptions) -> Iterator[Pronunciation]:
     """The pronounce stage, reading from the pronunciation cache when the build has a cache folder."""
-    from .pronounce import DEFAULT_LESSON, pronounce_article
+    from .pronunciation import DEFAULT_LESSON, pronounce_article
 
     return pronounce_article(article, policy=options.hints, cache_dir=getattr(options.cache, "root", None),
                              lesson=options.lesson or DEFAULT_LESSON)

@@ -6,7 +6,7 @@ its worker processes and the clip cache need not know about lessons.
 
 English. The Mandarin voices cannot say English (the neural voice has only
 pinyin symbols; espeak's pinyin voice spells it). A sentence with tokens of
-source "english" (pronounce/lesson.py) is cut into pieces: the Chinese pieces
+source "english" (pronunciation/lesson.py) is cut into pieces: the Chinese pieces
 go to the engine, each English phrase to espeak-ng's English voice
 (`VoiceSettings.latin_voice`, default `en`; espeak-ng ships in the
 espeakng-loader wheel, offline), resampled to the engine's rate, paced at

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from ..model import Token
-from ..pronounce.readings import marked as _tone_marked, shown_syllables
+from ..pronunciation.readings import marked as _tone_marked, shown_syllables
 from .manifest import TokenEntry
 
 _PUNCTUATION = str.maketrans(

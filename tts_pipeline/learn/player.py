@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from urllib.parse import quote
 
 from ..atomic import write_atomic
-from ..pronounce.readings import is_erhua_token
+from ..pronunciation.readings import is_erhua_token
 from .text import tone_marks
 
 PAGE = "index.html"

@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from ..model import Token
-from ..pronounce.readings import marked, shown_syllables
+from ..pronunciation.readings import marked, shown_syllables
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 

@@ -59,7 +59,7 @@ def valid_syllables() -> frozenset[str]:
 
 
 def _build_syllable_table() -> tuple[dict[str, str], dict]:
-    from ..pronounce.readings import pypinyin_char_dict  # pypinyin's table, without importing pypinyin (0.25 s)
+    from ..pronunciation.readings import pypinyin_char_dict  # pypinyin's table, without importing pypinyin (0.25 s)
 
     table: dict[str, str] = {}
     syllables: set[str] = set()
@@ -78,7 +78,7 @@ def _syllable_table():
     (0.1 s). The name carries a digest of this file, so a change here builds the table again."""
     import hashlib
 
-    from ..pronounce.once import stored_table
+    from ..pronunciation.once import stored_table
 
     digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
     return stored_table(f"syllables-{digest}", "str", ("pypinyin",), _build_syllable_table,

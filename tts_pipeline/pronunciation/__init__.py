@@ -135,7 +135,7 @@ def _read_as(text: str) -> str:
 
 def pronounce_sentence(sentence: Sentence, policy: str = "verify", lesson: LessonOptions = DEFAULT) -> Pronunciation:
     """Read every token of `sentence` under hint policy `policy` ("verify", "force" or "off") and, for
-    Latin runs, speaker labels and pinyin written after its word, `lesson` (pronounce/lesson.py)."""
+    Latin runs, speaker labels and pinyin written after its word, `lesson` (pronunciation/lesson.py)."""
     check_policy(policy)
     text = sentence.text
     read_as = _read_as(text)
@@ -307,15 +307,3 @@ def pronounce_line(text: str, hints: str = "verify", index: int = 0) -> Pronunci
     found = inline_hints(clean, found, columns, "<text>", index + 1)  # 银行 yínháng, as in an article
     sentence = Sentence(index, clean, found, (), SourcePosition("<text>", index + 1, 1))
     return pronounce_sentence(sentence, hints)
-
-
-# DESIGN names both a stage package `pronounce` and a front-door function
-# `tts_pipeline.pronounce(text)`. Importing this package rebinds the attribute
-# `tts_pipeline.pronounce` from the function to the package, so the package
-# itself answers a call the same way.
-class _CallablePackage(__import__("types").ModuleType):
-    def __call__(self, text: str, hints: str = "verify") -> list[Token]:
-        return pronounce_text(text, hints=hints)
-
-
-__import__("sys").modules[__name__].__class__ = _CallablePackage

@@ -150,7 +150,7 @@ def spoken_line(text: str) -> str:
 def _latin_reading(text: str, folded: str, run: latin.LatinRun) -> Reading:
     """A Latin run's reading: pinyin as its syllables (spoken as homophone characters by engines that read
     characters), an abbreviation spelled, English with the spelled letters kept for --latin spell, a
-    part-of-speech label with nothing. The pronounce stage picks what to use (pronounce/lesson.py)."""
+    part-of-speech label with nothing. The pronounce stage picks what to use (pronunciation/lesson.py)."""
     written = text[run.start:run.end]
     if run.kind == latin.PINYIN:
         from ..engines.homophones import sounding

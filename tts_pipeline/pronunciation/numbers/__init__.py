@@ -1,4 +1,4 @@
-"""Spoken forms of numbers, units and Latin letters, used by `pronounce.normalize`."""
+"""Spoken forms of numbers, units and Latin letters, used by `pronunciation.normalize`."""
 from .letters import LETTER_PINYIN, spell
 from .words import cardinal, decimal, digit_by_digit, with_liang
 
