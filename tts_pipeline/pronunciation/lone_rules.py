@@ -36,6 +36,10 @@ looking only at the word before and the word after:
 - 发 after 理/短/长/白/烫/染/剪 … (理发, 短发) is fà.
 - 量 before 一/了/过/体温/血压 … (量体温) is the verb liáng.
 - 空 after 抽/有/没 (抽空) is kòng.
+- A character that is a verb in one reading and a noun in another (撒 sǎ,
+  铺 pū, 钉 dìng, 弄 nòng, 卷 juǎn, 缝 féng, 钻 zuān, 塞 sāi, 扎 zhā, 夹 jiā,
+  磨 mó, 担 dān, 刨 páo) takes its verb reading before a complement of place
+  or result (撒在, 铺上, 钉进, 弄干, 卷起) or after 把/被/将 (把门钉上).
 """
 from __future__ import annotations
 
@@ -304,11 +308,30 @@ def _kong(a: Around) -> str | None:  # 空
     return None
 
 
+# Readings of a character as a verb, where its other readings are nouns (or a rarer verb).
+VERB_READINGS = {
+    "撒": "sa3", "铺": "pu1", "钉": "ding4", "弄": "nong4", "卷": "juan3", "缝": "feng2", "钻": "zuan1",
+    "塞": "sai1", "扎": "zha1", "夹": "jia1", "磨": "mo2", "担": "dan1", "刨": "pao2",
+}
+# What follows a verb and not a noun: a complement of direction, place or result, or an aspect particle.
+COMPLEMENTS = frozenset("在 上 下 进 入 出 到 满 了 着 过 成 开 起 好 完 住 走 掉 回 干 坏 破 死 平 紧 齐 出来 进去 起来 下来 上去 回去".split())
+
+
+def _as_verb(reading: str):
+    def rule(a: Around) -> str | None:
+        if a.after in COMPLEMENTS or a.before in ("把", "被", "将", "给"):
+            return reading
+        return None
+
+    return rule
+
+
 RULES = {
     "地": _de_ground, "得": _de_get, "了": _le, "着": _zhe, "还": _huan, "长": _chang, "只": _zhi,
     "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
     "干": _gan, "曾": _surname("zeng1"), "单": _surname("shan4"), "行": _hang, "和": _huo, "的": _di_taxi,
     "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang, "都": _dou, "传": _zhuan,
+    **{char: _as_verb(reading) for char, reading in VERB_READINGS.items()},
 }
 
 
