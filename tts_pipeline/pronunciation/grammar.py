@@ -14,6 +14,12 @@ a 为-beneficiary, unless the clause shows the copula's own frames:
   the common ones (成为, 作为, 认为, 视为, 称为, 分为) are words of their
   own and never reach this rule.
 
+The particle 地 (de) follows an adverbial that describes how something is done,
+and the plainest adverbials show themselves by their form: a doubled word
+(轻轻地, 高高兴兴地, 一滴一滴地, 一摇一摆地) or a four-character idiom
+(慢条斯理地, 小心翼翼地). After those 地 is de even where jieba joined it to
+what follows (断断续续/地下/着, 慢条斯理/地说), which would read dì.
+
 `rule_readings` returns what the rules decide, each with a reason for people;
 the resolver gives it a vote no model probability can outweigh, and the hint
 check lets it overrule a hint on a one-character word.
@@ -25,6 +31,7 @@ from dataclasses import dataclass
 from .lexicon import word_allows
 from .readings import marked
 from .segment import split_at, tokenizer
+from .segment import word_tag as tag_of
 
 # Verbs (and verb phrases) that take a beneficiary or purpose introduced by 为.
 BENEFACTIVE_VERBS = frozenset(
@@ -110,9 +117,39 @@ def _benefactive(word: str) -> str | None:
     return None
 
 
+IDIOM_TAGS = frozenset(("i", "l"))
+# What 地 starts as the noun "ground, place" after a name: 慢条斯理 is tagged nz like 加勒比海.
+PLACE_AFTER_DI = frozenset("区方带图址理域段点面表")
+
+
+def _doubled(before: str) -> bool:
+    """Whether `before` ends in a doubled form: AA, AABB, ABAB, or 一A一B."""
+    a = before[-4:]
+    if len(before) >= 2 and before[-1] == before[-2] and before[-1] not in "一":
+        return True
+    return len(a) == 4 and ((a[0] == a[1] and a[2] == a[3]) or a[:2] == a[2:] or (a[0] == a[2] == "一"))
+
+
+def _adverbial_de(text: str, spans: list[tuple[int, int]], position: int) -> RuleReading | None:
+    before = text[max(0, position - 4) : position]
+    if not before or set(before[-1:]) & CLAUSE_END:
+        return None
+    word = next((text[s:e] for s, e in spans if e == position), "")
+    tag = tag_of(word) if len(word) == 4 else ""
+    idiom = tag in IDIOM_TAGS or (tag == "nz" and text[position + 1 : position + 2] not in PLACE_AFTER_DI)
+    if _doubled(before) or idiom:
+        return RuleReading("de5", "adverbial-de", f"地 after {word if idiom else before[-2:]} is the particle {marked('de5')}")
+    return None
+
+
 def rule_readings(text: str, spans: list[tuple[int, int]]) -> dict[int, RuleReading]:
     """The readings the rules decide in `text`, by offset; `spans` are its words."""
     found: dict[int, RuleReading] = {}
+    for position, char in enumerate(text):
+        if char == "地":
+            reading = _adverbial_de(text, spans, position)
+            if reading is not None:
+                found[position] = reading
     for index, (start, end) in enumerate(spans):
         if text[end - 1] != "为" or (end - start > 1 and word_allows(text[start:end], end - 1 - start)):
             continue  # 为 alone, or ending a word no dictionary lists (真为你感到骄傲), not a listed one (认为)

@@ -157,6 +157,8 @@ def _chang(a: Around) -> str | None:  # 长
         return "zhang3"  # 家长, 里长: the head of
     if a.after and a.after[0] in "高大出胖满" and not (a.after == "大" and a.before in DEGREE):
         return "zhang3"
+    if a.after in ("得", "着", "了") and a.before not in ("多", "这么", "那么"):
+        return "zhang3"  # 长得很高, 长着一张圆脸, 长了一岁: grow, have grown
     return None
 
 
@@ -221,17 +223,21 @@ def _kan(a: Around) -> str | None:  # 看
 def _tiao(a: Around) -> str | None:  # 调
     if a.before in ("下", "微", "再", "可以"):
         return "tiao2"
-    if a.after in ("到", "往", "去", "来", "走") and word_tag(a.after2) in PLACE_TAGS:
-        return "diao4"  # 调到香港, 调往北京: a move to a post
+    if a.after in ("到", "往", "去", "来", "走") and (word_tag(a.after2) in PLACE_TAGS or a.after2 in ("了", "别的", "其他")):
+        return "diao4"  # 调到香港, 调到了上海, 调往北京: a move to a post
     if a.after and a.after[0] in "大小高低好整到成休" and len(a.after) <= 2:
         return "tiao2"
     return None
 
 
 def _gan(a: Around) -> str | None:  # 干
-    if a.before in DEGREE:
-        return "gan1"
-    if a.after in ("什么", "嘛", "吗", "活", "啥", "事", "完", "了", "过", "得") or a.before in ("愿意", "肯", "想", "要", "能"):
+    if a.before in DEGREE or a.before in ("吹", "晾", "晒", "烘", "擦", "烤", "风", "阴"):
+        return "gan1"  # 很干; 吹干, 晒干: dry as a result
+    if a.before in ("一", "不", "没", "别", "可不", "不想", "能", "肯", "想", "要", "愿意", "敢", "会", "来", "着"):
+        return "gan4"  # 一干就是十年, 我可不干, 不想干
+    if a.after == "了" and not a.after2:
+        return "gan1"  # 衣服干了。 叶子都干了。: the clause ends in the change of state
+    if a.after in ("什么", "嘛", "吗", "活", "啥", "事", "完", "了", "过", "得"):
         return "gan4"
     return None
 
@@ -302,6 +308,46 @@ def _liang(a: Around) -> str | None:  # 量
     return None
 
 
+PRONOUNS = frozenset("我 你 他 她 它 您 我们 你们 他们 她们 咱们 大家 人家 别人 人".split())
+
+
+def _chong(a: Around) -> str | None:  # 冲
+    if a.after in PRONOUNS or a.before in DEGREE or (a.after == "着" and (a.after2 in PRONOUNS or word_tag(a.after2).startswith("n"))):
+        return "chong4"  # 冲我笑, 冲着陌生人叫 (towards); 说话很冲 (blunt)
+    return None
+
+
+def _la(a: Around) -> str | None:  # 落
+    left = ("家", "家里", "办公室", "宿舍", "学校", "教室", "车上", "出租车", "这儿", "那儿", "这里", "那里", "店里", "桌上")
+    if a.after == "在" and ("把" in (a.before, a.before2) or a.after2 in left):
+        return "la4"  # 把钥匙落在家里: left behind
+    return None
+
+
+def _zhuan_turn(a: Around) -> str | None:  # 转
+    if (a.before == "一" and not a.after) or a.after == "得" or "圈" in a.after + a.after2:
+        return "zhuan4"  # 眼珠一转, 转得太响, 转了好几圈: turning round
+    return None
+
+
+def _dang_take(a: Around) -> str | None:  # 当 (after 当天 …)
+    if a.after in ("成", "作", "做") or (a.before in PRONOUNS and a.after == "是"):
+        return "dang4"  # 把你当成, 我当是谁: take for
+    return _dang(a)
+
+
+def _lei(a: Around) -> str | None:  # 累
+    if a.after[:1] and a.after[0] in "迁转升擢任官积计及":
+        return "lei3"  # 累迁, 累官: repeatedly (promoted), in histories
+    return None
+
+
+def _xue(a: Around) -> str | None:  # 削
+    if any(w[:1] and w[0] in "官爵藩籍职权品减弱" for w in (a.after, a.after2)):
+        return "xue1"  # 削去官职, 削亲王品级: strip of rank
+    return None
+
+
 def _kong(a: Around) -> str | None:  # 空
     if a.before in ("抽", "有", "没", "没有", "得"):
         return "kong4"
@@ -311,10 +357,11 @@ def _kong(a: Around) -> str | None:  # 空
 # Readings of a character as a verb, where its other readings are nouns (or a rarer verb).
 VERB_READINGS = {
     "撒": "sa3", "铺": "pu1", "钉": "ding4", "弄": "nong4", "卷": "juan3", "缝": "feng2", "钻": "zuan1",
-    "塞": "sai1", "扎": "zha1", "夹": "jia1", "磨": "mo2", "担": "dan1", "刨": "pao2",
+    "塞": "sai1", "扎": "zha1", "夹": "jia1", "磨": "mo2", "担": "dan1", "刨": "pao2", "藏": "cang2",
+    "系": "ji4", "弹": "tan2",
 }
 # What follows a verb and not a noun: a complement of direction, place or result, or an aspect particle.
-COMPLEMENTS = frozenset("在 上 下 进 入 出 到 满 了 着 过 成 开 起 好 完 住 走 掉 回 干 坏 破 死 平 紧 齐 出来 进去 起来 下来 上去 回去".split())
+COMPLEMENTS = frozenset("在 上 下 进 入 出 到 满 了 着 过 成 开 起 好 完 住 走 掉 回 干 坏 破 死 平 紧 齐 得 出来 进去 起来 下来 上去 回去".split())
 
 
 def _as_verb(reading: str):
@@ -330,7 +377,8 @@ RULES = {
     "地": _de_ground, "得": _de_get, "了": _le, "着": _zhe, "还": _huan, "长": _chang, "只": _zhi,
     "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
     "干": _gan, "曾": _surname("zeng1"), "单": _surname("shan4"), "行": _hang, "和": _huo, "的": _di_taxi,
-    "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang, "都": _dou, "传": _zhuan,
+    "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang_take, "都": _dou, "传": _zhuan,
+    "冲": _chong, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue,
     **{char: _as_verb(reading) for char, reading in VERB_READINGS.items()},
 }
 

@@ -50,6 +50,7 @@ LONE_READINGS = {
     "的": "de5", "了": "le5", "着": "zhe5", "都": "dou1", "没": "mei2", "好": "hao3", "少": "shao3",
     "教": "jiao1", "差": "cha4", "还": "hai2", "要": "yao4", "便": "bian4", "更": "geng4",
     "难": "nan2", "发": "fa1", "数": "shu3", "背": "bei1", "尽": "jin4",
+    "累": "lei4", "切": "qie1", "削": "xiao1",
 }
 # Characters whose lone-word rules are not asked when they sit in a word the dictionaries list.
 LISTED_STAYS = frozenset("的地")
@@ -313,6 +314,11 @@ def score_in_context(
         for position, whole, part in polyphones:
             guess = guesses[position]
             ruled = rules.get(position)
+            listed = whole or part
+            # Dictionaries that list the word and differ only in its neutral tone (部分 bùfen / bùfèn)
+            # leave no other syllable to choose (not fēn).
+            same = len(listed) > 1 and len({s.rstrip("12345") for s in listed}) == 1
+            candidates = [(s, p) for s, p in guess.candidates if not same or s in listed] or guess.candidates
             scored = [
                 (
                     math.log(max(p, PROBABILITY_FLOOR))
@@ -320,7 +326,7 @@ def score_in_context(
                     + (RULE_VOTE if ruled is not None and ruled.pinyin == s else 0.0),
                     s,
                 )
-                for s, p in guess.candidates
+                for s, p in candidates
             ]
             best = citation(text[position], max(scored)[1])
             result[position] = Resolved(best, "lexicon" if whole.get(best) or part.get(best) else "model")
