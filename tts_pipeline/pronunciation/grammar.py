@@ -20,12 +20,18 @@ and the plainest adverbials show themselves by their form: a doubled word
 (慢条斯理地, 小心翼翼地). After those 地 is de even where jieba joined it to
 what follows (断断续续/地下/着, 慢条斯理/地说), which would read dì.
 
+A few verbs show their sense by the phrase they head, whatever words jieba
+makes of it (PHRASES): 看 is kān "look after" in 看好你的钱包, 帮我看着孩子,
+看着点儿; 结 is jiē "bear (fruit)" in 结满了果子; 相 is xiàng "photograph" in
+照相馆, 照了好多相.
+
 `rule_readings` returns what the rules decide, each with a reason for people;
 the resolver gives it a vote no model probability can outweigh, and the hint
 check lets it overrule a hint on a one-character word.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .lexicon import word_allows
@@ -117,6 +123,21 @@ def _benefactive(word: str) -> str | None:
     return None
 
 
+_GUARDED = "孩子|小孩|小孩儿|弟弟|妹妹|钱包|行李|东西|门|家|包|箱子|摊子|仓库|犯人"
+_OWNER = "(?:你的|我的|他的|她的|自己的|大家的|你|我|他|她)?"
+# (the character, a pattern matching where it stands, its reading): the character is the group "c".
+PHRASES = tuple(
+    (char, re.compile(pattern), reading)
+    for char, pattern, reading in (
+        ("看", f"(?P<c>看)(?:好|住){_OWNER}(?:{_GUARDED})", "kan1"),
+        ("看", "(?P<c>看)着点儿?", "kan1"),
+        ("看", f"帮(?:我|你|他|她|忙)?(?P<c>看)(?:着|一下|一会儿?){_OWNER}(?:{_GUARDED})", "kan1"),
+        ("结", "(?P<c>结)(?:满了|满|了|出了|出|着)[^，。！？；、]{0,5}?(?:果子|果实|果儿|瓜|籽)", "jie1"),
+        ("结", "(?P<c>结)(?:果子|果儿)", "jie1"),
+        ("相", "照(?:了|过)?(?:好多|很多|不少|几张|一张|张|些|个)?(?P<c>相)", "xiang4"),
+    )
+)
+
 IDIOM_TAGS = frozenset(("i", "l"))
 # What 地 starts as the noun "ground, place" after a name: 慢条斯理 is tagged nz like 加勒比海.
 PLACE_AFTER_DI = frozenset("区方带图址理域段点面表")
@@ -145,6 +166,10 @@ def _adverbial_de(text: str, spans: list[tuple[int, int]], position: int) -> Rul
 def rule_readings(text: str, spans: list[tuple[int, int]]) -> dict[int, RuleReading]:
     """The readings the rules decide in `text`, by offset; `spans` are its words."""
     found: dict[int, RuleReading] = {}
+    for char, pattern, reading in PHRASES:
+        if char in text:
+            for match in pattern.finditer(text):
+                found[match.start("c")] = RuleReading(reading, "phrase", f"{char} in {match.group()} is {marked(reading)}")
     for position, char in enumerate(text):
         if char == "地":
             reading = _adverbial_de(text, spans, position)

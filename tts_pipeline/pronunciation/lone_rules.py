@@ -311,7 +311,7 @@ def _liang(a: Around) -> str | None:  # 量
 PRONOUNS = frozenset("我 你 他 她 它 您 我们 你们 他们 她们 咱们 大家 人家 别人 人".split())
 
 
-def _chong(a: Around) -> str | None:  # 冲
+def _chong_towards(a: Around) -> str | None:  # 冲
     if a.after in PRONOUNS or a.before in DEGREE or (a.after == "着" and (a.after2 in PRONOUNS or word_tag(a.after2).startswith("n"))):
         return "chong4"  # 冲我笑, 冲着陌生人叫 (towards); 说话很冲 (blunt)
     return None
@@ -336,6 +336,12 @@ def _dang_take(a: Around) -> str | None:  # 当 (after 当天 …)
     return _dang(a)
 
 
+def _ji_tie(a: Around) -> str | None:  # 系
+    if word_tag(a.before).startswith("n") and "把" not in (a.before2, a.before):
+        return None  # 计算机系在全国很有名: the department
+    return _as_verb("ji4")(a)
+
+
 def _lei(a: Around) -> str | None:  # 累
     if a.after[:1] and a.after[0] in "迁转升擢任官积计及":
         return "lei3"  # 累迁, 累官: repeatedly (promoted), in histories
@@ -358,7 +364,7 @@ def _kong(a: Around) -> str | None:  # 空
 VERB_READINGS = {
     "撒": "sa3", "铺": "pu1", "钉": "ding4", "弄": "nong4", "卷": "juan3", "缝": "feng2", "钻": "zuan1",
     "塞": "sai1", "扎": "zha1", "夹": "jia1", "磨": "mo2", "担": "dan1", "刨": "pao2", "藏": "cang2",
-    "系": "ji4", "弹": "tan2",
+    "弹": "tan2",
 }
 # What follows a verb and not a noun: a complement of direction, place or result, or an aspect particle.
 COMPLEMENTS = frozenset("在 上 下 进 入 出 到 满 了 着 过 成 开 起 好 完 住 走 掉 回 干 坏 破 死 平 紧 齐 得 出来 进去 起来 下来 上去 回去".split())
@@ -378,7 +384,7 @@ RULES = {
     "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
     "干": _gan, "曾": _surname("zeng1"), "单": _surname("shan4"), "行": _hang, "和": _huo, "的": _di_taxi,
     "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang_take, "都": _dou, "传": _zhuan,
-    "冲": _chong, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue,
+    "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie,
     **{char: _as_verb(reading) for char, reading in VERB_READINGS.items()},
 }
 

@@ -157,7 +157,7 @@ def _everyday_layers(text: str, spans: list[tuple[int, int]], rules: dict[int, R
             if ruled is not None:
                 decided[position] = Resolved(ruled.pinyin, "rule")
                 continue
-            fixed = neutral or fixed_reading(text, start, end, position)
+            fixed = neutral or fixed_reading(text, start, end, position) or doubled_reading(text[start:end], position - start)
             if fixed is not None:
                 decided[position] = Resolved(fixed, "lexicon")
                 continue
@@ -273,6 +273,16 @@ def fixed_reading(text: str, start: int, end: int, position: int) -> str | None:
     if len(allowed) != 1 or sum(word_votes(word, offset).values()) < needed:
         return None
     return next(iter(allowed))
+
+
+def doubled_reading(word: str, offset: int) -> str | None:
+    """The reading of word[offset] in a doubled word AABB (高高兴兴, 的的确确, 本本分分): that of the
+    word AB it doubles, in the full tone (gāogāoxìngxìng), where the dictionaries agree on it."""
+    if len(word) != 4 or word[0] != word[1] or word[2] != word[3]:
+        return None
+    doubled, at = word[0] + word[2], offset // 2
+    allowed = {s for s in word_allows(doubled, at) if not s.endswith("5")}
+    return next(iter(allowed)) if len(allowed) == 1 and sum(word_votes(doubled, at).values()) >= 2 else None
 
 
 def score_in_context(
