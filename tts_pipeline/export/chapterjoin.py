@@ -39,7 +39,8 @@ from ..timing import Timing
 from .book import Encoders
 from .folder import OutputFolder
 from .manifest import WarningEntry, warning_entry
-from .mp3join import JoinedPart, frame_samples, join_mp3, read_info
+from .mp3frames import frame_samples, read_info
+from .mp3join import JoinedPart, join_mp3
 
 # LAME puts 576 samples of delay before a stream and, after one of whole
 # frames, 576 of padding: a silent file of n = (F - 2) x 576 samples holds F
