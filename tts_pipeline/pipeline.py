@@ -109,7 +109,7 @@ def _checked_choices(engine: str, settings: VoiceSettings | None, fallback: str 
 
 def _build_on_cluster(cluster: str, actors: int | None, paths: list[str], output, merge: bool, chapters: str,
                       options: BuildOptions) -> Manifest | tuple[Manifest, ...]:
-    """The inputs built here, their sentences spoken by Ray actors at `cluster`, shared by every input."""
+    """The inputs built with their sentences spoken by Ray actors at `cluster`: one set of actors for every input."""
     from .backends import cluster_backend
     from .synthesize import speaking_settings
 
