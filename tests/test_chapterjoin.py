@@ -9,7 +9,7 @@ import buildkit
 import tts_pipeline
 from buildkit import decode
 from tts_pipeline.export.chapterjoin import join_chapter, silence_files
-from tts_pipeline.export.mp3join import read_info
+from tts_pipeline.export.mp3frames import read_info
 from tts_pipeline.stitch import PausePlan
 
 

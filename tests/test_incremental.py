@@ -13,7 +13,7 @@ import tts_pipeline
 from tts_pipeline.cache import ClipCache
 from tts_pipeline.incremental import KEYS_FILE
 
-build_module = __import__("tts_pipeline.pipeline", fromlist=["build"])
+book_audio = __import__("tts_pipeline.bookaudio", fromlist=["BookAudio"])  # where chapters are assembled
 
 ARTICLE = """# 第一章 相遇
 
@@ -43,12 +43,12 @@ def assembled(monkeypatch):
     """The titles of the chapters whose audio the build stitched."""
     titles = []
 
-    class Counting(build_module.ChapterAssembler):
+    class Counting(book_audio.ChapterAssembler):
         def __init__(self, index, title, *args, **kwargs):
             titles.append(title)
             super().__init__(index, title, *args, **kwargs)
 
-    monkeypatch.setattr(build_module, "ChapterAssembler", Counting)
+    monkeypatch.setattr(book_audio, "ChapterAssembler", Counting)
     return titles
 
 

@@ -13,7 +13,8 @@ from mutagen.id3 import ID3
 from tts_pipeline.errors import OutputError
 from tts_pipeline.export import ffmpeg
 from tts_pipeline.export.tags import write_chapters
-from tts_pipeline.export.mp3join import JoinLayout, join_mp3, read_info
+from tts_pipeline.export.mp3frames import read_info
+from tts_pipeline.export.mp3join import JoinLayout, join_mp3
 
 RATE = 24000
 INFO_AT = 4 + 9  # MPEG-2 mono: header, then 9 bytes of side information

@@ -468,18 +468,18 @@ def test_long_repetitive_input_is_read_in_linear_time(unit):
 
 
 def test_a_number_the_rules_cannot_say_is_read_digit_by_digit_with_a_notice(monkeypatch):
-    import tts_pipeline.pronunciation.normalize as normalize_module
+    import tts_pipeline.pronunciation.numbers.amounts as amounts_module  # where a bare digit run is read
     from tts_pipeline.pronunciation import NUMBER_READ_DIGIT_BY_DIGIT, pronounce_line
     from tts_pipeline.pronunciation.numbers.words import UnreadNumber
 
-    said_as_words = normalize_module.cardinal
+    said_as_words = amounts_module.cardinal
 
     def refuses_4096(digits: str) -> str:  # a blind spot of the number words, made for the test
         if digits == "4096":
             raise UnreadNumber("4096 is not in the test's words")
         return said_as_words(digits)
 
-    monkeypatch.setattr(normalize_module, "cardinal", refuses_4096)
+    monkeypatch.setattr(amounts_module, "cardinal", refuses_4096)
     pron = pronounce_line("共有4096人和15人。")
     read = {t.text: t.spoken for t in pron.tokens if t.source == "normalized"}
     assert read == {"4096": "四零九六", "15": "十五"}
@@ -488,12 +488,12 @@ def test_a_number_the_rules_cannot_say_is_read_digit_by_digit_with_a_notice(monk
 
 
 def test_a_bug_in_a_number_rule_is_not_hidden_as_digit_by_digit(monkeypatch):
-    import tts_pipeline.pronunciation.normalize as normalize_module
+    import tts_pipeline.pronunciation.numbers.amounts as amounts_module  # where a bare digit run is read
 
     def broken(digits: str) -> str:
         raise IndexError("a bug")
 
-    monkeypatch.setattr(normalize_module, "cardinal", broken)
+    monkeypatch.setattr(amounts_module, "cardinal", broken)
     with pytest.raises(IndexError):
         normalize("共有4096人。")
 

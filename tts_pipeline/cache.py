@@ -190,3 +190,23 @@ def cache_from_args(args) -> ClipCache | None:
     if getattr(args, "no_cache", False):
         return None
     return ClipCache(getattr(args, "cache_dir", None))
+
+
+def run_cache(args) -> int:
+    """The `cache` command: where the cache is and what it holds (info), or everything in it removed (clear)."""
+    cache = ClipCache(args.cache_dir)
+    if args.action == "info":
+        info = cache.info()
+        print(f"cache folder: {info.path}")
+        print(f"clips: {info.clips} ({format_size(info.size)})")
+        for usage in info.others:
+            print(f"{usage.part.what}: {usage.files} files ({format_size(usage.size)})")
+        if info.leftovers:
+            print(f"unfinished files from interrupted runs: {info.leftovers} ({format_size(info.leftover_size)}); "
+                  "`tts-pipeline cache clear` removes them")
+        return 0
+    removed = cache.clear()
+    others = sum(u.files for u in removed.others)
+    print(f"removed {removed.clips} clips, {removed.leftovers} unfinished files and {others} other files "
+          f"({format_size(removed.total)}) from {removed.path}")
+    return 0

@@ -110,7 +110,7 @@ def joinable(path: Path) -> bool:
     """Whether the MP3 join can read `path`, a file of the previous output found as it was written (same size
     and modification time): damage that leaves both as they were (a time stamp put back, a failing disk) shows
     here, and the file is then made again from its clips instead of failing the join."""
-    from .export.mp3join import read_info
+    from .export.mp3frames import read_info
 
     try:
         read_info(path)

@@ -25,8 +25,6 @@ def _chapter_rule(value: str) -> str:
 
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
-    from .profiles import DEFAULT as DEFAULT_PROFILE, PROFILES
-
     p = sub.add_parser(
         "build",
         help="turn articles into audio, transcripts and a player",
@@ -36,7 +34,14 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="articles: .txt, .md, .epub, .html/.htm, .docx files, http(s) addresses, or - for stdin")
     p.add_argument("-o", "--output", help="output folder (default: audio_out/<slug>)")
-    # -- build: voice, pauses, files
+    for add_options in (_add_voice_options, _add_file_options, _add_publishing_options, _add_run_options,
+                        _add_learner_options, _add_online_options, _add_lesson_options, _add_parse_options):
+        add_options(p)
+    p.set_defaults(run=_run_build)
+
+
+def _add_voice_options(p: argparse.ArgumentParser) -> None:
+    """build: the voice."""
     p.add_argument("--engine", default=DEFAULT_ENGINE, metavar="NAME",
                    help=f"speech engine (default: {DEFAULT_ENGINE}; see `tts-pipeline voices`)")
     p.add_argument("--voice", default=None, metavar="NAME",
@@ -45,6 +50,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pitch", type=_positive_float, default=1.0, help="pitch multiplier where the engine supports it; edge turns it into hertz (default: 1.0)")
     p.add_argument("--energy", type=_positive_float, default=1.0, help="energy (loudness contour) multiplier where supported (default: 1.0)")
     p.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="CPU threads per engine instance (default: 1, so --jobs N gives the same samples as --jobs 1)")
+
+
+def _add_file_options(p: argparse.ArgumentParser) -> None:
+    """build: the hint policy, the pauses and the audio files."""
     _add_hints_option(p)
     pauses = PausePlan()
     p.add_argument("--pause-sentence", type=_seconds, default=pauses.sentence, metavar="S",
@@ -59,7 +68,12 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         help="chapter and sentence files; book.mp3 is always written, m4b adds book.m4b (default: the profile's, mp3 for podcast)",
     )
     p.add_argument("--bitrate", type=_bitrate, default=None, help="bitrate of lossy files, e.g. 48k, 96k (default: the profile's, 64k for podcast)")
-    # -- publishing
+
+
+def _add_publishing_options(p: argparse.ArgumentParser) -> None:
+    """build: publishing defaults and tags, and what the output folder may hold."""
+    from .profiles import DEFAULT as DEFAULT_PROFILE, PROFILES
+
     p.add_argument(
         "--profile", choices=tuple(PROFILES), default=DEFAULT_PROFILE,
         help="publishing defaults: podcast (-16 LUFS, 64k mp3), audiobook (m4b, -18 LUFS), acx (44.1 kHz 192k CBR "
@@ -70,7 +84,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cover", metavar="FILE", help="cover art for the tags (PNG or JPEG; scaled to at most 1400 px)")
     p.add_argument("--force", action="store_true", help="write into an output folder that holds files tts-pipeline did not write")
     p.add_argument("--merge", action="store_true", help="several inputs make one book, one chapter per input (default: one folder per input)")
-    # -- cache and progress
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """build: where the sentences are spoken, the cache, progress and the fallback engine."""
     p.add_argument(
         "--jobs", type=_jobs, default="auto", metavar="N",
         help="synthesise in N worker processes, each loading the voice once; auto: one per core, "
@@ -95,7 +112,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--fallback", metavar="ENGINE",
         help="engine that speaks any sentence the chosen engine fails on (each use is a warning)",
     )
-    # -- learners
+
+
+def _add_learner_options(p: argparse.ArgumentParser) -> None:
+    """build: the Anki deck and the shadowing drills."""
     p.add_argument(
         "--anki", action="store_true",
         help="also write deck.apkg: an Anki note per sentence (hanzi, pinyin, audio); a rebuild's deck updates the notes",
@@ -117,7 +137,11 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--drill-chars", type=int, default=25, metavar="N",
         help="with --shadowing: drill sentences over N characters as read (2024 counts four) clause by clause, then whole (default: 25)",
     )
-    # -- gtts and espeak (speed and pitch above reach espeak; gtts picks Google's slow pace below speed 0.85)
+
+
+def _add_online_options(p: argparse.ArgumentParser) -> None:
+    """build: the online voices' own options (--speed and --pitch above reach espeak too; gtts picks Google's
+    slow pace below speed 0.85)."""
     p.add_argument(
         "--gtts-lang", dest="language", choices=("zh-CN", "zh-TW"), default=None,
         help="with --engine gtts: Google's Mandarin voice of mainland China or of Taiwan (default: zh-CN)",
@@ -134,7 +158,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--edge-attempts", dest="engine_options", action="append", type=lambda text: ("attempts", _positive_int(text)),
         metavar="N", help="with --engine edge: tries per sentence before giving up, with growing pauses between (default: 4)",
     )
-    # -- lessons (docs/guides/lessons.md)
+
+
+def _add_lesson_options(p: argparse.ArgumentParser) -> None:
+    """build: lessons as teachers write them (docs/guides/lessons.md)."""
     p.add_argument("--latin", choices=("voice", "skip", "spell"), default="voice",
                    help="English and other Latin-script words: spoken by the Latin voice, skipped (with a notice), "
                    "or spelled letter by letter (default: voice)")
@@ -147,13 +174,15 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speaker", action="append", type=_speaker_register, metavar="LABEL=REGISTER",
                    help="voice register of a dialogue speaker, 0.5-2.0 times the voice's pitch (e.g. B=0.8); "
                    "repeat for several (default: the first speaker 1.0, then 0.82, 1.18, 0.9, 1.1)")
-    # -- parse
+
+
+def _add_parse_options(p: argparse.ArgumentParser) -> None:
+    """build: how the input is cut into chapters."""
     p.add_argument(
         "--chapters", type=_chapter_rule, default="auto", metavar="RULE",
         help="how to cut chapters: auto (headline, then about 4-minute chapters; Markdown headings), "
         "heading, paragraph, or minutes:N (about N minutes each) (default: auto)",
     )
-    p.set_defaults(run=_run_build)
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -234,24 +263,9 @@ def _add_cache(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_cache(args: argparse.Namespace) -> int:
-    from .cache import ClipCache, format_size
+    from .cache import run_cache
 
-    cache = ClipCache(args.cache_dir)
-    if args.action == "info":
-        info = cache.info()
-        print(f"cache folder: {info.path}")
-        print(f"clips: {info.clips} ({format_size(info.size)})")
-        for usage in info.others:
-            print(f"{usage.part.what}: {usage.files} files ({format_size(usage.size)})")
-        if info.leftovers:
-            print(f"unfinished files from interrupted runs: {info.leftovers} ({format_size(info.leftover_size)}); "
-                  "`tts-pipeline cache clear` removes them")
-        return 0
-    removed = cache.clear()
-    others = sum(u.files for u in removed.others)
-    print(f"removed {removed.clips} clips, {removed.leftovers} unfinished files and {others} other files "
-          f"({format_size(removed.total)}) from {removed.path}")
-    return 0
+    return run_cache(args)
 
 
 def _add_hints_option(p: argparse.ArgumentParser) -> None:
@@ -316,35 +330,9 @@ def _add_voices(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_voices(args: argparse.Namespace) -> int:
-    from .engines import DEFAULT_ENGINE, engine_class, engine_names
+    from .engines.commands import run_voices
 
-    if args.engine:
-        cls = engine_class(args.engine)
-        voices, source = cls.voices_here()
-        if not voices:
-            print(f"{args.engine} has one voice (--voice does not apply to it)")
-            return 0
-        if source:
-            print(f"{args.engine} voices, from {source}:")
-        width = max(len(name) for name, _ in voices)
-        for name, about in voices:
-            print(f"{name:<{width}}  {about}".rstrip())
-        return 0
-
-    rows = []
-    for name in engine_names():
-        cls = engine_class(name)
-        availability = cls.availability()
-        label = f"{name} (default)" if name == DEFAULT_ENGINE else name
-        status = "usable" if availability.usable else "unusable"
-        network = "online" if cls.needs_network else "offline"
-        rows.append((label, status, f"{cls.sample_rate} Hz", network, cls.description, availability.reason))
-    width = max(len(row[0]) for row in rows)
-    for label, status, rate, network, description, reason in rows:
-        print(f"{label:<{width}}  {status:<8}  {rate:>8}  {network:<7}  {description}")
-        if reason:
-            print(f"{'':<{width}}  {'note' if status == 'usable' else 'why'}: {reason}")
-    return 0
+    return run_voices(args)
 
 
 def _add_feed(sub: argparse._SubParsersAction) -> None:

@@ -3,49 +3,40 @@
 read_article -> pronounce_article -> synthesize_all -> stitch -> export, one
 chapter at a time. Everything is written into a staging folder and swapped
 into place at the end, so a failed build leaves the previous output intact.
+
+This module is the build's table of contents, top to bottom: the options
+checked (`build`), the inputs read into books (`_build_inputs`), the output
+folder staged and swapped (`_build_book`), and each book's files
+(`_write_book`): its audio (bookaudio.py), then tags, transcripts, the
+manifest (export/entries.py) and the learner's files.
 """
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import os
 import shutil
 import time
-from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from . import __version__, cachelayout, engines
 from .atomic import write_atomic
-from .chapterplan import PLANNING, UNSPOKEN, ChapterPlan, Recalled, chapter_record, fell_back, levelling, plan_chapters
+from .bookaudio import BookAudio
 from .engines.base import VoiceSettings
-from .errors import EngineError, OutputError, PipelineError
+from .errors import PipelineError
 from .export import ffmpeg
-from .export.book import LOSSLESS, Encoders, book_writer, encode_chapter, feed_book
-from .export.chapterjoin import join_new_chapter
-from .export.folder import OutputFolder, output_error, slug
+from .export.entries import book_manifest, sentence_entries
 from .export.feed import CHAPTERS_FILE, podcast_chapters
+from .export.folder import OutputFolder, output_error, slug
+from .export.manifest import Manifest, SentenceEntry
 from .export.tags import Publishing, tag_folder
-from .export.manifest import (
-    ChapterEntry,
-    EngineInfo,
-    Files,
-    Manifest,
-    SentenceEntry,
-    TokenEntry,
-    VocabularyItem,
-    WarningEntry,
-    timed_tokens,
-    warning_entry,
-)
-from .export.transcripts import WRITERS, Cue, pinyin_line
+from .export.transcripts import WRITERS, Cue
 from .inputnames import input_stem, is_file
-from .model import Article, Chapter, Clip, Paragraph, Pronunciation
+from .model import Article, Chapter, Paragraph, Pronunciation
 from .options import BuildOptions, bitrate_problem
 from .profiles import Profile, profile as find_profile
 from .progress import Stages, since_process_start
-from .stitch import ChapterAssembler, ChapterTiming, PausePlan, SentenceTiming, Timeline
+from .stitch import PausePlan, Timeline
 
 DEFAULT_ROOT = Path("audio_out")
 DEFAULT_BITRATE = find_profile(None).bitrate
@@ -55,33 +46,13 @@ FORMATS = ffmpeg.FORMATS
 def build(
     *inputs: str | Path,
     output: str | Path | None = None,
-    engine: str = engines.DEFAULT_ENGINE,
-    speed: float = 1.0,
-    pitch: float = 1.0,
-    energy: float = 1.0,
-    threads: int | None = None,
-    settings: VoiceSettings | None = None,
-    fallback: str | None = None,
-    pauses: PausePlan | None = None,
-    format: str | None = None,
-    bitrate: str | None = None,
-    force: bool = False,
-    hints: str = "verify",
-    chapters: str = "auto",
-    merge: bool = False,
-    jobs: int = 1,
-    cache: Any = None,
-    quiet: bool = True,
-    shadowing: Any = None,
-    player: bool = True,
-    stamp: str | None = None,
-    profile: str | Profile | None = None,
-    author: str | None = None,
-    cover: str | Path | None = None,
-    cluster: str | None = None,
-    actors: int | None = None,
-    anki: bool = False,
-    lesson: Any = None,
+    engine: str = engines.DEFAULT_ENGINE, speed: float = 1.0, pitch: float = 1.0, energy: float = 1.0,
+    threads: int | None = None, settings: VoiceSettings | None = None, fallback: str | None = None,
+    pauses: PausePlan | None = None, format: str | None = None, bitrate: str | None = None, force: bool = False,
+    hints: str = "verify", chapters: str = "auto", merge: bool = False, jobs: int = 1, cache: Any = None,
+    quiet: bool = True, shadowing: Any = None, player: bool = True, stamp: str | None = None,
+    profile: str | Profile | None = None, author: str | None = None, cover: str | Path | None = None,
+    cluster: str | None = None, actors: int | None = None, anki: bool = False, lesson: Any = None,
 ) -> Manifest | tuple[Manifest, ...]:
     """Build the output folder for each input and return its manifest.
 
@@ -104,6 +75,25 @@ def build(
     bitrate = bitrate or chosen.bitrate
     if not inputs:
         raise PipelineError("build needs at least one input file")
+    jobs = _checked_choices(engine, settings, fallback, format, bitrate, jobs)
+    options = BuildOptions(
+        engine=engine, settings=settings or VoiceSettings(speed=speed, pitch=pitch, energy=energy, threads=threads),
+        fallback=fallback, pauses=pauses or PausePlan(lead=chosen.lead), format=format, bitrate=bitrate,
+        force=force, hints=hints, jobs=jobs, cache=cache, quiet=quiet, shadowing=shadowing, player=player,
+        stamp=stamp, profile=chosen, author=author, cover=_cover(cover),
+        cover_name=f"cover{Path(cover).suffix.lower()}" if cover else None, anki=anki, lesson=lesson,
+    )
+    paths = [str(p) for p in inputs]  # str: an address is no Path
+    with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
+        if cluster is None:
+            return _build_inputs(paths, output, merge, chapters, options)
+        return _build_on_cluster(cluster, actors, paths, output, merge, chapters, options)
+
+
+def _checked_choices(engine: str, settings: VoiceSettings | None, fallback: str | None, format: str, bitrate: str,
+                     jobs: int) -> int:
+    """Fail before any work on a format, bitrate, engine, voice or fallback engine that does not exist; return
+    `jobs`, lowered for an online engine to the requests it makes at once."""
     if format not in FORMATS:
         raise PipelineError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     problem = bitrate_problem(bitrate)
@@ -114,37 +104,18 @@ def build(
     engines.check_voice(engine, settings)
     if fallback:
         engines.engine_class(fallback)
-    options = BuildOptions(
-        engine=engine,
-        settings=settings or VoiceSettings(speed=speed, pitch=pitch, energy=energy, threads=threads),
-        fallback=fallback,
-        pauses=pauses or PausePlan(lead=chosen.lead),
-        format=format,
-        bitrate=bitrate,
-        force=force,
-        hints=hints,
-        jobs=jobs,
-        cache=cache,
-        quiet=quiet,
-        shadowing=shadowing,
-        player=player,
-        stamp=stamp,
-        profile=chosen,
-        author=author,
-        cover=_cover(cover),
-        cover_name=f"cover{Path(cover).suffix.lower()}" if cover else None,
-        anki=anki,
-        lesson=lesson,
-    )
-    with cachelayout.using(getattr(cache, "root", None)):  # the clip cache's folder holds every part of the cache
-        if cluster is None:
-            return _build_inputs([str(p) for p in inputs], output, merge, chapters, options)  # str: an address is no Path
-        from .backends import cluster_backend
-        from .synthesize import speaking_settings
+    return jobs
 
-        with cluster_backend(cluster, engine, speaking_settings(options.settings, options.jobs), actors,
-                             quiet) as backend:
-            return _build_inputs([str(p) for p in inputs], output, merge, chapters, replace(options, backend=backend))
+
+def _build_on_cluster(cluster: str, actors: int | None, paths: list[str], output, merge: bool, chapters: str,
+                      options: BuildOptions) -> Manifest | tuple[Manifest, ...]:
+    """The inputs built with their sentences spoken by Ray actors at `cluster`: one set of actors for every input."""
+    from .backends import cluster_backend
+    from .synthesize import speaking_settings
+
+    with cluster_backend(cluster, options.engine, speaking_settings(options.settings, options.jobs), actors,
+                         options.quiet) as backend:
+        return _build_inputs(paths, output, merge, chapters, replace(options, backend=backend))
 
 
 def _cover(path: str | Path | None):
@@ -271,68 +242,12 @@ def _pronunciations(article: Article, options: BuildOptions) -> Iterator[Pronunc
                              lesson=options.lesson or DEFAULT_LESSON)
 
 
-def _synthesize(pronunciations: Iterable[Pronunciation], options: BuildOptions, progress, speaker=None) -> Iterator[tuple]:
-    from .synthesize import synthesize_all
-
-    return synthesize_all(
-        pronunciations,
-        options.engine,
-        options.settings,
-        fallback=options.fallback,
-        jobs=options.jobs,
-        cache=options.cache,
-        progress=progress,
-        speaker=speaker,
-        backend=options.backend,
-    )
-
-
-def _progress(article: Article, quiet: bool):
-    from .progress import Progress
-
-    return Progress.for_article(article, quiet=quiet)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def _sentence_entry(pron: Pronunciation, span: SentenceTiming, engine: str | None, chapter: int,
-                    extension: str, rate: int, sent: str | None = None, latin_voice: str = "en") -> SentenceEntry:
-    """The manifest entry of a sentence; its book times are set once the book's layout is known."""
-    sentence = pron.sentence
-    return SentenceEntry(
-        id=sentence.id,
-        index=sentence.index,
-        chapter=chapter,
-        paragraph=span.paragraph,
-        text=sentence.text,
-        pinyin=pinyin_line(pron.tokens),
-        tokens=tuple(TokenEntry.of(t, latin_voice) for t in pron.tokens),
-        engine=engine,
-        file=f"sentences/{sentence.id}.{extension}" if pron.speaks else None,
-        start=round(span.start / rate, 3),
-        end=round(span.end / rate, 3),
-        book_start=0.0,
-        book_end=0.0,
-        sent=sent,
-        speaker=sentence.speaker,
-        vocabulary=VocabularyItem.of(pron),
-    )
-
-
 def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, staging: Path, options: BuildOptions,
                 keys=None, stamp: str | None = None, stages: Stages | None = None) -> Manifest:
     """Every file of the book into `staging`: chapters (reused, joined or assembled), the book file, tags,
     transcripts, the manifest, the learner's files and the keys file for the next build."""
-    run = _BookRun(article, folder, staging, options, keys, stages or Stages())
-    made, places, total = run.audio()
+    run = BookAudio(article, folder, staging, options, keys, stages or Stages())
+    made, places, total = run.audio(_pronunciations(article, options))
     timings = [timing for _, timing, _ in made]
     with run.stages("tags, transcripts, manifest"):
         timeline = Timeline(run.rate, tuple(replace(t, start=start, length=length)
@@ -340,11 +255,12 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
         if run.book.m4a:
             ffmpeg.write_m4b(run.book.m4a, staging / "book.m4b",
                              [(t.start, t.end, t.title) for t in timeline.chapters], article.title, run.rate)
-        entries = _sentence_entries(made, timeline, run.codec.extension, run.rate, run.speaker)
+        entries = sentence_entries(made, timeline, run.codec.extension, run.rate, run.speaker)
         chapter_files = [plan.file for plan, _, _ in made]
         publishing = _publishing(article, options, staging)
         _write_texts(article, staging, timeline, entries, chapter_files, publishing, run.book.m4a is not None)
-        manifest = _manifest(article, sources, options, timeline, entries, chapter_files, run, total)
+        manifest = book_manifest(article, sources, options, timeline, entries, chapter_files, run.book.m4a is not None,
+                                 run.warnings, total)
         shutil.rmtree(run.work)
     with run.stages("checking the files against the profile"):
         from .export.check import checked_manifest
@@ -363,152 +279,6 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     return manifest
 
 
-class _BookRun:
-    """The audio of one book: each chapter planned, then reused from the previous output, joined from
-    sentence files (MP3) or assembled from its clips, and the book file made from the chapters."""
-
-    def __init__(self, article: Article, folder: OutputFolder, staging: Path, options: BuildOptions, keys,
-                 stages: Stages) -> None:
-        from .synthesize import primary_engine
-
-        self.article, self.folder, self.staging, self.options, self.keys, self.stages = (
-            article, folder, staging, options, keys, stages)
-        self.rate = options.profile.sample_rate or engines.engine_class(options.engine).sample_rate
-        self.codec = ffmpeg.file_codec(options.format)
-        self.work = staging / ".work"
-        for sub in (self.work, staging / "chapters", staging / "sentences"):
-            sub.mkdir()
-        self.progress = _progress(article, options.quiet)
-        if self.progress is not None:
-            self.progress.backend_status = getattr(options.backend, "status", None)
-        with stages("voice set-up"):
-            self.speaker = primary_engine(options.engine, options.settings, options.jobs)
-        self.book = book_writer(staging, self.work, self.rate, options)
-        self.encoders = Encoders()
-        self.warnings: list[WarningEntry] = []
-
-    def audio(self) -> tuple[list[tuple[ChapterPlan, ChapterTiming, list]], list[tuple[int, int]], int]:
-        """Each chapter's plan, timing and clips; each chapter's place in the book file; its length."""
-        options, book = self.options, self.book
-        # A chapter is taken whole from the previous output only when the book
-        # needs none of its PCM, or can read it back exactly from the chapter file.
-        reusable = self.keys is not None and options.cache is not None and (book.joined or options.format in LOSSLESS)
-        plans, feed_plans = itertools.tee(plan_chapters(self.article, _pronunciations(self.article, options), options,
-                                                        self.keys, self.speaker, self.codec, self.rate, reusable,
-                                                        self.stages, book.joined))
-        feed = (pron for plan in feed_plans if plan.previous is None
-                for pron, kept in zip(plan.pronunciations, plan.kept) if kept is None and pron.speaks)
-        self.pairs = iter(_synthesize(feed, options, self.progress, self.speaker))
-        made = []  # each chapter: its plan, its timing (or a Future of it), its clips
-        try:
-            for plan in plans:
-                if plan.previous is not None:
-                    made.append(self.reuse(plan))
-                elif book.joined:
-                    made.append(join_new_chapter(plan, self.next_clip, self.folder, self.staging, self.work, self.keys,
-                                                 self.speaker, options, self.rate, self.encoders, self.warnings,
-                                                 self.progress, self.stages))
-                else:
-                    made.append(self.assemble(plan))
-            if self.progress is not None:
-                self.progress.note("finishing the book file")
-            with self.stages("chapter and sentence files"):
-                self.encoders.wait()
-            made = [(plan, timing.result() if isinstance(timing, Future) else timing, clips)
-                    for plan, timing, clips in made]
-            with self.stages("book file"):
-                places, total = book.finish([self.folder.inside(plan.file) for plan, _, _ in made],
-                                            [timing.length for _, timing, _ in made])
-        except BaseException:
-            book.kill()
-            self.encoders.cancel()
-            raise
-        return made, places, total
-
-    def next_clip(self, sentence) -> tuple[Pronunciation, Clip]:
-        started, planning = time.perf_counter(), self.stages.seconds.get(PLANNING, 0.0)
-        try:
-            pair = next(self.pairs)
-        except StopIteration:
-            raise EngineError(f"synthesis stopped before sentence {sentence.id} ({sentence.position})") from None
-        # the synthesis loop pulls the plans: their time is counted once, as planning
-        planned = self.stages.seconds.get(PLANNING, 0.0) - planning
-        self.stages.add("synthesis and clip cache", time.perf_counter() - started - planned)
-        return pair
-
-    def reuse(self, plan: ChapterPlan) -> tuple[ChapterPlan, ChapterTiming, list]:
-        """A chapter the previous output holds whole: its files linked, its record read back."""
-        if not self.keys.reuse_planned(plan.previous, self.staging):
-            raise OutputError(f"a file of chapter {plan.chapter.index} vanished from {self.keys.root} during the "
-                              "build; run the build again")
-        clips = list(plan.recalled)
-        for pron, clip in zip(plan.pronunciations, clips):
-            self.warnings.extend(warning_entry(n, pron.sentence.id) for n in (*pron.notices, *clip.notices))
-            if self.progress is not None:
-                self.progress.sentence_done(pron, clip, True)
-        if not self.book.joined:
-            self.encoders.submit(feed_book, self.folder.inside(plan.file), self.book.encoders)
-        return plan, plan.timing, clips
-
-    def assemble(self, plan: ChapterPlan) -> tuple[ChapterPlan, ChapterTiming, list]:
-        """A chapter made from its clips in one WAV, then encoded (in the background) into its chapter and
-        sentence files and fed to the book."""
-        from .incremental import chapter_key
-
-        chapter, options = plan.chapter, self.options
-        assembler = ChapterAssembler(chapter.index, chapter.title, self.rate, options.pauses,
-                                     self.work / f"{plan.number}.part.wav", options.profile)
-        content = chapter_key(chapter.title, plan.file, options.pauses, options.format, options.bitrate, plan.closing,
-                              levelling(options))
-        clips = []
-        try:
-            for pron, paragraph_index in zip(plan.pronunciations, plan.paragraphs):
-                sentence = pron.sentence
-                if not pron.speaks:
-                    clip = Recalled.unspoken(pron, self.progress)
-                    content.add(UNSPOKEN, sentence.id, paragraph_index)
-                    assembler.skip(sentence.index, paragraph_index)
-                else:
-                    pron, clip = self.next_clip(sentence)
-                    with self.stages("stitching and levelling"):
-                        content.add(clip, sentence.id, paragraph_index)
-                        assembler.add(clip, sentence.index, paragraph_index)
-                clips.append(Recalled.of(clip))  # a long chapter's samples would not fit in memory
-                self.warnings.extend(warning_entry(n, sentence.id) for n in (*pron.notices, *clip.notices))
-            wav = self.work / f"{plan.number}.wav"
-            with self.stages("stitching and levelling"):
-                timing = assembler.finish(plan.closing, wav, 0)
-        except BaseException:
-            assembler.abandon()
-            raise
-        record = chapter_record(timing, clips, None if fell_back(clips, self.speaker) else plan.plan)
-        cuts = [(span.start, span.end, self.folder.inside(name))
-                for span, name in zip(timing.sentences, plan.sentence_files) if name]
-        reused = self.keys is not None and self.keys.reuse_chapter(content.hexdigest(), self.staging, plan.files,
-                                                                   **record)
-        target = None if reused else self.folder.inside(plan.file)
-        self.encoders.submit(encode_chapter, wav, self.book.encoders, target, cuts, self.codec, options.bitrate,
-                             chapter.title)
-        return plan, timing, clips
-
-
-def _sentence_entries(made, timeline: Timeline, extension: str, rate: int, speaker) -> list[SentenceEntry]:
-    """The manifest entry of every sentence, with its times in its own file and in the book, and the text the
-    voice was sent where it was not the sentence's own (an online voice, homophones for resolved readings)."""
-    starts = {t.index: t.start for t in timeline.chapters}
-    entries = []
-    for plan, timing, clips in made:
-        for pron, span, clip in zip(plan.pronunciations, timing.sentences, clips):
-            sent = speaker.sent_text(pron) if clip.engine == speaker.name else None
-            entry = _sentence_entry(pron, span, clip.engine, plan.chapter.index, extension, rate, sent,
-                                    speaker.settings.latin_voice)
-            start = starts[entry.chapter]
-            entries.append(replace(entry, book_start=round((start + span.start) / rate, 3),
-                                   book_end=round((start + span.end) / rate, 3),
-                                   tokens=timed_tokens(entry.tokens, span.tokens, start + span.start)))
-    return entries
-
-
 def _write_texts(article: Article, staging: Path, timeline: Timeline, entries: Sequence[SentenceEntry],
                  chapter_files: Sequence[str], publishing: Publishing, m4b: bool) -> None:
     """Tags on every audio file, the podcast chapters file and the transcripts."""
@@ -521,46 +291,6 @@ def _write_texts(article: Article, staging: Path, timeline: Timeline, entries: S
     cues = [Cue(s.id, s.book_start, s.book_end, s.text, s.pinyin, s.tokens) for s in entries]
     for kind, writer in WRITERS.items():
         write_atomic(staging / f"transcript.{kind}", writer(cues, article.title))
-
-
-def _manifest(article: Article, sources: Sequence[str], options: BuildOptions, timeline: Timeline,
-              entries: Sequence[SentenceEntry], chapter_files: Sequence[str], run: _BookRun, total: int) -> Manifest:
-    rate = timeline.sample_rate
-    chapters = [
-        ChapterEntry(
-            index=t.index,
-            title=t.title,
-            file=file,
-            start=round(t.start / rate, 3),
-            end=round(t.end / rate, 3),
-            source=sources[number] if number < len(sources) else article.source,
-            loudness=t.loudness,
-            true_peak=t.true_peak,
-        )
-        for number, (t, file) in enumerate(zip(timeline.chapters, chapter_files))
-    ]
-    return Manifest(
-        title=article.title,
-        source=article.source,
-        created_by=f"tts-pipeline {__version__}",
-        engine=EngineInfo(options.engine, _plain(dataclasses.asdict(options.settings)), options.fallback),
-        sample_rate=rate,
-        duration=round(total / rate, 3),
-        files=Files(
-            book="book.mp3",
-            book_m4b="book.m4b" if run.book.m4a else None,
-            lrc="transcript.lrc",
-            srt="transcript.srt",
-            vtt="transcript.vtt",
-            player="index.html" if options.player else None,
-            chapters=CHAPTERS_FILE,
-        ),
-        chapters=tuple(chapters),
-        sentences=tuple(entries),
-        warnings=tuple(run.warnings),
-        sources=tuple(dict.fromkeys(sources)),
-        pauses=dataclasses.asdict(options.pauses),
-    )
 
 
 def _publishing(article: Article, options: BuildOptions, staging: Path) -> Publishing:

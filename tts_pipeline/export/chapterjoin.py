@@ -39,7 +39,8 @@ from ..timing import Timing
 from .book import Encoders
 from .folder import OutputFolder
 from .manifest import WarningEntry, warning_entry
-from .mp3join import JoinedPart, frame_samples, join_mp3, read_info
+from .mp3frames import frame_samples, read_info
+from .mp3join import JoinedPart, join_mp3
 
 # LAME puts 576 samples of delay before a stream and, after one of whole
 # frames, 576 of padding: a silent file of n = (F - 2) x 576 samples holds F
@@ -145,7 +146,6 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
     """An MP3 chapter: sentence files taken from the previous output when made from the same clip, the others
     levelled and encoded in batches (in the background), then all joined with pauses between them."""
     chapter = plan.chapter
-    names = plan.files[1:]
     clips: list[Any] = []
     pieces: list[dict] = []
     tokens: list[Timing | None] = []  # each sentence file's token timing, for those that speak
@@ -174,11 +174,7 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
                 if batch is None:
                     batch = SentenceBatch(work / f"{plan.number}-{index}.wav", rate)
                 batch.add(levelled.pcm, folder.inside(name))
-            piece = {"piece": None if from_fallback(clip, speaker) else key, "file": name,
-                     "loudness": round(levelled.loudness, 3), "gated": list(levelled.gated),
-                     "true_peak": levelled.true_peak, "engine": clip.engine,
-                     "notices": [notice_to_json(n) for n in clip.notices],
-                     "timing": None if times is None else times.to_json()}
+            piece = _new_piece(None if from_fallback(clip, speaker) else key, name, clip, levelled, times)
             if batch.seconds >= SentenceBatch.SECONDS:
                 encoders.submit(batch.encode, options.bitrate)
                 batch = None
@@ -188,28 +184,43 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
         warnings.extend(warning_entry(n, sentence.id) for n in (*pron.notices, *clip.notices))
     if batch is not None:
         encoders.submit(batch.encode, options.bitrate)
+    joined = encoders.submit(_joined_chapter, plan, pieces, tokens, clips, folder, keys, speaker, options, rate, work)
+    return plan, joined, clips
+
+
+def _new_piece(key: str | None, name: str, clip, levelled, times: Timing | None) -> dict:
+    """The keys file's record of a sentence file made in this build (`key` None: spoken by the fallback engine,
+    so never reused)."""
+    return {"piece": key, "file": name,
+            "loudness": round(levelled.loudness, 3), "gated": list(levelled.gated),
+            "true_peak": levelled.true_peak, "engine": clip.engine,
+            "notices": [notice_to_json(n) for n in clip.notices],
+            "timing": None if times is None else times.to_json()}
+
+
+def _joined_chapter(plan: ChapterPlan, pieces: list[dict], tokens: list[Timing | None], clips: list,
+                    folder: OutputFolder, keys, speaker, options: BuildOptions, rate: int, work: Path) -> ChapterTiming:
+    """The chapter file joined from its sentence files with the plan's pauses (run once they are all encoded); its
+    timing, also remembered in the keys file with each piece's length."""
+    chapter = plan.chapter
     spoken = [paragraph for pron, paragraph in zip(plan.pronunciations, plan.paragraphs) if pron.speaks]
     gaps = [options.pauses.before(paragraph, previous) * rate for paragraph, previous in zip(spoken, (None, *spoken))]
     silences = getattr(options.cache, "silence_dir", None) or work / "silence"
-
-    def join() -> ChapterTiming:
-        joined = join_chapter([folder.inside(name) for name in names], gaps, plan.closing * rate,
-                              folder.inside(plan.file), rate, options.bitrate, silences)
-        peak = max((p["true_peak"] for p in pieces), default=0.0)
-        timing = ChapterTiming(
-            index=chapter.index,
-            title=chapter.title,
-            start=0,
-            length=joined.length,
-            sentences=placed(plan, joined.sentences, tokens),
-            loudness=round(pooled_loudness(tuple(p["gated"]) for p in pieces), 2),
-            true_peak=round(db(peak), 2),
-        )
-        for piece, part in zip(pieces, joined.sentences):
-            piece["samples"] = part.samples
-        if keys is not None:
-            keys.remember(plan.files, **chapter_record(timing, clips, None if fell_back(clips, speaker) else plan.plan,
-                                                pieces))
-        return timing
-
-    return plan, encoders.submit(join), clips
+    joined = join_chapter([folder.inside(name) for name in plan.files[1:]], gaps, plan.closing * rate,
+                          folder.inside(plan.file), rate, options.bitrate, silences)
+    peak = max((p["true_peak"] for p in pieces), default=0.0)
+    timing = ChapterTiming(
+        index=chapter.index,
+        title=chapter.title,
+        start=0,
+        length=joined.length,
+        sentences=placed(plan, joined.sentences, tokens),
+        loudness=round(pooled_loudness(tuple(p["gated"]) for p in pieces), 2),
+        true_peak=round(db(peak), 2),
+    )
+    for piece, part in zip(pieces, joined.sentences):
+        piece["samples"] = part.samples
+    if keys is not None:
+        keys.remember(plan.files, **chapter_record(timing, clips, None if fell_back(clips, speaker) else plan.plan,
+                                                   pieces))
+    return timing

@@ -162,47 +162,56 @@ def render_shadowing(
     settings = settings or VoiceSettings()
     options = options or ShadowingOptions()
     synthesize = synthesize or _default_synthesize
-    chapter_of = {s["id"]: s["chapter"] for s in manifest.get("sentences", ())}
-    chapters = {c["index"]: c for c in manifest.get("chapters", ())}
-    target_rate = manifest.get("sample_rate")
-
-    result: dict[str, Any] = {
-        "repeat": options.repeat,
-        "gap": options.gap,
-        "slow_pass": options.slow_pass,
-        "drill_chars": options.drill_chars,
-        "chapters": [],
-    }
     common = dict(fallback=fallback, jobs=jobs, cache=cache)
     # Which chapter and unit each synthesised clip belongs to, in input order.
     pending: deque[tuple[Mapping[str, Any], DrillUnit]] = deque()
-
-    def unit_stream() -> Iterator[Pronunciation]:
-        for pron in pronunciations:
-            index = chapter_of.get(pron.sentence.id, 1)
-            chapter = chapters.get(index) or {"index": index, "title": f"Chapter {index}"}
-            for unit in drill_units(pron, options.drill_chars):
-                pending.append((chapter, unit))
-                yield unit.pronunciation
+    units = _units_by_chapter(pronunciations, manifest, options.drill_chars, pending)
 
     # One stream per speed for the whole book, so worker pools load the voice once;
     # tee hands both streams the same units and buffers only the distance between them.
     slow = None
     if options.slow_pass:
         slow_settings = replace(settings, speed=round(settings.speed * options.slow_pass, 4))
-        normal_units, slow_units = tee(unit_stream(), 2)
+        normal_units, slow_units = tee(units, 2)
         slow = synthesize(slow_units, engine, slow_settings, **common)
     else:
-        normal_units = unit_stream()
+        normal_units = units
     normal = synthesize(normal_units, engine, settings, **common)
+    return {
+        "repeat": options.repeat,
+        "gap": options.gap,
+        "slow_pass": options.slow_pass,
+        "drill_chars": options.drill_chars,
+        "chapters": _write_drills(output_dir, normal, slow, pending, options, manifest.get("sample_rate"), bitrate),
+    }
 
+
+def _units_by_chapter(pronunciations: Iterable[Pronunciation], manifest: Mapping[str, Any], drill_chars: int,
+                      pending: deque) -> Iterator[Pronunciation]:
+    """Each sentence's drill units in order, each noted in `pending` with the manifest's chapter it is in."""
+    chapter_of = {s["id"]: s["chapter"] for s in manifest.get("sentences", ())}
+    chapters = {c["index"]: c for c in manifest.get("chapters", ())}
+    for pron in pronunciations:
+        index = chapter_of.get(pron.sentence.id, 1)
+        chapter = chapters.get(index) or {"index": index, "title": f"Chapter {index}"}
+        for unit in drill_units(pron, drill_chars):
+            pending.append((chapter, unit))
+            yield unit.pronunciation
+
+
+def _write_drills(output_dir: Path, normal: Iterator[tuple[Pronunciation, Clip]],
+                  slow: Iterator[tuple[Pronunciation, Clip]] | None, pending: deque, options: ShadowingOptions,
+                  target_rate: int | None, bitrate: str) -> list[dict[str, Any]]:
+    """Every unit played into its chapter's drill (slowly first, when asked), a chapter's drill closed when the
+    next one's first unit comes; the manifest entry of each chapter's drill."""
+    entries: list[dict[str, Any]] = []
     drill: _ChapterDrill | None = None
     try:
         for _, clip in normal:
             chapter, unit = pending.popleft()
             if drill is None or drill.chapter["index"] != chapter["index"]:
                 if drill is not None:
-                    result["chapters"].append(drill.close())
+                    entries.append(drill.close())
                 drill = _ChapterDrill(output_dir, chapter, int(target_rate or clip.sample_rate), options, bitrate)
             if slow is not None:
                 _, slow_clip = next(slow)
@@ -215,8 +224,8 @@ def render_shadowing(
             drill.kill()
         raise
     if drill is not None:
-        result["chapters"].append(drill.close())
-    return result
+        entries.append(drill.close())
+    return entries
 
 
 class _ChapterDrill:

@@ -146,16 +146,7 @@ def pack(table: Mapping, stamp: str, kind: str, meta: dict | None = None) -> byt
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     keys = sorted(table)
     encoded = [k.encode("utf-8") for k in keys]
-    size = 8
-    while size < 2 * len(keys):
-        size *= 2
-    mask = size - 1
-    slots = array("I", bytes(4 * size))
-    for entry, key in enumerate(encoded):
-        slot = zlib.crc32(key) & mask
-        while slots[slot]:
-            slot = (slot + 1) & mask
-        slots[slot] = entry + 1
+    size, slots = _hash_slots(encoded)
     key_offsets = _offsets(encoded)
     key_bytes = b"".join(encoded)
     if kind == "int":
@@ -174,6 +165,33 @@ def pack(table: Mapping, stamp: str, kind: str, meta: dict | None = None) -> byt
         "slots": size,
         "meta": meta or {},
     }
+    return _laid_out(header, (
+        ("slots_at", slots.tobytes()),
+        ("keys_at", key_offsets.tobytes()),
+        ("values_at", values.tobytes()),
+        ("key_bytes_at", key_bytes),
+        ("value_bytes_at", value_bytes),
+    ))
+
+
+def _hash_slots(encoded: list[bytes]) -> tuple[int, array]:
+    """An open-addressing table at most half full: each key's entry number + 1 at the slot its CRC-32 probes
+    to first (0: empty), and the table's size, a power of two."""
+    size = 8
+    while size < 2 * len(encoded):
+        size *= 2
+    mask = size - 1
+    slots = array("I", bytes(4 * size))
+    for entry, key in enumerate(encoded):
+        slot = zlib.crc32(key) & mask
+        while slots[slot]:
+            slot = (slot + 1) & mask
+        slots[slot] = entry + 1
+    return size, slots
+
+
+def _laid_out(header: dict, blobs) -> bytes:
+    """The file: magic, CRC, header length, the header with each blob's offset, then the blobs, aligned."""
     # Offsets depend on the header's own length, so lay the body out after a
     # header whose offset fields are padded to a fixed width.
     fields = ("slots_at", "keys_at", "values_at", "key_bytes_at", "value_bytes_at", "size")
@@ -183,13 +201,7 @@ def pack(table: Mapping, stamp: str, kind: str, meta: dict | None = None) -> byt
     at = _align(_PREFIX.size + header_length)
     layout = {}
     parts = []
-    for name, blob in (
-        ("slots_at", slots.tobytes()),
-        ("keys_at", key_offsets.tobytes()),
-        ("values_at", values.tobytes()),
-        ("key_bytes_at", key_bytes),
-        ("value_bytes_at", value_bytes),
-    ):
+    for name, blob in blobs:
         layout[name] = at
         padded = blob + bytes(_align(len(blob)) - len(blob))
         parts.append(padded)

@@ -101,3 +101,17 @@ def with_liang(spoken: str, alone: bool) -> str:
     if spoken[1] in "千万亿":
         return "两" + spoken[1:]
     return spoken
+
+
+def plain_number(digits: str) -> str:
+    """A number read as a number, no 两: scores, ratios, fractions."""
+    if len(digits) > 1 and digits[0] == "0":
+        return digit_by_digit(digits)
+    return cardinal(digits)
+
+
+def two_digits(digits: str) -> str:
+    """Minutes and seconds: 05 -> 零五, 30 -> 三十."""
+    if len(digits) == 2 and digits[0] == "0":
+        return "零" + digit_by_digit(digits[1])
+    return cardinal(digits)
