@@ -167,8 +167,10 @@ def _chang(a: Around) -> str | None:  # 长
 
 
 def _zhi(a: Around) -> str | None:  # 只
-    if a.after == "身":
-        return "zhi1"
+    if a.after in ("身", "只") or a.before in ("只", "一只"):
+        return "zhi1"  # 只身; 一只只: each one
+    if _counted(a.before, NUMERAL_ENDS + DEMONSTRATIVES) and a.after2 == "的" and a.after not in ("是", "有", "要"):
+        return "zhi1"  # 那只受伤的小鸟
     if _counted(a.before, NUMERAL_ENDS + DEMONSTRATIVES) and a.after:
         if not word_tag(a.after).startswith(NOT_COUNTED_TAGS) and a.after not in ("好", "有", "是", "要"):
             return "zhi1"  # 一只猫, 这只鸟 (jieba tags 鸟 zg): what follows is counted
@@ -178,7 +180,8 @@ def _zhi(a: Around) -> str | None:  # 只
 def _zhong_plant(a: Around) -> str | None:  # 种
     if _counted(a.before, NUMERAL_ENDS + DEMONSTRATIVES + "各"):
         return "zhong3"
-    if a.after and (a.after in ("了", "过", "着", "出", "下", "上", "满", "的", "得") or a.after[0] in "花树菜草地田瓜果豆稻麦苗粮"):
+    crops = "花树菜草地田瓜果豆稻麦苗粮米蒜葱姜茶棉"
+    if a.after and (a.after in ("了", "过", "着", "出", "下", "上", "满", "的", "得") or a.after[0] in crops or a.after[-1] in crops):
         return "zhong4"
     return None
 
@@ -346,6 +349,18 @@ def _ji_tie(a: Around) -> str | None:  # 系
     return _as_verb("ji4")(a)
 
 
+def _cha(a: Around) -> str | None:  # 差
+    if a.before in DEGREE or a.after == "得":
+        return "cha4"  # 服务太差了, 还差得远
+    return None
+
+
+def _hao(a: Around) -> str | None:  # 好
+    if a.after in ("了", "的") and (_verbal(a.before) or a.before in VERB_READINGS):
+        return "hao3"  # 缝好了, 做好的: done
+    return None
+
+
 def _lei(a: Around) -> str | None:  # 累
     if a.after[:1] and a.after[0] in "迁转升擢任官积计及":
         return "lei3"  # 累迁, 累官: repeatedly (promoted), in histories
@@ -388,7 +403,7 @@ RULES = {
     "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
     "干": _gan, "曾": _surname("zeng1"), "单": _surname("shan4"), "行": _hang, "和": _huo, "的": _di_taxi,
     "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang_take, "都": _dou, "传": _zhuan,
-    "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie,
+    "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie, "差": _cha, "好": _hao,
     **{char: _as_verb(reading) for char, reading in VERB_READINGS.items()},
 }
 
