@@ -514,3 +514,10 @@ def test_the_numbers_page_prints_the_letter_table():
     page = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "numbers.md").read_text(encoding="utf-8")
     for letter, pinyin in LETTER_PINYIN.items():
         assert f"| {letter} | {pinyin} |" in page, letter
+
+
+@pytest.mark.parametrize("text", ["比分2-1.5", "比分2.5-1", "比赛比分0.5-0"])
+def test_a_score_cue_before_decimals_reads_a_range_instead_of_failing(text):
+    # A score has whole numbers; with a decimal on either side the dash is a range (found by a random-text test).
+    spoken = spoken_text(text)
+    assert "到" in spoken and "比" in spoken[:2] and "点" in spoken

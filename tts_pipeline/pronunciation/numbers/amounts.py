@@ -50,7 +50,8 @@ class AmountRules(Context):
                     second = candidate
         if second is None:
             return Reading(i, end, self._say(first, first.end))
-        if self.is_score(i, second.end, colon=False) or self._falls(first, second, dash.group().strip()):
+        whole = first.number.isdigit() and second.number.isdigit()  # a score has no decimals: 2-1.5 is a range
+        if whole and (self.is_score(i, second.end, colon=False) or self._falls(first, second, dash.group().strip())):
             spoken = plain_number(first.number) + "比" + plain_number(second.number)
             return Reading(i, second.end, spoken)
         # What is written once at one end belongs to both: 10-20% is 百分之十到百分之二十, 5-8k 五千到八千.
