@@ -48,7 +48,7 @@ def edge_service(running_service, monkeypatch):
 def pauses(monkeypatch):
     """Record the backoff pauses instead of sleeping through them."""
     taken: list[float] = []
-    monkeypatch.setattr(online, "_pause", taken.append)
+    monkeypatch.setattr(online.TextServiceEngine, "clock", online.Clock(sleep=taken.append))
     return taken
 
 
