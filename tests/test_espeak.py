@@ -19,7 +19,7 @@ CHONGQING = make_pronunciation(
 )
 
 needs_espeak = pytest.mark.skipif(
-    espeak._find_backend() is None, reason="neither espeakng-loader nor the espeak-ng program is installed"
+    espeak.backend_kind() == "none", reason="neither espeakng-loader nor the espeak-ng program is installed"
 )
 
 
