@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from tts_pipeline.engines import VoiceSettings, create  # noqa: E402
 from tts_pipeline.model import Pronunciation, Sentence, Token  # noqa: E402
+from tts_pipeline.silence import frame_length, sounding_frames  # noqa: E402
 
 
 def pronunciations(path: Path) -> tuple[list[Pronunciation], str]:
@@ -82,20 +83,17 @@ def _stand_in(sentence: Sentence) -> Pronunciation:
     return Pronunciation(sentence, tuple(tokens))
 
 
-def longest_silence(samples: np.ndarray, rate: int, threshold: float = 0.003) -> float:
-    """Longest run of 10 ms frames quieter than threshold (RMS), not counting the clip's two ends."""
-    frame = rate // 100
-    n = len(samples) // frame
-    rms = np.sqrt(np.mean(samples[: n * frame].reshape(n, frame) ** 2, axis=1))
-    loud = np.flatnonzero(rms >= threshold)
-    if len(loud) < 2:
+def longest_silence(samples: np.ndarray, rate: int) -> float:
+    """Longest run of silent 10 ms frames (tts_pipeline.silence's rule), not counting the clip's two ends."""
+    loud = sounding_frames(samples, rate)
+    inside = np.flatnonzero(loud)
+    if len(inside) < 2:
         return 0.0
-    inner = rms[loud[0]:loud[-1] + 1] < threshold
     best = run = 0
-    for quiet in inner:
-        run = run + 1 if quiet else 0
+    for sounds in loud[inside[0]:inside[-1] + 1]:
+        run = 0 if sounds else run + 1
         best = max(best, run)
-    return best * frame / rate
+    return best * frame_length(rate) / rate
 
 
 def main() -> int:

@@ -333,11 +333,10 @@ def targets(rows: list[dict]) -> list[str]:
 
 def memory_probe(sizes: list[int], scratch: Path, sample: dict) -> list[str]:
     """How the pipeline's own memory grows with length, without the voice: the same build with the
-    test-tone engine (tests/tone_engine.py, loaded through TTS_PIPELINE_ENGINE_PLUGINS), whose model
+    test-tone engine (tests/tone_engine.py, found through its entry point in tests/plugin), whose model
     is nothing, so the slope is the pipeline's; the neural voice adds a fixed amount per process."""
     scratch.mkdir(parents=True)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "tests"), str(ROOT)]),
-               TTS_PIPELINE_ENGINE_PLUGINS="tone_engine")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "tests"), str(ROOT / "tests" / "plugin"), str(ROOT)]))
     print("\n== memory against length, test-tone engine (pipeline only), --jobs 2")
     # A first build fills the pronouncer's one-time caches, whose making would be counted otherwise.
     build(SAMPLE, scratch / "warm-up", scratch / "cache-warm-up", "--engine", "test-tone", "--jobs", "2", env=env)

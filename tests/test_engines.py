@@ -77,3 +77,33 @@ def test_voices_lists_every_engine_with_status_rate_and_reason(silent, capsys):
     assert "why: switched off for the test" in silent
     for name in engine_names():
         assert name in out
+
+
+def _voices_with_plugin(tmp_path, module: str):
+    """`tts-pipeline voices` in a process where a package's entry point names `module` as an engine plugin."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).parent
+    info = tmp_path / "site" / "someones_voice-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: someones-voice\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[tts_pipeline.engines]\nmine = {module}\n")
+    path = os.pathsep.join([str(tests), str(tmp_path / "site"), str(tests.parent), os.environ.get("PYTHONPATH", "")])
+    return subprocess.run([sys.executable, "-m", "tts_pipeline", "voices"], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": path}, timeout=120)
+
+
+def test_an_installed_packages_engine_is_found_by_its_entry_point(tmp_path):
+    done = _voices_with_plugin(tmp_path, "tone_engine")
+    assert done.returncode == 0, done.stderr
+    assert any(line.startswith("test-tone ") and "usable" in line for line in done.stdout.splitlines())
+
+
+def test_a_plugin_that_does_not_import_is_one_line_naming_its_package(tmp_path):
+    done = _voices_with_plugin(tmp_path, "no_such_voice_module")
+    assert done.returncode == 3
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "engine plugin 'mine' (no_such_voice_module) of someones-voice" in done.stderr

@@ -19,7 +19,7 @@ CHONGQING = make_pronunciation(
 )
 
 needs_espeak = pytest.mark.skipif(
-    espeak._find_backend() is None, reason="neither espeakng-loader nor the espeak-ng program is installed"
+    espeak.backend_kind() == "none", reason="neither espeakng-loader nor the espeak-ng program is installed"
 )
 
 
@@ -161,19 +161,38 @@ def test_registry_lists_and_creates_espeak():
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="the espeak-ng program is not installed")
-def test_the_espeak_ng_program_is_used_when_it_is_all_there_is(monkeypatch):
-    monkeypatch.setattr(espeak, "_find_backend", lambda: espeak._Backend("program", shutil.which("espeak-ng")))
+def test_the_espeak_ng_program_is_used_when_chosen(monkeypatch):
+    monkeypatch.setenv(espeak.BACKEND_ENV_VAR, "program")
+    assert EspeakEngine.availability().reason == f"the espeak-ng program at {shutil.which('espeak-ng')}"
+    assert espeak.backend_kind() == "program"
     clip = EspeakEngine().synthesize(CHONGQING)
     assert clip.sample_rate == 22050 and 0.8 < clip.duration < 4.0
     assert np.array_equal(clip.samples, EspeakEngine().synthesize(CHONGQING).samples)
 
 
-def test_without_any_espeak_the_engine_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(espeak, "_find_backend", lambda: None)
+def test_without_the_chosen_espeak_the_engine_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setenv(espeak.BACKEND_ENV_VAR, "program")
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no espeak-ng on it
     availability = EspeakEngine.availability()
-    assert not availability.usable and "espeakng-loader" in availability.reason
-    with pytest.raises(engines.EngineError, match="espeakng-loader"):
+    assert not availability.usable and "apt install espeak-ng" in availability.reason
+    with pytest.raises(engines.EngineError, match="espeak-ng program is not on PATH"):
         engines.create("espeak")
+
+
+def test_a_backend_that_does_not_exist_is_named_in_one_line(monkeypatch):
+    monkeypatch.setenv(espeak.BACKEND_ENV_VAR, "festival")
+    availability = EspeakEngine.availability()
+    assert not availability.usable
+    assert availability.reason == ("TTS_PIPELINE_ESPEAK='festival' names no way to run espeak-ng; "
+                                   "set it to library or program, or leave it unset")
+
+
+@pytest.mark.skipif(espeak.backend_kind() != "library", reason="libespeak-ng of espeakng-loader does not load here")
+def test_the_library_is_the_default_and_can_be_chosen(monkeypatch):
+    monkeypatch.delenv(espeak.BACKEND_ENV_VAR, raising=False)
+    default = EspeakEngine.availability().reason
+    monkeypatch.setenv(espeak.BACKEND_ENV_VAR, "library")
+    assert EspeakEngine.availability().reason == default == "libespeak-ng from the espeakng-loader package, in this process"
 
 
 @needs_espeak

@@ -26,7 +26,7 @@ SHIXING_FORCED = make_pronunciation(("实", "shi2", "lexicon"), ("行", "hang2",
 def pauses(monkeypatch):
     """Record the backoff pauses instead of sleeping through them."""
     taken: list[float] = []
-    monkeypatch.setattr(online, "_pause", taken.append)
+    monkeypatch.setattr(online.TextServiceEngine, "clock", online.Clock(sleep=taken.append))
     return taken
 
 
@@ -294,7 +294,7 @@ def test_a_sentence_google_fails_on_is_spoken_by_the_fallback_engine(google, pau
 
 def test_after_one_sentence_used_up_its_attempts_the_next_fail_fast_until_a_probe(google, pauses, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(online, "_now", lambda: clock[0])
+    monkeypatch.setattr(online.TextServiceEngine, "clock", online.Clock(now=lambda: clock[0], sleep=pauses.append))
     google.add(responses.POST, GOOGLE_URL, body=requests.exceptions.ConnectionError("network unreachable"))
     engine = GttsEngine(VoiceSettings(options=(("attempts", 3),)))
     with pytest.raises(EngineError, match="after 3 attempts"):

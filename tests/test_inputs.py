@@ -21,10 +21,6 @@ from tts_pipeline.parse import read_article
 from tts_pipeline.parse import epub as epub_reader
 from tts_pipeline.parse import web
 
-pytest.importorskip("ebooklib", reason="ebooklib is installed by the project (pyproject.toml); run `make test`")
-pytest.importorskip("docx", reason="python-docx is installed by the project (pyproject.toml); run `make test`")
-pytest.importorskip("trafilatura", reason="trafilatura is installed by the project (pyproject.toml); run `make test`")
-
 
 def texts(article) -> str:
     return "".join(s.text for s in article.sentences())

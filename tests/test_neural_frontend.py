@@ -7,9 +7,9 @@ import pytest
 
 from neural_pron import pron
 from neural_voice import installed_voice
+from tts_pipeline.engines.neural import frontend as frontend_module
 from tts_pipeline.model import Token
 
-frontend_module = pytest.importorskip("tts_pipeline.engines.neural.frontend")
 MAPPER = installed_voice().mapper
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 import pytest
 
 from neural_voice import installed_voice
+from tts_pipeline.engines.neural import rewrite
 from tts_pipeline.errors import EngineError
 
-rewrite = pytest.importorskip("tts_pipeline.engines.neural.rewrite")
-pytest.importorskip("ai_edge_litert")
 VOICE = installed_voice()
 
 

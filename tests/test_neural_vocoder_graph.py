@@ -8,9 +8,8 @@ import pytest
 
 from neural_pron import pron
 from neural_voice import installed_voice
+from tts_pipeline.engines.neural import vocoder_graph
 
-vocoder_graph = pytest.importorskip("tts_pipeline.engines.neural.vocoder_graph")
-pytest.importorskip("ai_edge_litert")
 VOICE = installed_voice()
 
 from tts_pipeline.engines.neural.rewrite import ModelShapeError, _builtin  # noqa: E402

@@ -14,7 +14,6 @@ from tts_pipeline.learn.player import write_player
 from tts_pipeline.learn.shadowing import ShadowingOptions, render_shadowing
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,
@@ -234,8 +233,7 @@ def test_screenshot_of_a_lesson_with_an_overruled_hint(browser, tmp_path):
     page.keyboard.press("Space")
     assert _current(page) == [second["id"]]
     page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "player.png"
+    shot = tmp_path / "player.png"  # kept with pytest's temporary folders of the last runs, to look at
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     page.close()
@@ -267,8 +265,7 @@ def test_page_of_a_real_build_of_the_example(browser, tmp_path):
     assert _current(page) == [target["id"]]
     page.keyboard.press("Space")
     page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "player-example.png"))
+    page.screenshot(path=str(tmp_path / "player-example.png"))
     page.close()
     assert errors == []
 

@@ -2,7 +2,7 @@
 
 The build runs as `python -m tts_pipeline build` in its own process with the
 `test-tone` engine from tests/tone_engine.py, loaded through the
-TTS_PIPELINE_ENGINE_PLUGINS testing hook and slowed down by
+entry point in tests/plugin (as an installed engine plugin's) and slowed down by
 TTS_TEST_TONE_DELAY so that it can be killed mid-way. Each synthesis appends
 the sentence id to the TTS_TEST_TONE_LOG file, which tells the test both when
 to kill and how many clips the second run had to make.
@@ -45,8 +45,8 @@ def article(path: Path, unit: str = "圈") -> None:
 
 def environment(log: Path, delay: float) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), str(ROOT), env.get("PYTHONPATH")]))
-    env["TTS_PIPELINE_ENGINE_PLUGINS"] = "tone_engine"
+    # tests/plugin: the test engines' entry point, as an installed engine plugin's
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), str(TESTS / "plugin"), str(ROOT), env.get("PYTHONPATH")]))
     env["TTS_TEST_TONE_DELAY"] = str(delay)
     env["TTS_TEST_TONE_LOG"] = str(log)
     return env

@@ -71,7 +71,8 @@ def test_a_tick_in_a_trailing_pause_does_not_hold_the_trim_open():
 
 @pytest.mark.slow
 def test_the_voice_ticks_in_the_sample_article_and_the_stitcher_removes_them():
-    """The first sentence of tests/data/sample_article.txt: the voice leaves a tick 1.325 s in."""
+    """The first sentence of tests/data/sample_article.txt: the voice leaves a tick 1.315 s in (1.325 s before
+    issue 19's one silence rule cut one more 10 ms frame of the model's lead-in)."""
     availability = engines.engine_class(engines.DEFAULT_ENGINE).availability()
     if not availability.usable:
         pytest.skip(f"the neural voice cannot run here: {availability.reason}")
@@ -85,7 +86,7 @@ def test_the_voice_ticks_in_the_sample_article_and_the_stitcher_removes_them():
     clip = engines.create("neural", VoiceSettings(threads=1)).synthesize(first)
     raw = np.asarray(clip.samples, dtype=np.float64)
     before = find_ticks(raw, clip.sample_rate)
-    assert [round(t.start / clip.sample_rate, 2) for t in before] == [1.32]
+    assert [t.start / clip.sample_rate for t in before] == [pytest.approx(1.315, abs=0.003)]
     assert before[0].peak_db < -40
     prepared = sentence_audio(clip, clip.sample_rate, PausePlan())
     assert find_ticks(prepared, clip.sample_rate) == []

@@ -14,7 +14,8 @@ With TTS_TEST_TONE_LOG_PARENT set, each log line also names the parent
 process of the speaking process (on a Ray cluster: the raylet of its node).
 
 The kill-and-resume test loads it into a real `python -m tts_pipeline build`
-through the TTS_PIPELINE_ENGINE_PLUGINS testing hook.
+the way any engine plugin is found: tests/plugin holds an installed package's
+metadata whose `tts_pipeline.engines` entry point names this module.
 """
 from __future__ import annotations
 

@@ -28,7 +28,8 @@ from .loudness import db, limit, loudness_of, pooled_loudness, true_peak
 from .model import Clip
 from .options import PausePlan  # noqa: F401 - the stitch stage's input, defined with the other shared options
 from .profiles import Profile, profile
-from .ticks import SILENCE, remove_ticks
+from .silence import SILENCE, speech_bounds
+from .ticks import remove_ticks
 from .timing import Timing, seconds
 
 TARGET_LUFS = profile(None).loudness
@@ -108,16 +109,6 @@ def clip_samples(clip: Clip, sample_rate: int) -> np.ndarray:
     return data.astype(np.float32)
 
 
-def silence_bounds(samples: np.ndarray, sample_rate: int, keep: float) -> tuple[int, int]:
-    """Where to cut leading and trailing silence down to `keep` seconds, so pauses
-    are the plan's: keep samples[start:end]."""
-    loud = np.flatnonzero(np.abs(samples) > SILENCE)
-    if not len(loud):
-        return 0, 0
-    margin = int(keep * sample_rate)
-    return max(0, int(loud[0]) - margin), min(len(samples), int(loud[-1]) + 1 + margin)
-
-
 def _segment(samples: np.ndarray, sample_rate: int) -> AudioSegment:
     pcm = (np.clip(samples, -1, 1).astype(np.float64) * _INT32).astype("<i4")
     return AudioSegment(pcm.tobytes(), sample_width=4, frame_rate=sample_rate, channels=1)
@@ -134,10 +125,10 @@ def sentence_audio(clip: Clip, sample_rate: int, plan: PausePlan) -> np.ndarray:
 
 
 def prepared_sentence(clip: Clip, sample_rate: int, plan: PausePlan) -> tuple[np.ndarray, Timing | None]:
-    """`sentence_audio`, and the clip's token timing moved with it (resampled, trimmed; tick removal,
-    fades and levelling keep every sample in place)."""
+    """`sentence_audio`, and the clip's token timing moved with it (resampled, trimmed by the one silence rule,
+    silence.speech_bounds; tick removal, fades and levelling keep every sample in place)."""
     whole = remove_ticks(clip_samples(clip, sample_rate), sample_rate)
-    start, end = silence_bounds(whole, sample_rate, plan.keep)
+    start, end = speech_bounds(whole, sample_rate, plan.keep)
     samples = whole[start:end]
     timing = None if clip.timing is None else clip.timing.resampled(sample_rate).cut(start, end)
     fade_ms = int(round(plan.fade * 1000))

@@ -11,8 +11,9 @@ edge counts as silence), whose peak stays below `CEILING` and at least
 ramp on each side into the silence around it. Speech is never touched: a
 syllable lasts far longer than 10 ms, and no sample above -30 dBFS is changed.
 
-It runs on the clip before `stitch.silence_bounds`, so a tick near a clip's edge
-neither survives in the pause nor holds the trim open.
+It runs on the clip before the stitcher trims it (`silence.speech_bounds`), so a tick near a
+clip's edge does not survive in the pause. The silence level is the one `silence.py` defines; a
+tick is found in 1 ms frames of peaks because it is shorter than the trim's 10 ms frames.
 """
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Below this level (-50 dBFS) a frame is silence: here, and at the edge of a clip that stitch trims.
-SILENCE = 10 ** (-50 / 20)
+from .silence import SILENCE
+
 MAX_BURST = 0.010  # seconds: longer than this is not a tick
 MIN_QUIET = 0.030  # seconds of silence needed on each side
 CEILING = 10 ** (-30 / 20)  # a burst with any sample above -30 dBFS is left alone

@@ -6,9 +6,15 @@
         ...
 
     engine = create("mine", VoiceSettings(speed=0.9))
+
+An engine of another package is found through its entry point in the group
+`tts_pipeline.engines` (ENTRY_POINT_GROUP): the module it names is imported
+before engines are looked up, and registers its engines as above. Worker
+processes and Ray actors import an engine's module by name themselves.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 
 from ..errors import EngineError
@@ -17,10 +23,11 @@ from .base import Availability, Engine, VoiceSettings
 
 _REGISTRY: dict[str, type[Engine]] = {}
 
-# Modules that define the built-in engines; imported on first use so that a
-# missing optional dependency only affects its own engine.
+# Modules that define the built-in engines; imported on first use, so that a command that speaks
+# nothing does not load them.
 _BUILTIN_MODULES = ("neural", "espeak", "gtts", "edge")
 
+ENTRY_POINT_GROUP = "tts_pipeline.engines"
 
 
 def register(cls: type[Engine]) -> type[Engine]:
@@ -30,32 +37,22 @@ def register(cls: type[Engine]) -> type[Engine]:
 
 def _load_builtins() -> None:
     for module in _BUILTIN_MODULES:
-        try:
-            importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"{__name__}.{module}"):
-                continue  # engine not written yet
-            raise
+        importlib.import_module(f"{__name__}.{module}")
     _load_plugins()
 
 
-# Testing hook: comma-separated module names imported before engines are
-# looked up, so a test can register a stand-in engine inside a real
-# `python -m tts_pipeline build` process (tests/tone_engine.py).
-PLUGINS_ENV_VAR = "TTS_PIPELINE_ENGINE_PLUGINS"
-
-
+@functools.cache
 def _load_plugins() -> None:
-    import os
+    """Import the module of every installed package's `tts_pipeline.engines` entry point, once."""
+    from importlib.metadata import entry_points
 
-    for module in filter(None, (m.strip() for m in os.environ.get(PLUGINS_ENV_VAR, "").split(","))):
+    for point in entry_points(group=ENTRY_POINT_GROUP):
         try:
-            importlib.import_module(module)
+            point.load()
         except ImportError as exc:
-            raise EngineError(
-                f"cannot import engine plugin {module!r} named in ${PLUGINS_ENV_VAR}: {exc}; "
-                "fix or unset that variable"
-            ) from exc
+            owner = f" of {point.dist.name}" if point.dist is not None else ""
+            raise EngineError(f"cannot load the engine plugin {point.name!r} ({point.value}){owner}: {exc}; "
+                              "reinstall or uninstall that package") from exc
 
 
 def engine_names() -> list[str]:

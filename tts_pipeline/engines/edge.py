@@ -238,7 +238,8 @@ class EdgeEngine(TextServiceEngine):
         shipped = {v.name: v for v in SHIPPED_VOICES}
         self.rate = rate_for(self.settings.speed)
         self.pitch = pitch_for(self.settings.pitch, shipped[voice].gender if voice in shipped else "")
-        self.backoff = Backoff(attempts_option("edge", self.settings.option("attempts", DEFAULT_ATTEMPTS), "--edge-attempts"))
+        self.backoff = Backoff(attempts_option("edge", self.settings.option("attempts", DEFAULT_ATTEMPTS), "--edge-attempts"),
+                               clock=self.clock)
 
     @classmethod
     def voice_names(cls) -> tuple[str, ...]:

@@ -3,7 +3,8 @@
 The `cmn-latn-pinyin` voice reads tone-number pinyin, so the resolved
 reading goes in as written.  The library and its data come from the
 `espeakng-loader` wheel and run in this process through ctypes; when that
-wheel is missing, the `espeak-ng` program is used instead.
+wheel is missing, the `espeak-ng` program is used instead; the environment
+variable TTS_PIPELINE_ESPEAK (`library` or `program`) chooses one of the two.
 
 espeak-ng keeps state between utterances in static variables (pitch flutter,
 waveform phase), so the same sentence would come out slightly different
@@ -16,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import io
+import os
 import shutil
 import subprocess
 import threading
@@ -127,19 +129,36 @@ class _Backend:
     data: str | None = None
 
 
-@functools.lru_cache(maxsize=1)
+BACKEND_ENV_VAR = "TTS_PIPELINE_ESPEAK"
+"""`library` (the espeakng-loader wheel's libespeak-ng, in this process) or `program` (the espeak-ng program
+on PATH): the one espeak-ng to use. Unset or empty: the library when it loads here, else the program."""
+BACKENDS = ("library", "program")
+
+
 def _find_backend() -> _Backend | None:
-    try:
-        import _ctypes
+    """The espeak-ng that BACKEND_ENV_VAR chooses, or None when it is not there."""
+    choice = os.environ.get(BACKEND_ENV_VAR, "").strip()
+    if choice and choice not in BACKENDS:
+        raise EngineError(f"espeak: {BACKEND_ENV_VAR}={choice!r} names no way to run espeak-ng; "
+                          f"set it to {' or '.join(BACKENDS)}, or leave it unset")
+    return _backend(choice, os.environ.get("PATH", os.defpath))
 
-        import espeakng_loader
 
-        library, data = espeakng_loader.get_library_path(), espeakng_loader.get_data_path()
-        _ctypes.dlclose(ctypes.CDLL(library)._handle)  # loadable here (its own dependencies present)?
-        return _Backend("library", library, data)
-    except (ImportError, RuntimeError, OSError):
-        pass
-    program = shutil.which("espeak-ng")
+@functools.lru_cache(maxsize=8)
+def _backend(choice: str, path: str) -> _Backend | None:
+    if choice != "program":
+        try:
+            import _ctypes
+
+            import espeakng_loader
+
+            library, data = espeakng_loader.get_library_path(), espeakng_loader.get_data_path()
+            _ctypes.dlclose(ctypes.CDLL(library)._handle)  # loadable here (its own dependencies present)?
+            return _Backend("library", library, data)
+        except (ImportError, RuntimeError, OSError):
+            if choice == "library":
+                return None
+    program = shutil.which("espeak-ng", path=path)
     return _Backend("program", program) if program else None
 
 
@@ -257,8 +276,16 @@ class EspeakEngine(Engine):
 
     @classmethod
     def availability(cls) -> Availability:
-        backend = _find_backend()
+        try:
+            backend = _find_backend()
+        except EngineError as exc:
+            return Availability(False, str(exc).removeprefix("espeak: "))
         if backend is None:
+            choice = os.environ.get(BACKEND_ENV_VAR, "").strip()
+            if choice == "program":
+                return Availability(False, f"the espeak-ng program is not on PATH ({BACKEND_ENV_VAR}=program; apt install espeak-ng)")
+            if choice == "library":
+                return Availability(False, f"libespeak-ng of the espeakng-loader package does not load here ({BACKEND_ENV_VAR}=library; pip install espeakng-loader)")
             return Availability(False, "neither the espeakng-loader package nor the espeak-ng program is installed (pip install espeakng-loader)")
         if backend.kind == "library":
             return Availability(True, "libespeak-ng from the espeakng-loader package, in this process")

@@ -70,7 +70,8 @@ class GttsEngine(TextServiceEngine):
             raise EngineError(f"gtts: language {language!r} is not offered; choose one of {', '.join(LANGUAGES)} (--gtts-lang)")
         self.language = language
         self.slow = bool(self.settings.option("slow", False)) or self.settings.speed < SLOW_BELOW_SPEED
-        self.backoff = Backoff(attempts_option("gtts", self.settings.option("attempts", DEFAULT_ATTEMPTS), "--gtts-attempts"))
+        self.backoff = Backoff(attempts_option("gtts", self.settings.option("attempts", DEFAULT_ATTEMPTS), "--gtts-attempts"),
+                               clock=self.clock)
 
     @property
     def cooldown(self) -> float:

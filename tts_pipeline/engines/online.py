@@ -6,13 +6,15 @@ raises `Retry`; anything else it raises ends the sentence at once.  After a
 sentence has used up every attempt, later sentences do not repeat the whole
 backoff: within the cool-down they fail at once, after it one attempt probes
 whether the service is back.  Without this a build with --fallback and no
-network would spend the full backoff on every sentence.
+network would spend the full backoff on every sentence.  The time it reads and
+waits on is a `Clock`, `TextServiceEngine.clock` for every online engine.
 """
 from __future__ import annotations
 
 import io
 import random
 import time
+from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 import numpy as np
@@ -22,6 +24,16 @@ from ..model import Pronunciation
 from .base import Availability, Engine
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The time the online engines' backoff reads (`now`: seconds that only go forward) and waits on
+    (`sleep`). Every online engine takes `TextServiceEngine.clock`: set that class attribute to run them
+    on another time, such as one that records the pauses instead of sleeping through them."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
 
 
 class TextServiceEngine(Engine):
@@ -34,6 +46,7 @@ class TextServiceEngine(Engine):
     module: str
     install: str  # what to run when `module` is missing
     sends: str  # the note `tts-pipeline voices` prints
+    clock: Clock = Clock()  # what the backoff reads and waits on
 
     @classmethod
     def availability(cls) -> Availability:
@@ -59,19 +72,13 @@ class Retry(Exception):
         self.wait = wait
 
 
-def _pause(seconds: float) -> None:
-    time.sleep(seconds)
-
-
-def _now() -> float:
-    return time.monotonic()
-
-
 class Backoff:
     """Attempts per sentence, the pauses between them, and the cool-down after a sentence gave up."""
 
-    def __init__(self, attempts: int, base: float = 1.0, cap: float = 20.0, cooldown: float = 30.0):
+    def __init__(self, attempts: int, base: float = 1.0, cap: float = 20.0, cooldown: float = 30.0,
+                 clock: Clock = Clock()):
         self.attempts = attempts
+        self.clock = clock
         self.base = base  # seconds before the second attempt; doubles each time
         self.cap = cap
         self.cooldown = cooldown  # seconds without requests after a sentence used up its attempts
@@ -91,7 +98,7 @@ class Backoff:
         """`attempt()`'s result, retried on `Retry`; else an EngineError "`unreachable` (why); `advice`"."""
         attempts = self.attempts
         if self._gave_up_at is not None:
-            waited = _now() - self._gave_up_at
+            waited = self.clock.now() - self._gave_up_at
             if waited < self.cooldown:
                 raise EngineError(
                     f"{unreachable} (an earlier sentence failed {self.attempts} attempts; "
@@ -107,8 +114,8 @@ class Backoff:
             except Retry as retry:
                 causes.append(retry.cause)
                 if number < attempts:
-                    _pause(self.delay(number, retry.wait))
-        self._gave_up_at = _now()
+                    self.clock.sleep(self.delay(number, retry.wait))
+        self._gave_up_at = self.clock.now()
         raise EngineError(
             f"{unreachable} after {attempts} attempt{'s' if attempts > 1 else ''} (last: {causes[-1]}); {advice}"
         )

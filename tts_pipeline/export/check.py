@@ -5,7 +5,7 @@ and measured as it streams past, so a two-hour file never sits in memory:
 integrated loudness and true peak (`tts_pipeline.loudness`), RMS of the whole
 file, sample peak, noise floor (the RMS of the quietest 500 ms window, as ACX's
 checker takes it), and the room tone at the head and tail (silence before the
-first and after the last sample above the stitcher's silence level). Sample
+first and after the last sounding frame, by the rule the stitcher trims with: silence.py). Sample
 rate and bitrate come from the file's own header (mutagen).
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 
 from ..loudness import LoudnessMeter, db, true_peak
 from ..profiles import Profile
-from ..ticks import SILENCE
+from ..silence import SoundSpan
 from . import ffmpeg
 from .manifest import Manifest, WarningEntry
 from .tags import Publishing
@@ -67,7 +67,7 @@ def measure(path: Path, name: str | None = None) -> Measurement:
     squares = 0.0
     count = 0
     peak = top = 0.0
-    first = last = None
+    sound = SoundSpan(rate)
     quietest = math.inf
     carry = np.zeros(0)
     for block in ffmpeg.decoded(path, rate):
@@ -75,10 +75,7 @@ def measure(path: Path, name: str | None = None) -> Measurement:
         squares += float(np.square(block).sum())
         peak = max(peak, float(np.abs(block).max()) if len(block) else 0.0)
         top = max(top, true_peak(block))
-        loud = np.flatnonzero(np.abs(block) > SILENCE)
-        if len(loud):
-            first = count + int(loud[0]) if first is None else first
-            last = count + int(loud[-1])
+        sound.feed(block)
         count += len(block)
         # noise floor: 500 ms windows, 100 ms apart, across block boundaries
         joined = np.concatenate([carry, block])
@@ -87,6 +84,7 @@ def measure(path: Path, name: str | None = None) -> Measurement:
         for start in starts:
             quietest = min(quietest, float(np.mean(np.square(joined[start : start + window]))))
         carry = joined[(starts[-1] + hop) if len(starts) else 0 :]
+    sound.close()
     rms = math.sqrt(squares / count) if count else 0.0
     return Measurement(
         file=name or path.name,
@@ -99,8 +97,8 @@ def measure(path: Path, name: str | None = None) -> Measurement:
         peak=db(peak),
         true_peak=db(top),
         noise_floor=db(math.sqrt(quietest)) if math.isfinite(quietest) else -math.inf,
-        head=(first if first is not None else count) / rate,
-        tail=(count - 1 - last if last is not None else count) / rate,
+        head=(sound.first if sound.first is not None else count) / rate,
+        tail=(count - sound.end if sound.end is not None else count) / rate,
     )
 
 

@@ -40,6 +40,9 @@ def output_error(exc: OSError, where: Path | str) -> OutputError:
     target = exc.filename or where
     if exc.errno == errno.ENOSPC:
         return OutputError(f"disk full while writing {target}; free space and run again")
+    if exc.errno == errno.EFBIG:
+        return OutputError(f"a file grew too large for the file system or the limit on file size while writing "
+                           f"{target}; write to another disk with -o, or raise the limit (ulimit -f), and run again")
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return OutputError(f"cannot write {target}: {exc.strerror}; choose a writable folder with -o")
     if exc.errno in (errno.ENOTDIR, errno.EEXIST):

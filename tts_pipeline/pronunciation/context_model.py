@@ -6,7 +6,8 @@ polyphone set. Its own `G2pM.__call__` takes the argmax over all 876 syllables;
 here the scores are turned into probabilities over the readings the character
 actually has, which is both more accurate and gives a confidence to act on.
 
-The weights are read from the installed wheel, and the tables computed from
+The weights are read from the installed wheel (pickles, through an unpickler
+that builds only arrays and plain containers), and the tables computed from
 them kept in the cache folder as a packed table (packed.py), so a new process
 copies them out instead of computing them; nothing is downloaded.
 """
@@ -186,9 +187,25 @@ class ContextModel:
         return result
 
 
+# What g2pM's files may build: its weights are NumPy arrays; its tables plain dicts, lists and strings.
+_ALLOWED_GLOBALS = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "_reconstruct"),
+                    ("numpy._core.multiarray", "_reconstruct")}
+
+
+class _WeightsUnpickler(pickle.Unpickler):
+    """The g2pM wheel ships its weights and tables only as pickles. They are read from the installed package
+    (never from the cache folder) by an unpickler that builds nothing but arrays and plain containers, so a
+    tampered file cannot run code; what is computed from them is kept as a packed table (packed.py)."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in _ALLOWED_GLOBALS:
+            raise pickle.UnpicklingError(f"g2pM's {module}.{name} is not an array or a table; refusing to load it")
+        return super().find_class(module, name)
+
+
 def _load_pickle(folder: Path, name: str):
     with open(folder / name, "rb") as handle:
-        return pickle.load(handle)
+        return _WeightsUnpickler(handle).load()
 
 
 def _package_folder() -> Path:

@@ -9,6 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ... import silence
 from ...errors import EngineError
 from ...machine import available_cores
 from ...model import Clip, Pronunciation
@@ -26,8 +27,7 @@ JOIN_PAUSES = {3: 0.3, 2: 0.2, 1: 0.12, 0: 0.1}
 it was cut at, counting the EDGE_KEEP kept on both sides (the voice's own
 pause at a clause mark, #3, lasts 0.2-0.4 s)."""
 EDGE_KEEP = 0.05
-"""Seconds of the model's leading and trailing silence kept around speech."""
-QUIET_RMS = 0.003
+"""Seconds of the model's leading and trailing silence kept around speech (silence.speech_bounds)."""
 RECENT_KEYS = 4096
 """Cache keys remembered per engine: a few MB of Pronunciations, however long the book."""
 
@@ -111,7 +111,7 @@ class NeuralEngine(Engine):
                     parts.append(np.zeros(max(0, int(pause * SAMPLE_RATE)), np.float32))
                     position += len(parts[-1])
                 waveform = self.model.waveform(mel)
-                start, end = speech_bounds(waveform)
+                start, end = silence.speech_bounds(waveform, SAMPLE_RATE, EDGE_KEEP)
                 parts.append(waveform[start:end])
                 # the durations' last entry is the end-of-sequence symbol's, which says no token
                 timing = from_durations((*owners, -1), durations, HOP, SAMPLE_RATE)
@@ -154,7 +154,7 @@ class NeuralEngine(Engine):
             "joins": script.joins,
             "prosody": [self.prosody.speed_ratio, self.prosody.f0_ratio, self.prosody.energy_ratio],
             "pauses": sorted(JOIN_PAUSES.items()),
-            "edges": [EDGE_KEEP, QUIET_RMS],
+            "edges": [EDGE_KEEP, silence.FRAME, silence.SILENCE],  # the one trimming rule's parameters
         }
         return hashlib.sha256(json.dumps(plan, ensure_ascii=False).encode()).hexdigest()
 
@@ -162,21 +162,6 @@ class NeuralEngine(Engine):
 def default_threads() -> int:
     """All the cores this process may use, at most four (more barely helps LiteRT here)."""
     return max(1, min(4, available_cores()))
-
-
-def speech_bounds(samples: np.ndarray) -> tuple[int, int]:
-    """Where to cut the model's silence at both ends down to EDGE_KEEP, so that pauses
-    between sentences and pieces are the ones the pipeline plans: keep samples[start:end]."""
-    frame = SAMPLE_RATE // 100
-    count = len(samples) // frame
-    if count == 0:
-        return 0, len(samples)
-    rms = np.sqrt(np.mean(samples[: count * frame].reshape(count, frame) ** 2, axis=1))
-    loud = np.flatnonzero(rms >= QUIET_RMS)
-    if len(loud) == 0:
-        return 0, len(samples)
-    keep = int(EDGE_KEEP * SAMPLE_RATE)
-    return max(0, int(loud[0]) * frame - keep), min(len(samples), (int(loud[-1]) + 1) * frame + keep)
 
 
 def _prosody(settings: VoiceSettings) -> Prosody:
