@@ -70,6 +70,41 @@ def test_lone_polyphones_read_by_the_words_around_them(text: str, char: str, exp
 
 @pytest.mark.parametrize(
     ("text", "char", "expected"),
+    [
+        ("雪花一片一片地飘下来。", "地", "de5"),  # after a doubled form
+        ("他小心翼翼地打开了盒子。", "地", "de5"),  # after an idiom
+        ("小雨断断续续地下了一整天。", "地", "de5"),  # jieba joins 地下
+        ("这块地种的是玉米。", "地", "di4"),
+        ("爷爷把种子撒在地里。", "撒", "sa3"),  # verbs before a complement
+        ("她把床单铺好了。", "铺", "pu1"),
+        ("你把钱藏在哪儿了？", "藏", "cang2"),
+        ("天冷了，把扣子系上。", "系", "ji4"),
+        ("他是中文系的学生。", "系", "xi4"),
+        ("她冲我们挥了挥手。", "冲", "chong4"),
+        ("我把雨伞落在出租车上了。", "落", "la4"),
+        ("她长得很像她妈妈。", "长", "zhang3"),
+        ("晾了一晚上，衣服已经干了。", "干", "gan1"),
+        ("这活儿太累，我不想干。", "干", "gan4"),
+        ("他跑得满头大汗，累得坐在地上。", "累", "lei4"),
+        ("这汤咸得要命。", "得", "de5"),
+        ("帮我看好行李，我去买票。", "看", "kan1"),
+        ("今年的桃树结了不少桃子。", "结", "jie1"),  # not the jié of 结果
+        ("我们在门口照了一张相。", "相", "xiang4"),
+        ("我想请两天假回家。", "假", "jia4"),
+        ("他从来没中过奖。", "中", "zhong4"),
+        ("大家都高高兴兴地回家了。", "兴", "xing4"),
+        ("这家饭馆的菜太差了。", "差", "cha4"),
+        ("她把这里当作自己的家。", "当", "dang4"),
+    ],
+)
+def test_everyday_rules_read_fresh_sentences(text: str, char: str, expected: str) -> None:
+    # Sentences written for this test, none of them in the everyday dev or test parts.
+    tokens = pronounce_text(text)
+    assert next(t.pinyin for t in tokens if t.text == char) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "char", "expected"),
     [("我們去銀行", "行", "hang2"), ("長城", "長", "chang2"), ("重慶", "重", "chong2"), ("音樂會", "樂", "yue4"),
      ("他說著話", "著", "zhe5"), ("頭髮", "髮", "fa5")],
 )
