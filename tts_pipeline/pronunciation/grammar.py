@@ -97,6 +97,8 @@ def _clause(text: str, spans: list[tuple[int, int]], index: int) -> tuple[int, i
 def _preposition_wei(text: str, spans: list[tuple[int, int]], index: int) -> RuleReading | None:
     first, last = _clause(text, spans, index)
     before = [text[s:e] for s, e in spans[first:index]]
+    if not before and index + 1 < last and tag_of(text[slice(*spans[index + 1])])[:1] in ("v", "a"):
+        return RuleReading("wei4", "preposition-wei", f"为 opening a clause before a verb is the preposition {marked('wei4')}")
     if "以" in before:
         return None
     if before and (before[-1] in COMPLETED_BY_WEI or before[-1] in COMPLETED_BY_WEI_WORDS):
@@ -136,7 +138,7 @@ PHRASES = tuple(
         ("结", "(?P<c>结)(?:满了|满|了|出了|出|着)[^，。！？；、]{0,5}?(?:果|瓜|籽|桃|梨|枣|杏|李子|橘|柿|葡萄|穗|荚)", "jie1"),
         ("结", "(?P<c>结)(?:果子|果儿)", "jie1"),
         ("相", "照(?:了|过)?(?:好多|很多|不少|几张|一张|张|些|个)?(?P<c>相)", "xiang4"),
-        ("背", "(?:课文|单词|生词|台词|古诗|诗|公式|口诀)[^，。！？；]*?(?P<c>背)(?![包着起走])", "bei4"),
+        ("背", "(?:课文|单词|生词|台词|古诗|诗|公式|口诀|全文|文章)[^，。！？；]*?(?P<c>背)(?![包着起走])", "bei4"),
         ("背", "(?:耳朵|耳)(?:有点儿?|很|太|也|都)?(?P<c>背)", "bei4"),
         ("背", "(?:在|[手脚后刀椅驼])(?P<c>背)(?![包着起走])", "bei4"),
         ("背", "(?P<c>背)对", "bei4"),
@@ -150,6 +152,11 @@ PHRASES = tuple(
         ("落", "(?P<c>落)了?枕", "lao4"),
         ("觉", "睡[^，。！？；]{0,8}?(?P<c>觉)(?!得)", "jiao4"),
         ("好", "(?P<c>好)面子", "hao4"),
+        ("大", "(?:[王李张刘陈杨黄赵周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤]|看|找|请|叫|问)(?P<c>大)夫", "dai4"),
+        ("间", "[晴阴](?P<c>间)(?:多云|阴|晴|小雨|阵雨)", "jian4"),
+        ("划", "(?P<c>划)了?(?:一|个)?(?:道|个)?(?:口子|伤口|口儿)", "hua2"),
+        ("背", "的(?P<c>背)(?![包着起走心])", "bei4"),
+        ("空", "(?P<c>空)(?:着|出|位|座|座位|房|格)", "kong4"),
     )
 )
 

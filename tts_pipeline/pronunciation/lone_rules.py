@@ -95,7 +95,7 @@ def _counted(word: str, ends: str) -> bool:
 
 
 def _verbal(word: str) -> bool:
-    return bool(word) and word_tag(word).startswith(("v", "a"))
+    return bool(word) and (word_tag(word).startswith(("v", "a")) or word in ("上", "下", "进", "出", "回", "过", "起"))
 
 
 def _de_ground(a: Around) -> str | None:  # 地
@@ -134,7 +134,7 @@ def _le(a: Around) -> str | None:  # 了
 def _zhe(a: Around) -> str | None:  # 着
     if a.before[-1:] in ("不", "得"):
         return "zhao2"
-    if a.before in ("找", "睡", "猜", "摸", "见", "碰", "逮", "抓", "够", "点", "烧") and a.after == "了":
+    if a.before[-1:] in ("找", "睡", "猜", "摸", "见", "碰", "逮", "抓", "够", "点", "烧") and a.after in ("了", "啦", "吗", "呢", "没有", ""):
         return "zhao2"
     if a.before in ("一", "这", "那", "高", "绝", "妙", "险", "损", "新", "这一", "那一") and a.after in ("", "棋", "儿"):
         return "zhao1"
@@ -161,8 +161,8 @@ def _chang(a: Around) -> str | None:  # 长
         return "zhang3"  # 家长, 里长: the head of
     if a.after and a.after[0] in "高大出胖满" and not (a.after == "大" and a.before in DEGREE):
         return "zhang3"
-    if a.after in ("得", "着", "了") and a.before not in ("多", "这么", "那么"):
-        return "zhang3"  # 长得很高, 长着一张圆脸, 长了一岁: grow, have grown
+    if a.after in ("得", "着") or (a.after == "了" and word_tag(a.after2).startswith("m") and a.after2 not in ("一点", "一点儿", "一些")):
+        return "zhang3"  # 长得很高, 长着一张圆脸, 长了一岁: grow (not 长了一点儿: too long)
     return None
 
 
@@ -189,7 +189,8 @@ def _zhong_plant(a: Around) -> str | None:  # 种
 def _shu(a: Around) -> str | None:  # 数
     if a.after and a.after[0] in "十百千万天个年月日次人位名种倍家条项所":
         return "shu4"  # 数十, 数天: "several"
-    if a.after in ("一", "了", "过", "着", "清", "不", "钱", "到", "数", "一数", "得", "星星", "一下") or a.before in ("一", "把", "又", "数一"):
+    if a.after in ("一", "了", "过", "着", "清", "不", "钱", "到", "数", "一数", "得", "星星", "一下") or a.after.startswith("不") \
+            or a.before in ("一", "把", "又", "数一"):
         return "shu3"
     return None
 
@@ -230,7 +231,8 @@ def _kan(a: Around) -> str | None:  # 看
 def _tiao(a: Around) -> str | None:  # 调
     if a.before in ("下", "微", "再", "可以"):
         return "tiao2"
-    if a.after in ("到", "往", "去", "来", "走") and (word_tag(a.after2) in PLACE_TAGS or a.after2 in ("了", "别的", "其他")):
+    setting = a.after2[-1:] in ("度", "档", "号") or a.after2.startswith(("最", "静音", "频道", "模式"))
+    if a.after in ("到", "往", "去", "来", "走") and "把" not in (a.before, a.before2) and not setting and a.after2:
         return "diao4"  # 调到香港, 调到了上海, 调往北京: a move to a post
     if a.after and a.after[0] in "大小高低好整到成休" and len(a.after) <= 2:
         return "tiao2"
@@ -240,7 +242,7 @@ def _tiao(a: Around) -> str | None:  # 调
 def _gan(a: Around) -> str | None:  # 干
     if a.before in DEGREE or a.before in ("吹", "晾", "晒", "烘", "擦", "烤", "风", "阴"):
         return "gan1"  # 很干; 吹干, 晒干: dry as a result
-    if a.before in ("一", "不", "没", "别", "可不", "不想", "能", "肯", "想", "要", "愿意", "敢", "会", "来", "着"):
+    if a.before in ("一", "不", "别", "可不", "不想", "能", "肯", "想", "要", "愿意", "敢", "会", "来", "着"):
         return "gan4"  # 一干就是十年, 我可不干, 不想干
     if a.after == "了" and not a.after2:
         return "gan1"  # 衣服干了。 叶子都干了。: the clause ends in the change of state
@@ -319,7 +321,8 @@ PRONOUNS = frozenset("我 你 他 她 它 您 我们 你们 他们 她们 咱们
 
 
 def _chong_towards(a: Around) -> str | None:  # 冲
-    if a.after in PRONOUNS or a.before in DEGREE or (a.after == "着" and (a.after2 in PRONOUNS or word_tag(a.after2).startswith("n"))):
+    if a.after in PRONOUNS or a.after[:1] in ("我", "你", "他", "她", "您") or a.before in DEGREE \
+            or (a.after == "着" and (a.after2 in PRONOUNS or word_tag(a.after2).startswith("n"))):
         return "chong4"  # 冲我笑, 冲着陌生人叫 (towards); 说话很冲 (blunt)
     return None
 
@@ -332,7 +335,7 @@ def _la(a: Around) -> str | None:  # 落
 
 
 def _zhuan_turn(a: Around) -> str | None:  # 转
-    if (a.before == "一" and not a.after) or a.after == "得" or "圈" in a.after + a.after2:
+    if (a.before == "一" and not a.after) or a.after in ("得", "着") or "圈" in a.after + a.after2 or a.after2 in ("一下", "一下儿"):
         return "zhuan4"  # 眼珠一转, 转得太响, 转了好几圈: turning round
     return None
 
@@ -347,6 +350,12 @@ def _ji_tie(a: Around) -> str | None:  # 系
     if word_tag(a.before).startswith("n") and "把" not in (a.before2, a.before):
         return None  # 计算机系在全国很有名: the department
     return _as_verb("ji4")(a)
+
+
+def _ying(a: Around) -> str | None:  # 应
+    if a.after and word_tag(a.after)[:1] in tuple("vdapc") and a.after not in ("声", "了", "着", "过", "邀", "聘"):
+        return "ying1"  # 应尽早就医, 应及时, 应先拨打: should
+    return None
 
 
 def _cha(a: Around) -> str | None:  # 差
@@ -403,7 +412,7 @@ RULES = {
     "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
     "干": _gan, "曾": _surname("zeng1"), "单": _surname("shan4"), "行": _hang, "和": _huo, "的": _di_taxi,
     "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang_take, "都": _dou, "传": _zhuan,
-    "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie, "差": _cha, "好": _hao,
+    "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie, "差": _cha, "好": _hao, "应": _ying,
     **{char: _as_verb(reading) for char, reading in VERB_READINGS.items()},
 }
 
