@@ -97,14 +97,12 @@ def _clause(text: str, spans: list[tuple[int, int]], index: int) -> tuple[int, i
 def _preposition_wei(text: str, spans: list[tuple[int, int]], index: int) -> RuleReading | None:
     first, last = _clause(text, spans, index)
     before = [text[s:e] for s, e in spans[first:index]]
-    if not before and index + 1 < last and tag_of(text[slice(*spans[index + 1])])[:1] in ("v", "a"):
-        return RuleReading("wei4", "preposition-wei", f"为 opening a clause before a verb is the preposition {marked('wei4')}")
     if "以" in before:
         return None
     if before and (before[-1] in COMPLETED_BY_WEI or before[-1] in COMPLETED_BY_WEI_WORDS):
         return None  # 贬为, 继任为
     after = [text[s:e] for s, e in spans[index + 1 : last]]
-    if after and _benefactive(after[0]):
+    if before and after and _benefactive(after[0]):
         return None  # the copula before a verb phrase: 职责为提供服务
     for word in after[1:]:
         if word == "所":
@@ -112,6 +110,9 @@ def _preposition_wei(text: str, spans: list[tuple[int, int]], index: int) -> Rul
         verb = _benefactive(word)
         if verb:
             return RuleReading("wei4", "preposition-wei", f"为 before …{verb} is the preposition {marked('wei4')}")
+    if not before and after and tag_of(after[0])[:1] in ("v", "a"):
+        # With no subject before it, 为 cannot be the copula: 为缓解拥堵，… 为方便患者，…
+        return RuleReading("wei4", "preposition-wei", f"为 opening a clause before a verb is the preposition {marked('wei4')}")
     return None
 
 
@@ -138,7 +139,7 @@ PHRASES = tuple(
         ("结", "(?P<c>结)(?:满了|满|了|出了|出|着)[^，。！？；、]{0,5}?(?:果|瓜|籽|桃|梨|枣|杏|李子|橘|柿|葡萄|穗|荚)", "jie1"),
         ("结", "(?P<c>结)(?:果子|果儿)", "jie1"),
         ("相", "照(?:了|过)?(?:好多|很多|不少|几张|一张|张|些|个)?(?P<c>相)", "xiang4"),
-        ("背", "(?:课文|单词|生词|台词|古诗|诗|公式|口诀|全文|文章)[^，。！？；]*?(?P<c>背)(?![包着起走])", "bei4"),
+        ("背", "(?:课文|单词|生词|台词|古诗|诗|公式|口诀|全文|文章)[^。！？]*?(?P<c>背)(?![包着起走])", "bei4"),
         ("背", "(?:耳朵|耳)(?:有点儿?|很|太|也|都)?(?P<c>背)", "bei4"),
         ("背", "(?:在|[手脚后刀椅驼])(?P<c>背)(?![包着起走])", "bei4"),
         ("背", "(?P<c>背)对", "bei4"),
@@ -156,9 +157,31 @@ PHRASES = tuple(
         ("间", "[晴阴](?P<c>间)(?:多云|阴|晴|小雨|阵雨)", "jian4"),
         ("划", "(?P<c>划)了?(?:一|个)?(?:道|个)?(?:口子|伤口|口儿)", "hua2"),
         ("背", "的(?P<c>背)(?![包着起走心])", "bei4"),
-        ("空", "(?P<c>空)(?:着|出|位|座|座位|房|格)", "kong4"),
+        ("空", "(?P<c>空)(?:着|出|位|座|座位|房|格|地(?!导弹|协同|一体|对))", "kong4"),
+        ("朝", "(?:清晨|早晨|早上|初升|一轮|东方|的)[的，,]?(?P<c>朝)[阳陽霞晖暉露](?![区區路门門市县縣公街医醫大北南站])", "zhao1"),
+        ("朝", "(?P<c>朝)[阳陽](?=[照洒灑升映染透])", "zhao1"),
+        ("得", "(?<=[来去])(?P<c>得)(?=早|晚|及|正好|巧)", "de5"),
+        ("得", "(?<![我你他她它们咱您还也就都又才])(?<=[\u4e00-\u9fff])(?P<c>得)(?=很|太|真|挺|像|直|浑身|满头|满脸|要命)", "de5"),
+        ("弹", "(?P<c>弹)(?:了|着|过)?(?:一首|一曲)?(?:吉他|钢琴|琴|琵琶|古筝|三弦|曲子|奏)", "tan2"),
+        ("精", "(?:很|真|挺|特别|非常|显得|看起来|看上去)很?精(?P<c>神)", "shen5"),
+        ("神", "(?:很|真|挺|特别|非常|显得|看起来|看上去)很?精(?P<c>神)", "shen5"),
+        ("神", "精(?P<c>神)多了", "shen5"),
+        ("只", "(?P<c>只)身", "zhi1"),
+        ("称", "(?P<c>称)(?:心|职|身|脚)", "chen4"),
+        ("差", "[温时误落高](?P<c>差)", "cha1"),
+        ("将", "门(?P<c>将)", "jiang4"),
+        ("给", "补(?P<c>给)", "ji3"),
+        ("分", "过(?P<c>分)(?=了|的|吧|啊|！|。|，)", "fen4"),
+        ("累", "(?:果实|硕果)(?P<c>累)累", "lei2"),  # hanging in clusters; 伤痕累累 is lěilěi
+        ("累", "(?:果实|硕果)累(?P<c>累)", "lei2"),
+        ("大", "(?:^|[“「‘，。！？：])(?P<c>大)夫[，,！!？?]", "dai4"),
     )
 )
+
+# Verbs said twice (教教我, 缝一缝, 量了量, 数一数): both are the verb, whatever the model makes of the
+# second, which no dictionary lists.
+DOUBLED_VERBS = {"教": "jiao1", "缝": "feng2", "量": "liang2", "数": "shu3"}
+_DOUBLED = re.compile(f"([{''.join(DOUBLED_VERBS)}])([一了]?)\\1")
 
 IDIOM_TAGS = frozenset(("i", "l"))
 # What 地 starts as the noun "ground, place" after a name: 慢条斯理 is tagged nz like 加勒比海.
@@ -192,6 +215,10 @@ def rule_readings(text: str, spans: list[tuple[int, int]]) -> dict[int, RuleRead
         if char in text:
             for match in pattern.finditer(text):
                 found[match.start("c")] = RuleReading(reading, "phrase", f"{char} in {match.group()} is {marked(reading)}")
+    for match in _DOUBLED.finditer(text):
+        reading = DOUBLED_VERBS[match.group(1)]
+        for position in (match.start(), match.end() - 1):
+            found[position] = RuleReading(reading, "doubled-verb", f"{match.group()} is the verb {marked(reading)} said twice")
     for position, char in enumerate(text):
         if char == "地":
             reading = _adverbial_de(text, spans, position)

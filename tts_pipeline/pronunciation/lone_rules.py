@@ -196,6 +196,8 @@ def _shu(a: Around) -> str | None:  # 数
 
 
 def _zhong_hit(a: Around) -> str | None:  # 中
+    if "在" in (a.before, a.before2):
+        return "zhong1"  # 消失在人群中了: in, among
     if a.before in ("射", "考", "猜", "打", "击", "选", "看", "正", "命", "一语", "押", "抽", "说"):
         return "zhong4"
     if a.after == "了" and a.before and not word_tag(a.before).startswith(("p", "f", "m")):
@@ -229,10 +231,13 @@ def _kan(a: Around) -> str | None:  # 看
 
 
 def _tiao(a: Around) -> str | None:  # 调
-    if a.before in ("下", "微", "再", "可以"):
-        return "tiao2"
+    if a.before == "上" and word_tag(a.after) in PLACE_TAGS | {"nt", "n"}:
+        return "diao4"  # 上调天津队: moved up to
+    if a.before in ("下", "上", "微", "再", "可以"):
+        return "tiao2"  # 下调, 上调 (prices, rates)
     setting = a.after2[-1:] in ("度", "档", "号") or a.after2.startswith(("最", "静音", "频道", "模式"))
-    if a.after in ("到", "往", "去", "来", "走") and "把" not in (a.before, a.before2) and not setting and a.after2:
+    moved = "把" not in (a.before, a.before2) or a.before in PRONOUNS  # 把他调到香港, not 把音量调到
+    if a.after in ("到", "往", "去", "来", "走") and moved and not setting and a.after2:
         return "diao4"  # 调到香港, 调到了上海, 调往北京: a move to a post
     if a.after and a.after[0] in "大小高低好整到成休" and len(a.after) <= 2:
         return "tiao2"
@@ -244,8 +249,8 @@ def _gan(a: Around) -> str | None:  # 干
         return "gan1"  # 很干; 吹干, 晒干: dry as a result
     if a.before in ("一", "不", "别", "可不", "不想", "能", "肯", "想", "要", "愿意", "敢", "会", "来", "着"):
         return "gan4"  # 一干就是十年, 我可不干, 不想干
-    if a.after == "了" and not a.after2:
-        return "gan1"  # 衣服干了。 叶子都干了。: the clause ends in the change of state
+    if a.after == "了" and a.after2 in ("", "没有", "没", "吗", "吧", "呢"):
+        return "gan1"  # 衣服干了。 叶子都干了。 干了没有？: the clause ends in the change of state
     if a.after in ("什么", "嘛", "吗", "活", "啥", "事", "完", "了", "过", "得"):
         return "gan4"
     return None
@@ -347,6 +352,8 @@ def _dang_take(a: Around) -> str | None:  # 当 (after 当天 …)
 
 
 def _ji_tie(a: Around) -> str | None:  # 系
+    if a.after in ("鞋带", "领带", "围巾", "安全带", "扣子", "腰带", "绳子", "红领巾", "丝带"):
+        return "ji4"
     if word_tag(a.before).startswith("n") and "把" not in (a.before2, a.before):
         return None  # 计算机系在全国很有名: the department
     return _as_verb("ji4")(a)
@@ -367,6 +374,12 @@ def _cha(a: Around) -> str | None:  # 差
 def _hao(a: Around) -> str | None:  # 好
     if a.after in ("了", "的") and (_verbal(a.before) or a.before in VERB_READINGS):
         return "hao3"  # 缝好了, 做好的: done
+    return None
+
+
+def _bo(a: Around) -> str | None:  # 薄
+    if word_tag(a.after) in ("nr", "ns", "nrt", "nz") or a.after[-1:] in ("省", "县", "市"):
+        return "bo2"  # the surname and place names (薄辽省); alone it is otherwise báo, thin
     return None
 
 
@@ -412,7 +425,7 @@ RULES = {
     "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
     "干": _gan, "曾": _surname("zeng1"), "单": _surname("shan4"), "行": _hang, "和": _huo, "的": _di_taxi,
     "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang_take, "都": _dou, "传": _zhuan,
-    "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie, "差": _cha, "好": _hao, "应": _ying,
+    "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie, "差": _cha, "好": _hao, "应": _ying, "薄": _bo,
     **{char: _as_verb(reading) for char, reading in VERB_READINGS.items()},
 }
 

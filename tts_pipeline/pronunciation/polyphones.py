@@ -50,7 +50,7 @@ LONE_READINGS = {
     "的": "de5", "了": "le5", "着": "zhe5", "都": "dou1", "没": "mei2", "好": "hao3", "少": "shao3",
     "教": "jiao1", "差": "cha4", "还": "hai2", "要": "yao4", "便": "bian4", "更": "geng4",
     "难": "nan2", "发": "fa1", "数": "shu3", "背": "bei1", "尽": "jin4",
-    "累": "lei4", "切": "qie1", "削": "xiao1",
+    "累": "lei4", "切": "qie1", "削": "xiao1", "降": "jiang4", "薄": "bao2",
 }
 # Characters whose lone-word rules are not asked when they sit in a word the dictionaries list.
 LISTED_STAYS = frozenset("的地")
