@@ -133,8 +133,9 @@ def _accuracy(part: str) -> float:
 
 
 def test_everyday_dev_set_stays_above_its_measured_accuracy() -> None:
-    # benchmarks/polyphones.py measured 98.7% on dev (pypinyin alone: 85.6%); a drop below 98.2% is a regression.
-    assert _accuracy("dev") >= 0.982
+    # benchmarks/polyphones.py measured 99.4% on the five dev parts (6,932 readings; pypinyin alone: 87.5%);
+    # a drop below 99.0% is a regression.
+    assert _accuracy("dev") >= 0.99
 
 
 def test_everyday_held_out_set_stays_above_its_measured_accuracy() -> None:
