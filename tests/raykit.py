@@ -72,20 +72,21 @@ def session_processes(session: int) -> list[int]:
 def ray_head(env: dict[str, str], cpus: int = 2, client_port: int | None = None) -> Iterator[str]:
     """`ray start --head --block` on 127.0.0.1 in a session of its own; yields its HOST:PORT. Stopped by
     SIGTERM to that process (it stops its own GCS, raylet and workers); the test fails if any process of its
-    session is left after that. With `client_port`, the head's Ray client server listens there too (for
-    ray://127.0.0.1:PORT), and the head is up once both ports answer."""
+    session is left after that. The head's Ray client server listens on `client_port` (for
+    ray://127.0.0.1:PORT), or on a free port rather than Ray's shared default 10001, where another test's head
+    may listen too; the head is up once both ports answer."""
     port = free_port()
+    client_port = client_port or free_port()
     command = [sys.executable, "-c", "import sys; from ray.scripts.scripts import main; sys.argv[0] = 'ray'; main()",
                "start", "--head", "--block", "--port", str(port), "--node-ip-address", "127.0.0.1",
                f"--num-cpus={cpus}", "--include-dashboard=false", "--disable-usage-stats"]
-    if client_port is not None:
-        command.append(f"--ray-client-server-port={client_port}")
+    command.append(f"--ray-client-server-port={client_port}")
     log = open(Path(env["RAY_TMPDIR"]) / "head.log", "wb")
     head = subprocess.Popen(command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        for listening in filter(None, (port, client_port)):
+        for listening in (port, client_port):
             while True:
                 try:
                     socket.create_connection(("127.0.0.1", listening), timeout=1).close()

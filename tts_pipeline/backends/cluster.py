@@ -21,6 +21,7 @@ import dataclasses
 import os
 import socket
 import time
+import warnings
 from collections import deque
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -238,7 +239,9 @@ def _connect(address: str) -> bool:
     if address == "local":
         options["include_dashboard"] = False
     try:
-        ray.init(address=address, **options)
+        with warnings.catch_warnings():  # the Ray client warns before it raises: the error is the one line
+            warnings.simplefilter("ignore")
+            ray.init(address=address, **options)
     except Exception as exc:  # noqa: BLE001 - ray.init raises many kinds; each becomes one line
         message = _first_line(exc)
         if "auth" in message.lower() or "token" in message.lower():
