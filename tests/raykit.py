@@ -40,6 +40,9 @@ def ray_environment(folder: Path, **extra: str) -> dict[str, str]:
         "RAY_TMPDIR": str(folder),
         "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
         "RAY_USAGE_STATS_ENABLED": "0",
+        # the head's Ray client server waits this long for the process it starts for each ray:// driver (30 s
+        # by default, which a loaded two-core test machine can exceed)
+        "RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S": "120",
         # tests/plugin: the test engines' entry point, as an installed engine plugin's
         "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), str(TESTS / "plugin"), str(ROOT),
                                                     os.environ.get("PYTHONPATH")])),

@@ -53,3 +53,21 @@ def test_a_clip_is_taken_as_finished_only_when_finished_as_the_build_finishes():
     assert finished_for(replace(clip, finished=made), made.finishing) is made
     other = replace(made.finishing, pauses=PausePlan(fade=0.02))
     assert finished_for(replace(clip, finished=made), other) is None  # other fades: finished again here
+
+
+def test_the_clip_cache_keeps_the_file_an_actor_made_for_the_same_key_and_reads_it_back(tmp_path):
+    from tts_pipeline.cache import ClipCache, clip_file
+
+    clip = spoken(1.2, 220.0, 0.4)
+    made = finish(clip, Finishing(RATE, PausePlan(), profile(None), "64k", encode=True))
+    # the actor's file names its own engine, so that the test sees whose bytes the cache kept
+    actors = clip_file("the key", replace(clip, engine="on-the-actor"))
+    sent = replace(clip, finished=replace(made, stored=("the key", actors)))
+    cache = ClipCache(tmp_path)
+    assert cache.put("the key", sent).read_bytes() == actors
+    # stored under another key than the actor's: the cache makes its own file, with its own key inside
+    assert cache.put("another key", sent).read_bytes() == clip_file("another key", clip)
+    for key, engine in (("the key", "on-the-actor"), ("another key", clip.engine)):
+        back = cache.get(key)
+        assert back is not None and back.engine == engine
+        assert np.array_equal(back.samples, clip.samples)

@@ -73,8 +73,10 @@ class Speaker:
         return self.node, __version__, key
 
     def speak(self, pronunciation: Pronunciation) -> tuple[Clip | None, EngineError | None]:
-        """The sentence's clip, finished as the driver asked (`Clip.finished`), or the engine's error."""
-        from ..engines.speaking import speak_with
+        """The sentence's clip, finished as the driver asked, with the file the driver's clip cache keeps for it
+        (`Clip.finished`), or the engine's error."""
+        from ..cache import clip_file
+        from ..engines.speaking import key_with, speak_with
         from ..export.sentencefile import finish
 
         if self.engine is None:
@@ -86,7 +88,9 @@ class Speaker:
         if self.finishing is None:
             return clip, None
         try:
-            return dataclasses.replace(clip, finished=finish(clip, self.finishing)), None
+            key = key_with(self.engine, pronunciation)
+            finished = dataclasses.replace(finish(clip, self.finishing), stored=(key, clip_file(key, clip)))
+            return dataclasses.replace(clip, finished=finished), None
         except Exception:  # noqa: BLE001 - e.g. no ffmpeg on this node: the driver finishes the clip itself
             return clip, None
 
@@ -280,5 +284,9 @@ def _answers(address: str, label: str) -> None:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The exception's first line; when that only introduces what follows (the Ray client's "Initialization
+    failure from server:" and the server's traceback), with the last line, which says what failed."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
+    if not lines:
+        return type(exc).__name__
+    return f"{lines[0]} {lines[-1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]

@@ -42,12 +42,14 @@ class Finishing:
 @dataclass(frozen=True)
 class Finished:
     """A finished sentence: its levelled 16-bit PCM and figures, its token timing, and its sentence file's
-    bytes (None unless `Finishing.encode`). `finishing` is what it was made with."""
+    bytes (None unless `Finishing.encode`). `finishing` is what it was made with. `stored`: the clip's cache
+    key and the file the clip cache keeps for it (`cache.clip_file`), when the actor made that too."""
 
     finishing: Finishing
     levelled: Levelled
     timing: Timing | None
     data: bytes | None
+    stored: tuple[str, bytes] | None = None
 
     def sentence(self) -> tuple[Levelled, Timing | None]:
         """What `stitch.levelled_sentence` gives for the clip (the PCM left out when the file holds it)."""
