@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import tone_engine  # noqa: F401 - the test engines, registered in this process too: some tests build in it
 from raykit import free_port, ray_children, ray_environment, ray_head, short_folder, still_running
 from tts_pipeline import build
 
