@@ -159,7 +159,8 @@ def main() -> int:
                 for label, path in inputs:
                     for name, extra, warm in setups:
                         tag = f"{path.stem}-{name.replace(' ', '').replace(',', '-')}"
-                        results[label, name] = run(path, scratch / tag / "out", scratch / tag / "cache", extra, env, warm)
+                        results[label, name] = run(path, scratch / tag / "out", scratch / tag / "cache", extra, env,
+                                                   warm)
                         first = scratch / f"{path.stem}---jobs1" / "out"
                         compared, differing = same_output(first, scratch / tag / "out")
                         results[label, name]["same"] = f"{compared - len(differing)}/{compared}"

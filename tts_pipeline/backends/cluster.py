@@ -2,12 +2,13 @@
 
 The driver (this process) keeps parsing, pronouncing, the clip cache and the
 output folder; an actor is handed pronounced sentences and returns 16-bit
-clips, each with the sentence already finished (`export.sentencefile`):
-levelled, and for an MP3 build encoded into the bytes of its sentence file,
-so that the work which grows with the audio is done on the actors and the
-driver writes bytes, joins frames and keeps the record. Each actor holds at most `PER_ACTOR` sentences at a time and the
-synthesis loop collects clips in order within the backend's `window`, so a
-book of any length never sits in Ray's object store at once.
+clips, each with the sentence already finished (`export.sentencefile`:
+levelled, and for an MP3 build encoded into its sentence file) and with the
+file the driver's clip cache keeps for it, so that the work which grows with
+the audio is done on the actors and the driver writes bytes, joins frames and
+keeps the record. Each actor holds at most `PER_ACTOR` sentences at a time and
+the synthesis loop collects clips in order within the backend's `window`, so
+a book of any length never sits in Ray's object store at once.
 
 Faults are Ray's to mend where Ray can: an actor whose process or node dies
 is started again (`max_restarts`) and the sentences it held are sent to it
