@@ -2,26 +2,37 @@
 
     PYTHONPATH=. .venv/bin/python benchmarks/cluster.py                 # sample article + 20,000 characters
     PYTHONPATH=. .venv/bin/python benchmarks/cluster.py --chars 0       # sample article only
+    PYTHONPATH=. .venv/bin/python benchmarks/cluster.py --profile       # where the driver's CPU goes (cProfile)
 
 Needs the [ray] extra. Measured side by side in one run, with the neural voice, each build cold (an empty
 cache folder of its own) as `python -m tts_pipeline build`:
 
 - `--jobs 1` and `--jobs 2`: the voice in this machine's worker processes;
 - `--cluster HOST:PORT --actors 1` and `--actors 2`: Ray actors on a `ray start --head` this script starts on
-  127.0.0.1 (two CPUs, token authentication, stopped by its own handle at the end);
+  127.0.0.1 (two CPUs, token authentication, stopped by its own handle at the end); the actors level and
+  encode the sentences they speak, the driver writes the bytes;
+- `--actors 2` once more with the readings already in the pronunciation cache (a build with the fast
+  test-tone voice into the same cache folder first): every clip is still spoken, but the driver does not
+  pronounce, as when a book is voiced again with another voice or speed, or rebuilt after an edit;
 - wall time of each as a ratio to `--jobs 1`, and every output compared with `--jobs 1`'s, file by file;
 - the driver's CPU: user + system time of the build process and the processes it waited for (its ffmpeg
-  encoders), from wait4(); with `--cluster` the voice runs in the actors, so that is what the driver costs.
+  processes), from wait4(); with `--cluster` the voice runs in the actors, so that is what the driver costs.
   Per second of audio, and the marginal cost between the two inputs (the start-up both pay cancels out);
+- pronouncing alone (the long input, in this process, no cache): CPU per second of audio;
 - an actor's CPU per second of audio: the voice alone on one thread, in this process;
 - the projection: an actor's CPU per second of audio over the driver's marginal CPU per second of audio is
   how many single-core actors one driver keeps busy. The target is 50 or more.
+
+`--profile` instead builds the long input on 2 actors twice under cProfile with a CPU clock (readings
+pronounced, then cached) and prints the driver's functions that took the most CPU; profiling slows the
+driver, so its times are for comparing functions, not for the projection.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,16 +47,40 @@ from pipeline import SAMPLE, long_input, same_output  # noqa: E402
 from raykit import ray_environment, ray_head, short_folder  # noqa: E402
 
 from tts_pipeline.engines import VoiceSettings, create  # noqa: E402
+from tts_pipeline.export.check import check_files  # noqa: E402
+from tts_pipeline.export.manifest import Manifest  # noqa: E402
+from tts_pipeline.profiles import profile as find_profile  # noqa: E402
 from tts_pipeline.parse import read_article  # noqa: E402
 from tts_pipeline.pronunciation import pronounce_article  # noqa: E402
 
 TARGET_ACTORS = 50
 
 
-def run(source: Path, out: Path, cache: Path, extra: list[str], env: dict) -> dict:
-    """One cold build: wall seconds, the driver's CPU seconds (it and its ffmpeg children), audio seconds."""
-    command = [sys.executable, "-m", "tts_pipeline", "build", str(source), "-o", str(out), "--cache-dir", str(cache),
-               "--quiet", *extra]
+# The build under cProfile with a CPU clock (Ray's waits are not CPU), the statistics written to $PROFILE_TO.
+PROFILED = """import cProfile, os, runpy, sys, time
+profiler = cProfile.Profile(time.process_time)
+sys.argv = ["tts-pipeline", *sys.argv[1:]]
+try:
+    profiler.runcall(runpy.run_module, "tts_pipeline", run_name="__main__")
+finally:
+    profiler.dump_stats(os.environ["PROFILE_TO"])
+"""
+
+
+def run(source: Path, out: Path, cache: Path, extra: list[str], env: dict, warm: bool = False,
+        profile: Path | None = None) -> dict:
+    """One build, cold but for the readings when `warm`: wall seconds, the driver's CPU seconds (it and its
+    ffmpeg children), audio seconds."""
+    if warm:  # the pronunciation cache filled by a build with a voice that costs nothing
+        subprocess.run([sys.executable, "-m", "tts_pipeline", "build", str(source), "-o", str(out.with_name("warm")),
+                        "--cache-dir", str(cache), "--quiet", "--engine", "test-tone"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        shutil.rmtree(out.with_name("warm"))
+    arguments = ["build", str(source), "-o", str(out), "--cache-dir", str(cache), "--quiet", *extra]
+    command = [sys.executable, "-m", "tts_pipeline", *arguments]
+    if profile is not None:
+        command = [sys.executable, "-c", PROFILED, *arguments]
+        env = {**env, "PROFILE_TO": str(profile)}
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -56,6 +91,32 @@ def run(source: Path, out: Path, cache: Path, extra: list[str], env: dict) -> di
         raise SystemExit(f"build failed ({process.returncode}): {' '.join(command)}\n{stderr}")
     audio = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["duration"]
     return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "audio": audio}
+
+
+def cpu_now() -> float:
+    """CPU seconds of this process and the processes it has waited for (ffmpeg)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def closing_cpu(out: Path) -> float:
+    """CPU seconds of the build's closing work that grows with the audio, done again here on its output: the
+    profile check (book.mp3 decoded and measured) and the manifest written out (to_json, and to_dict for the
+    player). It runs once, after the last sentence, whatever the number of actors."""
+    manifest = Manifest.read(out / "manifest.json")
+    started = cpu_now()
+    check_files(out, [manifest.files.book], find_profile(manifest.publishing["profile"]))
+    manifest.to_json()
+    manifest.to_dict()
+    return cpu_now() - started
+
+
+def pronouncing_cpu(path: Path) -> float:
+    """CPU seconds to pronounce `path` in this process without a cache (its tables loaded beforehand)."""
+    list(pronounce_article(read_article(SAMPLE)))
+    started = time.process_time()
+    list(pronounce_article(read_article(path)))
+    return time.process_time() - started
 
 
 def actor_cpu_per_audio_second(path: Path) -> float:
@@ -71,6 +132,7 @@ def actor_cpu_per_audio_second(path: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chars", type=int, default=20000, help="characters of the long input (0 skips it)")
+    parser.add_argument("--profile", action="store_true", help="profile the driver instead of timing the builds")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
     scratch = Path(tempfile.mkdtemp(prefix="tts-bench-cluster-"))
@@ -80,51 +142,89 @@ def main() -> int:
         inputs.append((f"{args.chars:,} characters", scratch / "long.txt"))
     print(f"cores: {cores}; scratch: {scratch}", flush=True)
     try:
-        actor = actor_cpu_per_audio_second(SAMPLE)
-        print(f"an actor (the voice on one thread): {actor:.4f} CPU s per second of audio", flush=True)
         with short_folder() as folder:
             env = ray_environment(folder)
             with ray_head(env, cpus=2) as address:
                 env = {**os.environ, **env}
-                setups = [("--jobs 1", ["--jobs", "1"]), ("--jobs 2", ["--jobs", "2"]),
-                          ("ray, 1 actor", ["--cluster", address, "--actors", "1"]),
-                          ("ray, 2 actors", ["--cluster", address, "--actors", "2"])]
+                if args.profile:
+                    profile(inputs[-1], address, env, scratch)
+                    return 0
+                actor = actor_cpu_per_audio_second(SAMPLE)
+                print(f"an actor (the voice on one thread): {actor:.4f} CPU s per second of audio", flush=True)
+                setups = [("--jobs 1", ["--jobs", "1"], False), ("--jobs 2", ["--jobs", "2"], False),
+                          ("ray, 1 actor", ["--cluster", address, "--actors", "1"], False),
+                          ("ray, 2 actors", ["--cluster", address, "--actors", "2"], False),
+                          (CACHED, ["--cluster", address, "--actors", "2"], True)]
                 results = {}
                 for label, path in inputs:
-                    for name, extra in setups:
+                    for name, extra, warm in setups:
                         tag = f"{path.stem}-{name.replace(' ', '').replace(',', '-')}"
-                        results[label, name] = run(path, scratch / tag, scratch / f"cache-{tag}", extra, env)
-                        first = scratch / f"{path.stem}---jobs1"
-                        compared, differing = same_output(first, scratch / tag)
+                        results[label, name] = run(path, scratch / tag / "out", scratch / tag / "cache", extra, env,
+                                                   warm)
+                        first = scratch / f"{path.stem}---jobs1" / "out"
+                        compared, differing = same_output(first, scratch / tag / "out")
                         results[label, name]["same"] = f"{compared - len(differing)}/{compared}"
+                        if extra[0] == "--cluster":
+                            results[label, name]["closing"] = closing_cpu(scratch / tag / "out")
                         print(f"  {label}, {name}: {results[label, name]['seconds']:.1f} s", flush=True)
-        report(inputs, setups, results, actor)
+        pronouncing = pronouncing_cpu(inputs[-1][1]) / results[inputs[-1][0], "--jobs 1"]["audio"]
+        report(inputs, setups, results, actor, pronouncing)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 
-def report(inputs, setups, results, actor: float) -> None:
+CACHED = "ray, 2 actors, readings cached"
+
+
+def report(inputs, setups, results, actor: float, pronouncing: float) -> None:
     print("\n== wall time, ratio to --jobs 1 of the same input, files identical to --jobs 1's")
     for label, _ in inputs:
         base = results[label, "--jobs 1"]
         print(f"{label} ({base['audio']:.0f} s of audio)")
-        for name, _ in setups:
+        for name, _, _ in setups:
             r = results[label, name]
-            print(f"  {name:14} {r['seconds']:7.1f} s  {r['seconds'] / base['seconds']:6.3f}  same files {r['same']}")
-    print("\n== the driver's CPU (the build process and its ffmpeg encoders) per second of audio")
+            print(f"  {name:31} {r['seconds']:7.1f} s  {r['seconds'] / base['seconds']:6.3f}  same files {r['same']}")
+    print("\n== the driver's CPU (the build process and its ffmpeg processes) per second of audio")
     for label, _ in inputs:
-        for name, _ in setups[2:]:
+        for name, _, _ in setups[2:]:
             r = results[label, name]
             print(f"  {label}, {name}: {r['cpu']:.1f} CPU s for {r['audio']:.0f} s = {r['cpu'] / r['audio']:.4f}")
-    if len(inputs) > 1:
-        small, large = (results[label, "ray, 2 actors"] for label, _ in inputs)
-        marginal = (large["cpu"] - small["cpu"]) / (large["audio"] - small["audio"])
-        print(f"  marginal, between the two inputs: {marginal:.4f} CPU s per second of audio "
-              f"({100 * marginal / actor:.1f} % of an actor's {actor:.4f})")
-        feeds = actor / marginal
-        verdict = "meets" if feeds >= TARGET_ACTORS else "misses"
-        print(f"\n== one driver feeds about {feeds:.0f} single-core actors ({verdict} the target of {TARGET_ACTORS})")
+    print(f"  pronouncing alone (the {inputs[-1][0]}, no cache): {pronouncing:.4f} CPU s per second of audio "
+          f"({100 * pronouncing / actor:.1f} % of an actor's)")
+    if len(inputs) < 2:
+        return
+    print(f"\n== one driver, single-core actors (an actor: {actor:.4f} CPU s per second of audio; "
+          f"target {TARGET_ACTORS})")
+    for name, what in (("ray, 2 actors", "readings pronounced"), (CACHED, "readings from the pronunciation cache")):
+        small, large = (results[label, name] for label, _ in inputs)
+        extra_audio = large["audio"] - small["audio"]
+        marginal = (large["cpu"] - small["cpu"]) / extra_audio
+        closing = (large["closing"] - small["closing"]) / extra_audio
+        print(f"  {what}:")
+        for part, cost in (("the whole build", marginal), ("  of which the closing check and manifest", closing),
+                           ("  and while the actors speak", marginal - closing)):
+            verdict = "meets" if actor / cost >= TARGET_ACTORS else "misses"
+            feeds = f"feeds about {actor / cost:.0f} ({verdict} the target)" if not part.startswith("  of") else ""
+            print(f"    {part:42} {cost:.5f} CPU s per second of audio ({100 * cost / actor:4.1f} % of an actor's) "
+                  f"{feeds}")
+
+
+def profile(source: tuple[str, Path], address: str, env: dict, scratch: Path) -> None:
+    """The long input on 2 actors under cProfile, readings pronounced and then cached: the top functions."""
+    import pstats
+
+    label, path = source
+    for name, warm in (("readings pronounced", False), ("readings cached", True)):
+        tag = "profile-cached" if warm else "profile"
+        stats = scratch / f"{tag}.prof"
+        r = run(path, scratch / tag / "out", scratch / tag / "cache", ["--cluster", address, "--actors", "2"], env,
+                warm, profile=stats)
+        print(f"\n== {label}, 2 actors, {name}: {r['cpu']:.1f} CPU s (profiled) for {r['audio']:.0f} s of audio; "
+              "the driver's functions by CPU (own, then with what they call)", flush=True)
+        table = pstats.Stats(str(stats))
+        table.sort_stats("tottime").print_stats(15)
+        table.sort_stats("cumulative").print_stats(r"tts_pipeline", 40)
 
 
 if __name__ == "__main__":

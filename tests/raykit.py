@@ -40,6 +40,9 @@ def ray_environment(folder: Path, **extra: str) -> dict[str, str]:
         "RAY_TMPDIR": str(folder),
         "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
         "RAY_USAGE_STATS_ENABLED": "0",
+        # the head's Ray client server waits this long for the process it starts for each ray:// driver (30 s
+        # by default, which a loaded two-core test machine can exceed)
+        "RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S": "120",
         # tests/plugin: the test engines' entry point, as an installed engine plugin's
         "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), str(TESTS / "plugin"), str(ROOT),
                                                     os.environ.get("PYTHONPATH")])),
@@ -69,27 +72,32 @@ def session_processes(session: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def ray_head(env: dict[str, str], cpus: int = 2) -> Iterator[str]:
+def ray_head(env: dict[str, str], cpus: int = 2, client_port: int | None = None) -> Iterator[str]:
     """`ray start --head --block` on 127.0.0.1 in a session of its own; yields its HOST:PORT. Stopped by
     SIGTERM to that process (it stops its own GCS, raylet and workers); the test fails if any process of its
-    session is left after that."""
+    session is left after that. The head's Ray client server listens on `client_port` (for
+    ray://127.0.0.1:PORT), or on a free port rather than Ray's shared default 10001, where another test's head
+    may listen too; the head is up once both ports answer."""
     port = free_port()
+    client_port = client_port or free_port()
     command = [sys.executable, "-c", "import sys; from ray.scripts.scripts import main; sys.argv[0] = 'ray'; main()",
                "start", "--head", "--block", "--port", str(port), "--node-ip-address", "127.0.0.1",
                f"--num-cpus={cpus}", "--include-dashboard=false", "--disable-usage-stats"]
+    command.append(f"--ray-client-server-port={client_port}")
     log = open(Path(env["RAY_TMPDIR"]) / "head.log", "wb")
     head = subprocess.Popen(command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if head.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"ray start --head did not come up: {Path(log.name).read_text()[-2000:]}")
-                time.sleep(0.2)
+        for listening in (port, client_port):
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", listening), timeout=1).close()
+                    break
+                except OSError:
+                    if head.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"ray start --head did not come up: {Path(log.name).read_text()[-2000:]}")
+                    time.sleep(0.2)
         yield f"127.0.0.1:{port}"
     finally:
         head.terminate()

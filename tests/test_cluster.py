@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import tone_engine  # noqa: F401 - the test engines, registered in this process too: some tests build in it
 from raykit import free_port, ray_children, ray_environment, ray_head, short_folder, still_running
 from tts_pipeline import build
 
@@ -59,8 +60,14 @@ def cluster_env():
 
 
 @pytest.fixture(scope="module")
-def head(cluster_env):
-    with ray_head(cluster_env) as address:
+def client_port():
+    """Where the head's Ray client server listens, for ray://127.0.0.1:PORT."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def head(cluster_env, client_port):
+    with ray_head(cluster_env, client_port=client_port) as address:
         yield address
 
 
@@ -99,6 +106,65 @@ def test_a_cluster_build_of_two_inputs_gives_the_files_of_a_local_build(head, in
     again = cli(*inputs, "-o", tmp_path / "again", "--jobs", "1", "--cache-dir", tmp_path / "c2", *common, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "0 synthesised" in again.stderr
+
+
+def test_auto_finds_the_cluster_by_ray_address_or_by_this_machine_and_ray_client_reaches_it(
+        head, cluster_env, client_port, inputs, tmp_path, monkeypatch):
+    """The addresses Ray users type besides HOST:PORT, each against the running head: `auto` with $RAY_ADDRESS,
+    `auto` alone (the cluster this machine belongs to: the one `ray start` recorded in Ray's temporary folder,
+    here the test's $RAY_TMPDIR), and the Ray client at ray://HOST:PORT."""
+    import ray
+
+    recorded = Path(cluster_env["RAY_TMPDIR"]) / "ray" / "ray_current_cluster"
+    assert recorded.read_text().strip() == head, "ray start --head should have recorded its address"
+    expected = files_of(build(inputs[0], output=tmp_path / "local", engine="test-tone", jobs=1), tmp_path / "local")
+    monkeypatch.setenv("RAY_ADDRESS", head)
+    by_variable = build(inputs[0], output=tmp_path / "variable", engine="test-tone", cluster="auto")
+    monkeypatch.delenv("RAY_ADDRESS")
+    by_machine = build(inputs[0], output=tmp_path / "machine", engine="test-tone", cluster="auto")
+    client = f"ray://127.0.0.1:{client_port}"
+    by_client = build(inputs[0], output=tmp_path / "client", engine="test-tone", cluster=client)
+    for manifest, name in ((by_variable, "variable"), (by_machine, "machine"), (by_client, "client")):
+        assert files_of(manifest, tmp_path / name) == expected, name
+    assert not ray.is_initialized()  # each build ended the connection it made, the client's too
+
+
+def files_of(manifest, root: Path) -> dict[str, bytes]:
+    assert manifest.sentences, root
+    return files(root)
+
+
+def test_auto_with_ray_address_that_does_not_answer_is_one_line_naming_it(cluster_env, inputs, tmp_path):
+    address = f"127.0.0.1:{free_port()}"  # nothing listens there
+    failed = subprocess.run([sys.executable, "-m", "tts_pipeline", "build", str(inputs[0]), "-o", str(tmp_path / "out"),
+                             "--engine", "test-tone", "--cluster", "auto"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "RAY_ADDRESS": address})
+    assert failed.returncode == 3
+    assert failed.stderr.strip().splitlines() == [
+        f"tts-pipeline: error: cannot connect to the Ray cluster at auto ($RAY_ADDRESS={address}): Connection refused"]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("format", ["mp3", "wav"])
+def test_the_actors_level_and_encode_what_they_speak_and_the_driver_only_writes_it(head, inputs, tmp_path, monkeypatch,
+                                                                                   format):
+    """MP3 chapters are joined from sentence files the actors encoded; other formats are assembled from PCM the
+    actors levelled. Either way the driver levels nothing, and the files are the local build's."""
+    from tts_pipeline import stitch
+
+    local = build(inputs[0], output=tmp_path / "local", engine="test-tone", jobs=1, format=format)
+
+    def not_on_the_driver(*args, **kwargs):
+        raise AssertionError("the driver levelled a sentence that an actor spoke")
+
+    monkeypatch.setattr(stitch, "levelled_sentence", not_on_the_driver)
+    remote = build(inputs[0], output=tmp_path / "remote", engine="test-tone", cluster=head, format=format)
+    assert remote == local
+    made, expected = files(tmp_path / "remote"), files(tmp_path / "local")
+    assert sorted(made) == sorted(expected)
+    assert any(n.startswith("sentences/") and n.endswith(f".{format}") for n in made)
+    for relative in expected:
+        assert made[relative] == expected[relative], relative
 
 
 def test_an_actor_whose_process_dies_is_restarted_and_the_build_completes(head, cluster_env, inputs, tmp_path):

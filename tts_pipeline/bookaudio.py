@@ -12,7 +12,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import engines
 from .chapterplan import PLANNING, UNSPOKEN, ChapterPlan, Recalled, chapter_record, fell_back, levelling, plan_chapters
 from .errors import EngineError, OutputError
 from .export import ffmpeg
@@ -20,6 +19,7 @@ from .export.book import LOSSLESS, Encoders, book_writer, encode_chapter, feed_b
 from .export.chapterjoin import join_new_chapter
 from .export.folder import OutputFolder
 from .export.manifest import WarningEntry, warning_entry
+from .export.sentencefile import finished_for, finishing_for
 from .model import Article, Clip, Pronunciation
 from .options import BuildOptions
 from .progress import Stages
@@ -58,7 +58,8 @@ class BookAudio:
 
         self.article, self.folder, self.staging, self.options, self.keys, self.stages = (
             article, folder, staging, options, keys, stages)
-        self.rate = options.profile.sample_rate or engines.engine_class(options.engine).sample_rate
+        self.finishing = finishing_for(options)
+        self.rate = self.finishing.rate
         self.codec = ffmpeg.file_codec(options.format)
         self.work = staging / ".work"
         for sub in (self.work, staging / "chapters", staging / "sentences"):
@@ -158,7 +159,8 @@ class BookAudio:
                     pron, clip = self.next_clip(sentence)
                     with self.stages("stitching and levelling"):
                         content.add(clip, sentence.id, paragraph_index)
-                        assembler.add(clip, sentence.index, paragraph_index)
+                        finished = finished_for(clip, self.finishing)
+                        assembler.add(clip, sentence.index, paragraph_index, finished and finished.sentence())
                 clips.append(Recalled.of(clip))  # a long chapter's samples would not fit in memory
                 self.warnings.extend(warning_entry(n, sentence.id) for n in (*pron.notices, *clip.notices))
             wav = self.work / f"{plan.number}.wav"

@@ -13,6 +13,7 @@ that is never read and that `clear` removes.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -42,6 +43,25 @@ def quantize(samples: np.ndarray) -> np.ndarray:
 def _to_int16(samples: np.ndarray) -> np.ndarray:
     scaled = np.rint(np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767.0)
     return scaled.astype(np.int16)
+
+
+def clip_file(key: str, clip: Clip) -> bytes:
+    """What the cache stores for `clip` under `key`: its samples as 16-bit FLAC, its engine, notices, word and
+    token times as JSON in the file's comment."""
+    meta = {
+        "key": key,
+        "engine": clip.engine,
+        "notices": [notice_to_json(n) for n in clip.notices],
+    }
+    if clip.words:
+        meta["words"] = [word_to_json(w) for w in clip.words]
+    if clip.timing is not None:
+        meta["timing"] = clip.timing.to_json()
+    buffer = io.BytesIO()
+    with sf.SoundFile(buffer, "w", clip.sample_rate, 1, "PCM_16", format="FLAC") as f:
+        f.comment = json.dumps(meta, ensure_ascii=False)
+        f.write(_to_int16(clip.samples))
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -115,23 +135,14 @@ class ClipCache:
         return Clip(clip_samples, rate, meta["engine"], notices, words, Timing.from_json(meta.get("timing")))
 
     def put(self, key: str, clip: Clip) -> Path:
-        """Store `clip` under `key` atomically; returns the final path."""
+        """Store `clip` under `key` atomically; returns the final path. The file's bytes are the ones the
+        Ray actor that spoke the clip made already (`Finished.stored`), when it made them for this key."""
         path = self.path_for(key)
-        meta = {
-            "key": key,
-            "engine": clip.engine,
-            "notices": [notice_to_json(n) for n in clip.notices],
-        }
-        if clip.words:
-            meta["words"] = [word_to_json(w) for w in clip.words]
-        if clip.timing is not None:
-            meta["timing"] = clip.timing.to_json()
+        stored = getattr(clip.finished, "stored", None)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with replacing(path) as handle, sf.SoundFile(handle, "w", clip.sample_rate, 1, "PCM_16",
-                                                         format="FLAC") as f:
-                f.comment = json.dumps(meta, ensure_ascii=False)
-                f.write(_to_int16(clip.samples))
+            with replacing(path) as handle:
+                handle.write(stored[1] if stored is not None and stored[0] == key else clip_file(key, clip))
         except OSError as exc:
             raise OutputError(
                 f"cannot write to the clip cache {self.root}: {exc.strerror or exc}; "

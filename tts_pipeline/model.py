@@ -7,7 +7,7 @@ synthesize -> Clip
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:  # the stages that read or write a Clip's samples import numpy; parse and pronounce need not
     import numpy as np
@@ -243,6 +243,9 @@ class Clip:
     notices: tuple[Notice, ...] = field(default=())
     words: tuple[WordTime, ...] = field(default=())
     timing: Timing | None = None
+    # The sentence already levelled (and encoded) by the backend that spoke it, an
+    # `export.sentencefile.Finished`: Ray actors do this work so that the driver does not.
+    finished: Any = field(default=None, repr=False)
 
     @property
     def duration(self) -> float:

@@ -111,10 +111,11 @@ def _build_on_cluster(cluster: str, actors: int | None, paths: list[str], output
                       options: BuildOptions) -> Manifest | tuple[Manifest, ...]:
     """The inputs built with their sentences spoken by Ray actors at `cluster`: one set of actors for every input."""
     from .backends import cluster_backend
+    from .export.sentencefile import finishing_for
     from .synthesize import speaking_settings
 
     with cluster_backend(cluster, options.engine, speaking_settings(options.settings, options.jobs), actors,
-                         options.quiet) as backend:
+                         options.quiet, finishing_for(options)) as backend:
         return _build_inputs(paths, output, merge, chapters, replace(options, backend=backend))
 
 

@@ -219,6 +219,13 @@ def level_for(samples: np.ndarray, sample_rate: int, publishing: Profile | str |
     return level(samples, sample_rate, chosen.loudness, chosen.peak - chosen.headroom)
 
 
+def levelled_sentence(clip: Clip, sample_rate: int, plan: PausePlan,
+                      publishing: Profile | str | None = None) -> tuple[Levelled, Timing | None]:
+    """A clip as its sentence is heard in a chapter: `prepared_sentence`, then `level_for`; and its token timing."""
+    audio, tokens = prepared_sentence(clip, sample_rate, plan)
+    return level_for(audio, sample_rate, publishing), tokens
+
+
 class ChapterAssembler:
     """Collects one chapter's sentences into 16-bit PCM, each levelled on its own.
 
@@ -250,11 +257,12 @@ class ChapterAssembler:
     def _pause(self, seconds: float) -> None:
         self._append(np.zeros(len(silence(seconds, self.sample_rate)), dtype="<i2"))
 
-    def add(self, clip: Clip, sentence_index: int, paragraph: int) -> SentenceTiming:
+    def add(self, clip: Clip, sentence_index: int, paragraph: int,
+            made: tuple[Levelled, Timing | None] | None = None) -> SentenceTiming:
+        """`made`: the clip's `levelled_sentence` when that was made already (by the Ray actor that spoke it)."""
         self._pause(self.plan.before(paragraph, self._paragraph))
         self._paragraph = paragraph
-        audio, tokens = prepared_sentence(clip, self.sample_rate, self.plan)
-        levelled = level_for(audio, self.sample_rate, self.publishing)
+        levelled, tokens = made or levelled_sentence(clip, self.sample_rate, self.plan, self.publishing)
         self._peak = max(self._peak, levelled.true_peak)
         self._gated.append(levelled.gated)
         start = self._position

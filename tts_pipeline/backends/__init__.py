@@ -23,6 +23,7 @@ from ..errors import MissingPackageError
 
 if TYPE_CHECKING:
     from ..engines.base import Engine, VoiceSettings
+    from ..export.sentencefile import Finishing
     from ..model import Clip, Pronunciation
 
 
@@ -67,13 +68,14 @@ RAY_MISSING = "--cluster needs Ray, which is not installed: pip install 'tts-pip
 
 @contextlib.contextmanager
 def cluster_backend(address: str, engine: str, settings: VoiceSettings, actors: int | None = None,
-                    quiet: bool = True) -> Iterator[Backend]:
-    """Ray actors on the cluster at `address` for the whole block (`cluster.RayActors`), stopped after it."""
+                    quiet: bool = True, finishing: Finishing | None = None) -> Iterator[Backend]:
+    """Ray actors on the cluster at `address` for the whole block (`cluster.RayActors`), stopped after it; with
+    `finishing`, each actor also levels (and encodes) every sentence it speaks."""
     if importlib.util.find_spec("ray") is None:
         raise MissingPackageError(RAY_MISSING)
     from .cluster import RayActors
 
-    backend = RayActors(address, engine, settings, actors)
+    backend = RayActors(address, engine, settings, actors, finishing)
     if not quiet:
         print(f"synthesising on the Ray cluster at {address}: {backend.describe()}", file=sys.stderr, flush=True)
     try:

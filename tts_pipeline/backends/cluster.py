@@ -2,9 +2,13 @@
 
 The driver (this process) keeps parsing, pronouncing, the clip cache and the
 output folder; an actor is handed pronounced sentences and returns 16-bit
-clips. Each actor holds at most `PER_ACTOR` sentences at a time and the
-synthesis loop collects clips in order within the backend's `window`, so a
-book of any length never sits in Ray's object store at once.
+clips, each with the sentence already finished (`export.sentencefile`:
+levelled, and for an MP3 build encoded into its sentence file) and with the
+file the driver's clip cache keeps for it, so that the work which grows with
+the audio is done on the actors and the driver writes bytes, joins frames and
+keeps the record. Each actor holds at most `PER_ACTOR` sentences at a time and
+the synthesis loop collects clips in order within the backend's `window`, so
+a book of any length never sits in Ray's object store at once.
 
 Faults are Ray's to mend where Ray can: an actor whose process or node dies
 is started again (`max_restarts`) and the sentences it held are sent to it
@@ -15,8 +19,10 @@ run. This module imports Ray; nothing imports it unless `--cluster` is given.
 from __future__ import annotations
 
 import dataclasses
+import os
 import socket
 import time
+import warnings
 from collections import deque
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -29,6 +35,7 @@ from ..errors import ClusterError, EngineError
 
 if TYPE_CHECKING:
     from ..engines.base import VoiceSettings
+    from ..export.sentencefile import Finishing
     from ..model import Clip, Pronunciation
 
 PER_ACTOR = 2  # one being spoken, one waiting, so that an actor never waits for a round trip
@@ -42,10 +49,11 @@ class Speaker:
     """One actor: the engine loaded once on its node. Returns errors as values, so that an EngineError on a
     sentence reaches the driver as itself (and `--fallback` applies) rather than as a task failure to retry."""
 
-    def __init__(self, module: str, engine: str, settings: VoiceSettings) -> None:
+    def __init__(self, module: str, engine: str, settings: VoiceSettings, finishing: Finishing | None = None) -> None:
         from ..engines.speaking import start_engine
 
         self.node = ray.util.get_node_ip_address()
+        self.finishing = finishing
         self.engine = self.failure = None
         try:
             self.engine = start_engine(module, engine, settings)
@@ -66,21 +74,34 @@ class Speaker:
         return self.node, __version__, key
 
     def speak(self, pronunciation: Pronunciation) -> tuple[Clip | None, EngineError | None]:
-        from ..engines.speaking import speak_with
+        """The sentence's clip, finished as the driver asked, with the file the driver's clip cache keeps for it
+        (`Clip.finished`), or the engine's error."""
+        from ..cache import clip_file
+        from ..engines.speaking import key_with, speak_with
+        from ..export.sentencefile import finish
 
         if self.engine is None:
             return None, self.failure
         try:
-            return speak_with(self.engine, pronunciation), None
+            clip = speak_with(self.engine, pronunciation)
         except EngineError as exc:
             return None, exc
+        if self.finishing is None:
+            return clip, None
+        try:
+            key = key_with(self.engine, pronunciation)
+            finished = dataclasses.replace(finish(clip, self.finishing), stored=(key, clip_file(key, clip)))
+            return dataclasses.replace(clip, finished=finished), None
+        except Exception:  # noqa: BLE001 - e.g. no ffmpeg on this node: the driver finishes the clip itself
+            return clip, None
 
 
 class RayActors:
     """A `Backend` of Ray actors on the cluster at `address`: `actors` of them (default: one per CPU the
     cluster has), spread over its nodes, one CPU each."""
 
-    def __init__(self, address: str, engine: str, settings: VoiceSettings, actors: int | None = None) -> None:
+    def __init__(self, address: str, engine: str, settings: VoiceSettings, actors: int | None = None,
+                 finishing: Finishing | None = None) -> None:
         self.address = address
         self.engine = engine
         self.settings = settings
@@ -90,7 +111,7 @@ class RayActors:
             remote = ray.remote(Speaker).options(
                 num_cpus=1, max_restarts=MAX_RESTARTS, max_task_retries=TASK_RETRIES, scheduling_strategy="SPREAD")
             module = engines.engine_class(engine).__module__
-            self.actors = [remote.remote(module, engine, settings) for _ in range(count)]
+            self.actors = [remote.remote(module, engine, settings, finishing) for _ in range(count)]
         except BaseException:
             self._disconnect()
             raise
@@ -142,8 +163,12 @@ class RayActors:
             raise error
         self.spoken += 1
         self.audio += clip.duration
-        # a copy, so that the clip does not pin Ray's shared memory while the driver stitches
-        return dataclasses.replace(clip, samples=np.array(clip.samples))
+        # copies, so that the clip does not pin Ray's shared memory while the driver stitches
+        finished = clip.finished
+        if finished is not None:
+            finished = dataclasses.replace(finished, levelled=dataclasses.replace(
+                finished.levelled, pcm=np.array(finished.levelled.pcm)))
+        return dataclasses.replace(clip, samples=np.array(clip.samples), finished=finished)
 
     def drain(self) -> None:
         pass  # the actors stay for the next input of the run; close() ends them
@@ -219,7 +244,9 @@ def _connect(address: str) -> bool:
     if address == "local":
         options["include_dashboard"] = False
     try:
-        ray.init(address=address, **options)
+        with warnings.catch_warnings():  # the Ray client warns before it raises: the error is the one line
+            warnings.simplefilter("ignore")
+            ray.init(address=address, **options)
     except Exception as exc:  # noqa: BLE001 - ray.init raises many kinds; each becomes one line
         message = _first_line(exc)
         if "auth" in message.lower() or "token" in message.lower():
@@ -230,24 +257,37 @@ def _connect(address: str) -> bool:
 
 
 def _reachable(address: str) -> None:
-    """A HOST:PORT or ray://HOST:PORT whose port does not answer fails now, in one line, rather than after
-    Ray's own minute of retries."""
-    if address in ("auto", "local"):
+    """A HOST:PORT or ray://HOST:PORT (or `auto` with $RAY_ADDRESS naming one) whose port does not answer fails
+    now, in one line, rather than after Ray's own minute of retries."""
+    if address == "local":
         return
+    if address == "auto":
+        named = os.environ.get("RAY_ADDRESS")
+        if named and named not in ("auto", "local"):
+            _answers(named, f"{address} ($RAY_ADDRESS={named})")
+        return  # otherwise Ray looks for the cluster this machine belongs to
+    _answers(address, address)
+
+
+def _answers(address: str, label: str) -> None:
     parts = urlsplit(address if "://" in address else f"//{address}")
     try:
         host, port = parts.hostname, parts.port
     except ValueError:
         host = port = None
     if not host or not port:
-        raise ClusterError(f"cannot connect to the Ray cluster at {address}: give auto, local, HOST:PORT or "
+        raise ClusterError(f"cannot connect to the Ray cluster at {label}: give auto, local, HOST:PORT or "
                            "ray://HOST:PORT")
     try:
         socket.create_connection((host, port), timeout=REACH_SECONDS).close()
     except OSError as exc:
-        raise ClusterError(f"cannot connect to the Ray cluster at {address}: {exc.strerror or exc}") from None
+        raise ClusterError(f"cannot connect to the Ray cluster at {label}: {exc.strerror or exc}") from None
 
 
 def _first_line(exc: BaseException) -> str:
+    """The exception's first line; when that only introduces what follows (the Ray client's "Initialization
+    failure from server:" and the server's traceback), with the last line, which says what failed."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
+    if not lines:
+        return type(exc).__name__
+    return f"{lines[0]} {lines[-1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]

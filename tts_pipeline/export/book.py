@@ -122,7 +122,12 @@ class JoinedBook:
 
     def kill(self) -> None:
         pass
+def joins_chapters(options: BuildOptions) -> bool:
+    """An MP3 book is its chapters joined frame by frame, and each chapter its sentence files joined."""
+    return options.format == "mp3"
+
+
 def book_writer(staging: Path, work: Path, rate: int, options: BuildOptions):
-    if options.format == "mp3":
+    if joins_chapters(options):
         return JoinedBook(staging)
     return StreamedBook(staging, work, rate, options)

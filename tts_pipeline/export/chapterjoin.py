@@ -34,13 +34,14 @@ from ..loudness import db, pooled_loudness
 from ..modeljson import notice_to_json
 from ..options import BuildOptions
 from ..progress import Stages
-from ..stitch import ChapterTiming, level_for, pcm_wav, prepared_sentence
+from ..stitch import ChapterTiming, pcm_wav
 from ..timing import Timing
 from .book import Encoders
 from .folder import OutputFolder
 from .manifest import WarningEntry, warning_entry
 from .mp3frames import frame_samples, read_info
 from .mp3join import JoinedPart, join_mp3
+from .sentencefile import finished_for, finishing_for, level_sentence
 
 # LAME puts 576 samples of delay before a stream and, after one of whole
 # frames, 576 of padding: a silent file of n = (F - 2) x 576 samples holds F
@@ -150,6 +151,7 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
     pieces: list[dict] = []
     tokens: list[Timing | None] = []  # each sentence file's token timing, for those that speak
     batch = None
+    finishing = finishing_for(options)
     for index, (pron, kept, key, name) in enumerate(zip(plan.pronunciations, plan.kept, plan.pieces,
                                                         plan.sentence_files)):
         sentence = pron.sentence
@@ -169,13 +171,17 @@ def join_new_chapter(plan: ChapterPlan, next_clip, folder: OutputFolder, staging
                                   "build; run the build again")
             pron, clip = next_clip(sentence)
             with stages("stitching and levelling"):
-                audio, times = prepared_sentence(clip, rate, options.pauses)
-                levelled = level_for(audio, rate, options.profile)
-                if batch is None:
-                    batch = SentenceBatch(work / f"{plan.number}-{index}.wav", rate)
-                batch.add(levelled.pcm, folder.inside(name))
+                finished = finished_for(clip, finishing)
+                if finished is not None:  # levelled and encoded by the Ray actor that spoke it
+                    levelled, times = finished.levelled, finished.timing
+                    folder.inside(name).write_bytes(finished.data)
+                else:
+                    levelled, times = level_sentence(clip, finishing)
+                    if batch is None:
+                        batch = SentenceBatch(work / f"{plan.number}-{index}.wav", rate)
+                    batch.add(levelled.pcm, folder.inside(name))
             piece = _new_piece(None if from_fallback(clip, speaker) else key, name, clip, levelled, times)
-            if batch.seconds >= SentenceBatch.SECONDS:
+            if batch is not None and batch.seconds >= SentenceBatch.SECONDS:
                 encoders.submit(batch.encode, options.bitrate)
                 batch = None
         clips.append(Recalled.of(clip))  # the samples are not kept: a book's would not fit in memory
