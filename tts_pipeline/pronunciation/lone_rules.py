@@ -117,7 +117,7 @@ def _de_get(a: Around) -> str | None:  # 得
     if not a.before or tag.startswith(("r", "n", "t", "d", "f", "s")) or a.before in MODALS:
         if a.after in ("了", "过", "到", "奖", "分"):
             return "de2"
-        if a.after and (word_tag(a.after).startswith(("v", "d", "p", "i", "l", "j")) or a.after in ("早点", "早点儿", "先")):
+        if a.after and (word_tag(a.after).startswith(("v", "d", "p", "i", "l", "j", "t", "r")) or a.after in ("早点", "早点儿", "先")):
             return "dei3"
         return None
     return "de5"

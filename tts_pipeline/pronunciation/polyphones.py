@@ -205,7 +205,8 @@ def _neutral(text: str, spans: list[tuple[int, int]], index: int, position: int)
     word, offset = _listed(text, start, end, position)
     if word in FULL_BEFORE_NOUN and offset == 1 and 0 < index < len(spans) - 1:
         before, after = (text[a:b] for a, b in (spans[index - 1], spans[index + 1]))
-        if (word_tag(after).startswith("n") or after in SENSE_WORDS) and not word_tag(before).startswith(("r", "m", "q", "u")):
+        kind = before in ("老", "好", "新", "别的", "同一") or word_tag(before).startswith(("r", "m", "q", "u"))
+        if (word_tag(after).startswith("n") or after in SENSE_WORDS) and not kind:
             return None  # 地方政府, 东西走向: the other sense (not 这个地方风景很美)
     return neutral_syllable(word, offset)
 
