@@ -32,7 +32,7 @@ from .context_model import context_model
 from .grammar import RuleReading, rule_readings
 from .lexicon import lexicon, word_allows, word_votes
 from .lone_rules import DEMONSTRATIVES, NUMERAL_ENDS, lone_reading
-from .neutral import FULL_BEFORE_NOUN, SENSE_WORDS, neutral_syllable
+from .neutral import FULL_BEFORE_NOUN, FULL_LONGER, SENSE_WORDS, neutral_syllable
 from .readings import char_readings, citation
 from .segment import split_at, tokenizer, word_tag, words
 
@@ -202,6 +202,8 @@ def _listed(text: str, start: int, end: int, position: int) -> tuple[str, int]:
 def _neutral(text: str, spans: list[tuple[int, int]], index: int, position: int) -> str | None:
     """The neutral-tone syllable of text[position] in its word, if it is read so (neutral.py)."""
     start, end = spans[index]
+    if text[start:end] in FULL_LONGER:
+        return None  # 小学生: not the xuésheng of its part 学生
     word, offset = _listed(text, start, end, position)
     if word in FULL_BEFORE_NOUN and offset == 1 and 0 < index < len(spans) - 1:
         before, after = (text[a:b] for a, b in (spans[index - 1], spans[index + 1]))
