@@ -110,7 +110,7 @@ def _preposition_wei(text: str, spans: list[tuple[int, int]], index: int) -> Rul
         verb = _benefactive(word)
         if verb:
             return RuleReading("wei4", "preposition-wei", f"为 before …{verb} is the preposition {marked('wei4')}")
-    if not before and after and tag_of(after[0])[:1] in ("v", "a"):
+    if not before and after and (tag_of(after[0])[:1] in ("v", "a") or tag_of(after[0][:2])[:1] == "v"):
         # With no subject before it, 为 cannot be the copula: 为缓解拥堵，… 为方便患者，…
         return RuleReading("wei4", "preposition-wei", f"为 opening a clause before a verb is the preposition {marked('wei4')}")
     return None
@@ -159,7 +159,8 @@ PHRASES = tuple(
         ("间", "[晴阴](?P<c>间)(?:多云|阴|晴|小雨|阵雨)", "jian4"),
         ("划", "(?P<c>划)了?(?:一|个)?(?:道|个)?(?:口子|伤口|口儿)", "hua2"),
         ("背", "的(?P<c>背)(?![包着起走心])", "bei4"),
-        ("空", "(?P<c>空)(?:着|出|位|座|座位|房|格|地(?!导弹|协同|一体|对))", "kong4"),
+        ("空", "(?P<c>空)(?:着(?!手)|出|位|座|座位|房|格|地(?!导弹|协同|一体|对))", "kong4"),
+        ("着", "空(?P<c>着)手", "zhe5"),  # 空着手来: empty-handed, not 着手
         ("朝", "(?:清晨|早晨|早上|初升|一轮|东方|的)[的，,]?(?P<c>朝)[阳陽霞晖暉露](?![区區路门門市县縣公街医醫大北南站])", "zhao1"),
         ("朝", "(?P<c>朝)[阳陽](?=[照洒灑升映染透])", "zhao1"),
         ("得", "(?<=[来去])(?P<c>得)(?=早|晚|及|正好|巧)", "de5"),

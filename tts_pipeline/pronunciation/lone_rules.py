@@ -109,7 +109,8 @@ def _de_ground(a: Around) -> str | None:  # 地
 def _de_get(a: Around) -> str | None:  # 得
     if a.before in ("只", "不", "免", "使", "获", "取", "夺", "赢", "博", "记", "懂", "觉", "值", "舍", "难", "显"):
         return None  # 只得, 不得, 免得 …: words of their own
-    if a.before and (a.after in DEGREE or a.after[:1] in ("很", "太", "真", "挺", "像", "直") or a.after in ("要命", "不行", "厉害")):
+    person = word_tag(a.before).startswith("r") or a.before in MODALS
+    if a.before and not person and (a.after in DEGREE or a.after[:1] in ("很", "太", "真", "挺", "像", "直") or a.after in ("要命", "不行", "厉害")):
         return "de5"  # 红得像苹果, 结实得很, 上得很快, 烙得真薄: what follows says how, whatever jieba tags before
     if a.after in ("不到", "不了", "不着"):
         return "de2"  # 还得不到: obtain
@@ -117,7 +118,8 @@ def _de_get(a: Around) -> str | None:  # 得
     if not a.before or tag.startswith(("r", "n", "t", "d", "f", "s")) or a.before in MODALS:
         if a.after in ("了", "过", "到", "奖", "分"):
             return "de2"
-        if a.after and (word_tag(a.after).startswith(("v", "d", "p", "i", "l", "j", "t", "r")) or a.after in ("早点", "早点儿", "先")):
+        if a.after and (word_tag(a.after).startswith(("v", "d", "p", "i", "l", "j", "t", "r")) or a.after in ("早点", "早点儿", "先")
+                        or (person and (a.after in DEGREE or a.after[:1] in ("很", "太")))):  # 我们得很小心
             return "dei3"
         return None
     return "de5"

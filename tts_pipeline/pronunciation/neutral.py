@@ -44,7 +44,7 @@ NEUTRAL_LAST = frozenset(
 
 # Longer words ending in one of NEUTRAL_LAST whose last syllable 现代汉语词典 gives in the full tone:
 # 学生 xuésheng, but 小学生 xiǎoxuéshēng.
-FULL_LONGER = frozenset("小学生 中学生 大学生 留学生 研究生 医学生 高中生 初中生".split())
+FULL_LONGER = frozenset("小学生 中学生 大学生 留学生 研究生 医学生 高中生 初中生 士大夫 上大夫 中大夫 下大夫".split())
 
 # Words that, right before a noun, mean what their full-tone reading means: 地方政府 dìfāng "local", 东西走向 dōngxī.
 FULL_BEFORE_NOUN = frozenset(("地方", "东西"))
