@@ -57,8 +57,20 @@ MODALS = frozenset("要 得 会 能 该 应该 必须 按时 及时 准时 没 �
 PERSONS = frozenset("你 我 他 她 它 你们 我们 他们 她们 人家 大家 别人 人 给 钱 书 债 账 款 贷款 房贷 回去 回来 回 清".split())
 TITLES = frozenset(
     "先生 老师 女士 小姐 医生 医师 经理 教授 主任 总 同学 阿姨 叔叔 大爷 大妈 师傅 校长 局长 部长 "
-    "处长 科长 市长 县长 总经理 董事长 律师 记者 博士 家 太太 奶奶 爷爷".split()
+    "处长 科长 市长 县长 总经理 董事长 律师 记者 博士 家 太太 奶奶 爷爷 教练 大娘 大姐 大哥 大叔 老先生 老 "
+    "院士 书记 队长 院长 所长 主席 总裁 导演 作家 画家 医生 护士 师父 老板 姐 哥 某 氏".split()
 )
+# Roles written right before a full name in news: 主任医师仇立新, 村支书解长青, 新任校长任建国.
+ROLES = ("医师", "支书", "书记", "校长", "主任", "教授", "记者", "院长", "局长", "市长", "县长", "队长", "所长",
+         "经理", "主席", "导演", "作家", "教练", "专家", "代表", "委员", "厂长", "村长", "老师", "同学", "选手")
+# What follows a full name in a news sentence: 曾庆华在…, 单雄在…, 仇立新说.
+AFTER_NAME = frozenset("在 说 表示 是 的 曾 也 还 今年 回忆 认为 指出 介绍 告诉 生前 早年 当选 获得 夺得 跑出 带领".split())
+# Polyphones that are also surnames, with the surname reading.
+SURNAMES = {
+    "解": "xie4", "仇": "qiu2", "查": "zha1", "区": "ou1", "盖": "ge3", "华": "hua4", "任": "ren2", "种": "chong2",
+    "单": "shan4", "曾": "zeng1", "燕": "yan1", "朴": "piao2", "缪": "miao4", "覃": "qin2", "纪": "ji3",
+    "翟": "zhai2", "尉": "yu4", "召": "shao4", "繁": "po2",
+}
 # The words a rule looks at stop at a clause end and also at an enumeration comma, quotes and brackets.
 CONTEXT_ENDS = CLAUSE_END | frozenset("、“”‘’「」《》（）()—")
 NOUN_TAGS = frozenset("n nr ns nt nz ng m q mq r s f t".split())
@@ -258,11 +270,17 @@ def _gan(a: Around) -> str | None:  # 干
     return None
 
 
-def _surname(reading: str):
+def _surname(reading: str, other=None):
+    """The surname reading after 姓, before a title (解教授, 查老先生), after a role (村支书解长青), or at
+    the head of a full name jieba does not know that a name's verbs follow (曾庆华在, 单雄在); else
+    the character's own rule, if any."""
     def rule(a: Around) -> str | None:
         if a.before == "姓" or a.after in TITLES or (not a.before and word_tag(a.after) == "nr"):
             return reading
-        return None
+        given = 1 <= len(a.after) <= 2 and not word_tag(a.after) and not lexicon().get(a.after)
+        if given and (a.before.endswith(ROLES) or (a.after2 in AFTER_NAME and not word_tag(a.before).startswith(("v", "p")))):
+            return reading
+        return other(a) if other else None
 
     return rule
 
@@ -425,11 +443,14 @@ def _as_verb(reading: str):
 RULES = {
     "地": _de_ground, "得": _de_get, "了": _le, "着": _zhe, "还": _huan, "长": _chang, "只": _zhi,
     "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
-    "干": _gan, "曾": _surname("zeng1"), "单": _surname("shan4"), "行": _hang, "和": _huo, "的": _di_taxi,
+    "干": _gan, "行": _hang, "和": _huo, "的": _di_taxi,
     "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang_take, "都": _dou, "传": _zhuan,
     "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie, "差": _cha, "好": _hao, "应": _ying, "薄": _bo,
     **{char: _as_verb(reading) for char, reading in VERB_READINGS.items()},
 }
+
+
+RULES.update({char: _surname(reading, RULES.get(char)) for char, reading in SURNAMES.items()})
 
 
 def lone_reading(text: str, spans: list[tuple[int, int]], index: int) -> str | None:
