@@ -195,7 +195,7 @@ def _zhong_plant(a: Around) -> str | None:  # 种
     if _counted(a.before, NUMERAL_ENDS + DEMONSTRATIVES + "各"):
         return "zhong3"
     crops = "花树菜草地田瓜果豆稻麦苗粮米蒜葱姜茶棉"
-    if a.after and (a.after in ("了", "过", "着", "出", "下", "上", "满", "的", "得") or a.after[0] in crops or a.after[-1] in crops):
+    if a.after and (a.after in ("了", "过", "着", "出", "出来", "下", "上", "满", "的", "得") or a.after[0] in crops or a.after[-1] in crops):
         return "zhong4"
     return None
 
@@ -265,8 +265,8 @@ def _gan(a: Around) -> str | None:  # 干
         return "gan4"  # 一干就是十年, 我可不干, 不想干
     if a.after == "了" and a.after2 in ("", "没有", "没", "吗", "吧", "呢"):
         return "gan1"  # 衣服干了。 叶子都干了。 干了没有？: the clause ends in the change of state
-    if a.after in ("什么", "嘛", "吗", "活", "啥", "事", "完", "了", "过", "得"):
-        return "gan4"
+    if a.after in ("什么", "嘛", "吗", "活", "啥", "事", "完", "了", "过", "得", "点儿", "点", "不了", "不动") or (a.after == "的" and not a.after2):
+        return "gan4"  # 干点儿活儿, 就是他干的
     return None
 
 
@@ -372,7 +372,8 @@ def _dang_take(a: Around) -> str | None:  # 当 (after 当天 …)
 
 
 def _ji_tie(a: Around) -> str | None:  # 系
-    if a.after in ("鞋带", "领带", "围巾", "安全带", "扣子", "腰带", "绳子", "红领巾", "丝带"):
+    tied = ("鞋带", "领带", "围巾", "安全带", "扣子", "腰带", "绳子", "红领巾", "丝带")
+    if a.after in tied or a.after2 in tied:
         return "ji4"
     if word_tag(a.before).startswith("n") and "把" not in (a.before2, a.before):
         return None  # 计算机系在全国很有名: the department
@@ -428,7 +429,7 @@ VERB_READINGS = {
     "弹": "tan2",
 }
 # What follows a verb and not a noun: a complement of direction, place or result, or an aspect particle.
-COMPLEMENTS = frozenset("在 上 下 进 入 出 到 满 了 着 过 成 开 起 好 完 住 走 掉 回 干 坏 破 死 平 紧 齐 得 出来 进去 起来 下来 上去 回去".split())
+COMPLEMENTS = frozenset("在 上 下 进 入 出 到 满 了 着 过 成 开 起 好 完 住 走 掉 回 干 坏 破 死 平 紧 齐 得 出来 进去 起来 下来 上去 回去 一下".split())
 
 
 def _as_verb(reading: str):
