@@ -211,6 +211,10 @@ PHRASES = tuple(
         ("得", "(?P<c>得)罪", "de2"),
         ("了", "终(?P<c>了)", "liao3"),
         ("背", "[真太](?P<c>背)(?=[了，。！]|$)", "bei4"),  # 今天真背: unlucky
+        ("弄", "(?<=[0-9])(?P<c>弄)", "long4"),  # 596弄: a lane
+        ("弄", "(?P<c>弄)(?=堂|社区)", "long4"),  # 弄堂
+        # 涌 chōng ends a place name in Guangdong and Hong Kong (麻涌, 葵涌, 鸭涌河); the verb yǒng has a complement.
+        ("涌", "(?<=[\u4e00-\u9fff])(?<![汹泉喷奔潮管翻云蜂前波浪])(?P<c>涌)(?=[、，。；）]|河|两岸|村|镇|口|社区|站|路|$)", "chong1"),
     )
 )
 
