@@ -7,6 +7,8 @@ gives each a reading; the engines treat each as one spoken syllable.
 """
 from __future__ import annotations
 
+import re
+
 import functools
 
 _RANGES = (
@@ -49,10 +51,15 @@ def simplified(text: str) -> str:
     converted = converter.convert(text)
     if converted != text and _written_simplified(text, converted):
         return text  # 北閤 in simplified text is 阁, not the 合 that 閤 stands for in traditional text
-    if len(converted) == len(text):
-        return converted
-    singles = [converter.convert(char) for char in text]
-    return "".join(new if len(new) == 1 else old for old, new in zip(text, singles))
+    if len(converted) != len(text):
+        singles = [converter.convert(char) for char in text]
+        converted = "".join(new if len(new) == 1 else old for old, new in zip(text, singles))
+    return _ZHU.sub("着", converted)
+
+
+# 著 that OpenCC leaves after a verb (背著書包, 划著小船) is the particle 着; zhù is in its words (著名,
+# 显著, 名著 …), which the lookarounds keep.
+_ZHU = re.compile("(?<=[\u4e00-\u9fff])(?<![显土卓昭原名巨编译遗专论新拙合大所撰著])著(?!(?:[名作称述录者]|书(?!包)))")
 
 
 def _written_simplified(text: str, converted: str) -> bool:

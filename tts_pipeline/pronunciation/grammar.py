@@ -160,10 +160,10 @@ PHRASES = tuple(
         ("间", "[晴阴](?P<c>间)(?:多云|阴|晴|小雨|阵雨)", "jian4"),
         ("划", "(?P<c>划)了?(?:一|个)?(?:道|个)?(?:口子|伤口|口儿)", "hua2"),
         ("背", "的(?P<c>背)(?![包着起走心])", "bei4"),
-        ("空", "(?P<c>空)(?:着(?!手|肚)|出|位|座|座位|房|格|地(?!导弹|协同|一体|对))", "kong4"),
+        ("空", "(?<![天太高星夜领航上当])(?P<c>空)(?:着(?!手|肚)|出|位|座|座位|房|格|地(?!导弹|协同|一体|对))", "kong4"),
         ("着", "空(?P<c>着)手", "zhe5"),  # 空着手来: empty-handed, not 着手
         ("朝", "(?:清晨|早晨|早上|初升|一轮|东方|的)[的，,]?(?P<c>朝)[阳陽霞晖暉露](?![区區路门門市县縣公街医醫大北南站])", "zhao1"),
-        ("朝", "(?P<c>朝)[阳陽](?=[照洒灑升映染透])", "zhao1"),
+        ("朝", "(?P<c>朝)[阳陽](?=[照洒灑升映染透从從把])", "zhao1"),
         ("得", "(?<=[来去])(?P<c>得)(?=早|晚|及|正好|巧)", "de5"),
         ("得", f"{_NOT_MUST}(?P<c>得)(?=很|太|真|挺|像|直|浑身|满头|满脸|要命|比|到处|满地|满屋|遍地|一塌糊涂|乱七八糟)", "de5"),
         ("得", f"{_NOT_MUST}(?P<c>得)(?=住|起|动|完|下|清)", "de5"),  # 耐得住, 买得起, 搬得动: can
@@ -211,6 +211,11 @@ PHRASES = tuple(
         ("得", "(?P<c>得)罪", "de2"),
         ("了", "终(?P<c>了)", "liao3"),
         ("背", "[真太](?P<c>背)(?=[了，。！]|$)", "bei4"),  # 今天真背: unlucky
+        ("教", "一(?P<c>教)就", "jiao1"),  # 一教就会
+        ("划", "(?P<c>划)(?:着)?(?:小)?(?:船|桨|艇)", "hua2"),
+        ("差", "(?P<c>差)得远", "cha4"),
+        ("乐", "(?P<c>乐)(?:坏了|得合不拢|开了花)", "le4"),
+        ("中", "(?P<c>中)了?(?:对方的|敌人的|他的|别人的)?(?:圈套|计|埋伏|暑|邪|枪)", "zhong4"),
         ("弄", "(?<=[0-9])(?P<c>弄)", "long4"),  # 596弄: a lane
         ("弄", "(?P<c>弄)(?=堂|社区)", "long4"),  # 弄堂
         # 涌 chōng ends a place name in Guangdong and Hong Kong (麻涌, 葵涌, 鸭涌河); the verb yǒng has a complement.
@@ -221,7 +226,7 @@ PHRASES = tuple(
 # Verbs said twice (教教我, 缝一缝, 量了量, 数一数): both are the verb, whatever the model makes of the
 # second, which no dictionary lists.
 DOUBLED_VERBS = {"教": "jiao1", "缝": "feng2", "量": "liang2", "数": "shu3", "转": "zhuan4"}
-_DOUBLED = re.compile(f"([{''.join(DOUBLED_VERBS)}])([一了]?)\\1")
+_DOUBLED = re.compile(f"([{''.join(DOUBLED_VERBS)}])(一|了|了又|又)?\\1")
 
 IDIOM_TAGS = frozenset(("i", "l"))
 # What 地 starts as the noun "ground, place" after a name: 慢条斯理 is tagged nz like 加勒比海.

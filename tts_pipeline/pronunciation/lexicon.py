@@ -79,7 +79,8 @@ def build_lexicon() -> Lexicon:
 CORRECTED = {
     "角斗士": "jue2 dou4 shi4", "参将": "can1 jiang4", "玄参": "xuan2 shen1", "甚么": "shen2 me5",
     "憎恶": "zeng1 wu4", "拚命": "pin1 ming4", "清隽": "qing1 juan4", "咳咳": "ke2 ke2", "校射": "jiao4 she4",
-    "温差": "wen1 cha1", "空地": "kong4 di4", "补给": "bu3 ji3", "几乎": "ji1 hu1",
+    "温差": "wen1 cha1", "空地": "kong4 di4", "补给": "bu3 ji3", "几乎": "ji1 hu1", "本分": "ben3 fen4",
+    "散文": "san3 wen2", "重刑": "zhong4 xing2", "当机": "dang4 ji1", "爱答不理": "ai4 da1 bu4 li3",
 }
 
 

@@ -195,7 +195,7 @@ def _zhong_plant(a: Around) -> str | None:  # 种
     if _counted(a.before, NUMERAL_ENDS + DEMONSTRATIVES + "各"):
         return "zhong3"
     crops = "花树菜草地田瓜果豆稻麦苗粮米蒜葱姜茶棉"
-    if a.after and (a.after in ("了", "过", "着", "出", "出来", "下", "上", "满", "的", "得") or a.after[0] in crops or a.after[-1] in crops):
+    if a.after and (a.after in ("了", "过", "着", "出", "出来", "下", "上", "满", "的", "得", "在") or a.after[0] in crops or a.after[-1] in crops):
         return "zhong4"
     return None
 
