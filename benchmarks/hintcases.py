@@ -66,7 +66,8 @@ def cases(limit: int) -> list[HintCase]:
 
 
 def check(case: HintCase) -> bool:
-    """Whether the hint check flags the case's annotation."""
+    """Whether the hint check tells the author the annotation is not read as written (overruled, or not
+    a reading of the character as it is read: 騃 sì in simplified text becomes 𫘤, which has only ái)."""
     from tts_pipeline.pronunciation import pronounce_line
 
-    return any(n.code == "hint-overruled" for n in pronounce_line(case.text).notices)
+    return any(n.code in ("hint-overruled", "hint-not-a-reading") for n in pronounce_line(case.text).notices)

@@ -59,21 +59,22 @@ def simplified(text: str) -> str:
 
 # 著 that OpenCC leaves after a verb (背著書包, 划著小船) is the particle 着; zhù is in its words (著名,
 # 显著, 名著 …), which the lookarounds keep.
-_ZHU = re.compile("(?<=[\u4e00-\u9fff])(?<![显土卓昭原名巨编译遗专论新拙合大所撰著])著(?!(?:[名作称述录者]|书(?!包)))")
+_ZHU = re.compile(f"(?<=[{HAN_CLASS}])(?<![显土卓昭原名巨编译遗专论新拙合大所撰著])著(?!(?:[名作称述录者]|书(?!包)))")
 
 
 def _written_simplified(text: str, converted: str) -> bool:
     """Whether `text` is simplified Chinese: more of its characters are ones only simplified script
     writes (the traditional-to-simplified conversion `converted` keeps them, the other way changes
-    them: 这) than ones only traditional script writes (the conversion changes them: 這), or as many
-    and at least two. Both scripts write some of the first kind (台 beside 臺 in Taiwan) and
-    simplified text some of the second (閤 beside 阁), so one of each decides nothing."""
+    them: 这) than ones only traditional script writes (the conversion changes them: 這), or as many.
+    Both scripts write some of the first kind (台 beside 臺 in Taiwan) and simplified text some of the
+    second (閤 beside 阁, and 著 in 专著, which the conversion would make 着), so a tie keeps the text
+    as written."""
     back = _converter("s2tw").convert(text)
     if len(back) != len(text) or len(converted) != len(text):
         return False
     simplified_only = sum(a == b != c for a, b, c in zip(text, converted, back))
     traditional_only = sum(a != b for a, b in zip(text, converted))
-    return simplified_only > traditional_only or simplified_only == traditional_only >= 2
+    return simplified_only >= max(1, traditional_only)
 
 
 @functools.lru_cache(maxsize=2)

@@ -21,7 +21,7 @@ from ..parse.latin import is_letter
 from .grammar import RuleReading, rule_readings
 from .hints import OVERRULED, POLICIES, check_policy, judge
 from .lesson import DEFAULT, LessonOptions, hints_used, latin_token, silent, silent_spans
-from .polyphones import Resolved, deciding_word, resolve
+from .polyphones import Resolved, deciding_word, resolve, rival_word
 from .readings import char_readings, marked
 from .segment import words
 
@@ -85,6 +85,8 @@ def _hinted_readings(
             char = sentence.text[position]
             start, end = word_of.get(position, (position, position + 1))
             word, offset = deciding_word(text, spans, start, end, position)
+            if len(word) > 1 and rival_word(text, word, position, hinted):
+                word, offset = text[position], 0  # two words overlap here: the hint chooses (新正 in 新正是)
             verdict = judge(text[position], hinted, word, offset, policy, rules.get(position))
             if verdict.used is not None:
                 # overruled by a grammatical rule: read in context, as the resolver does

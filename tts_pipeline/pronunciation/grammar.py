@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..hanzi import HAN_CLASS
 from .lexicon import word_allows
 from .readings import marked
 from .segment import split_at, tokenizer
@@ -128,7 +129,7 @@ def _benefactive(word: str) -> str | None:
 
 
 # Before 得, what leaves it free to be děi "must": a person, or an adverb or modal (我得, 还得, 必须得).
-_NOT_MUST = "(?<![我你他她它们咱您还也就都又才须要必总先只可该得])(?<=[\u4e00-\u9fff])"
+_NOT_MUST = f"(?<![我你他她它们咱您还也就都又才须要必总先只可该得])(?<=[{HAN_CLASS}])"
 _GUARDED = "孩子|小孩|小孩儿|弟弟|妹妹|钱包|行李|东西|门|家|包|箱子|摊子|仓库|犯人"
 _OWNER = "(?:你的|我的|他的|她的|自己的|大家的|你|我|他|她)?"
 # (the character, a pattern matching where it stands, its reading): the character is the group "c".
@@ -219,7 +220,7 @@ PHRASES = tuple(
         ("弄", "(?<=[0-9])(?P<c>弄)", "long4"),  # 596弄: a lane
         ("弄", "(?P<c>弄)(?=堂|社区)", "long4"),  # 弄堂
         # 涌 chōng ends a place name in Guangdong and Hong Kong (麻涌, 葵涌, 鸭涌河); the verb yǒng has a complement.
-        ("涌", "(?<=[\u4e00-\u9fff])(?<![汹泉喷奔潮管翻云蜂前波浪])(?P<c>涌)(?=[、，。；）]|河|两岸|村|镇|口|社区|站|路|$)", "chong1"),
+        ("涌", f"(?<=[{HAN_CLASS}])(?<![汹泉喷奔潮管翻云蜂前波浪])(?P<c>涌)(?=[、，。；）]|河|两岸|村|镇|口|社区|站|路|$)", "chong1"),
     )
 )
 

@@ -254,6 +254,19 @@ def deciding_word(text: str, spans: list[tuple[int, int]], start: int, end: int,
     return covering_word(text, spans, position) or (text[start:end], position - start)
 
 
+def rival_word(text: str, word: str, position: int, hinted: str, longest: int = 4) -> str | None:
+    """A listed word of two to `longest` characters around text[position], other than `word`, in which
+    the character reads as `hinted` (新正 zhēng against 正是 zhèng in 新正是): where two words
+    overlap, the author's hint chooses between them, and the hint check does not overrule it."""
+    for first in range(max(0, position - longest + 1), position + 1):
+        for last in range(max(position + 1, first + 2), min(len(text), first + longest) + 1):
+            candidate = text[first:last]
+            at = position - first
+            if candidate != word and word_allows(candidate, at) == {hinted} and sum(word_votes(candidate, at).values()) >= 2:
+                return candidate
+    return None
+
+
 def fixed_reading(text: str, start: int, end: int, position: int) -> str | None:
     """The reading the dictionaries agree on for text[position] in the word text[start:end], or in the
     listed word of it that holds the character when no dictionary lists the whole (银行行长 -> 行长).
