@@ -261,7 +261,8 @@ def _tiao(a: Around) -> str | None:  # 调
 def _gan(a: Around) -> str | None:  # 干
     if a.before in DEGREE or a.before in ("吹", "晾", "晒", "烘", "擦", "烤", "风", "阴"):
         return "gan1"  # 很干; 吹干, 晒干: dry as a result
-    if a.before in ("一", "不", "别", "可不", "不想", "能", "肯", "想", "要", "愿意", "敢", "会", "来", "着"):
+    if a.before in ("一", "不", "别", "可不", "不想", "能", "肯", "想", "要", "愿意", "敢", "会", "来", "着", "再") \
+            or a.after in ("这行", "这个", "那个", "这种", "工作"):
         return "gan4"  # 一干就是十年, 我可不干, 不想干
     if a.after == "了" and a.after2 in ("", "没有", "没", "吗", "吧", "呢"):
         return "gan1"  # 衣服干了。 叶子都干了。 干了没有？: the clause ends in the change of state
