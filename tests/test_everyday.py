@@ -133,15 +133,15 @@ def _accuracy(part: str) -> float:
 
 
 def test_everyday_dev_set_stays_above_its_measured_accuracy() -> None:
-    # benchmarks/polyphones.py measured 99.4% on the five dev parts (6,932 readings; pypinyin alone: 87.2%);
+    # benchmarks/polyphones.py measured 99.3% on the ten dev parts (17,175 readings; pypinyin alone: 86.6%);
     # a drop below 99.0% is a regression.
     assert _accuracy("dev") >= 0.99
 
 
 def test_everyday_held_out_set_stays_above_its_measured_accuracy() -> None:
-    # Never tuned on; measured 95.3% and, after the next round of dev work, 95.8% (pypinyin alone 85.1%,
-    # the resolver before the everyday layers 84.3%).
-    assert _accuracy("test") >= 0.95
+    # Never tuned on (its misses never read); measured 95.3%, 95.8%, then after rounds of work on new dev
+    # parts 97.6%, 97.8% and 98.0% (pypinyin alone 85.1%, the resolver before the everyday layers 84.3%).
+    assert _accuracy("test") >= 0.975
 
 
 def test_simplified_text_is_not_converted_as_if_it_were_traditional() -> None:
