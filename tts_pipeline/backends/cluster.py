@@ -162,8 +162,6 @@ class RayActors:
         return ticket
 
     def result(self, ticket: int) -> Clip:
-        import numpy as np
-
         while ticket not in self._ready:
             self._collect()
             self._dispatch()
@@ -176,12 +174,7 @@ class RayActors:
             raise error
         self.spoken += 1
         self.audio += clip.duration
-        # copies, so that the clip does not pin Ray's shared memory while the driver stitches
-        finished = clip.finished
-        if finished is not None:
-            finished = dataclasses.replace(finished, levelled=dataclasses.replace(
-                finished.levelled, pcm=np.array(finished.levelled.pcm)))
-        return dataclasses.replace(clip, samples=np.array(clip.samples), finished=finished)
+        return received(clip)
 
     def measure_files(self, root: Path, names: list[str]) -> list[Measurement]:
         """The profile check's measurements of the files `names` under `root` (the book, or each chapter), made on
@@ -268,6 +261,18 @@ class RayActors:
     def _disconnect(self) -> None:
         if self.owns_connection and ray.is_initialized():
             ray.shutdown()
+
+
+def received(clip: Clip) -> Clip:
+    """A clip from an actor, its arrays copied, so that it does not pin Ray's shared memory while the driver
+    stitches."""
+    import numpy as np
+
+    finished = clip.finished
+    if finished is not None:
+        finished = dataclasses.replace(finished, levelled=dataclasses.replace(
+            finished.levelled, pcm=np.array(finished.levelled.pcm)))
+    return dataclasses.replace(clip, samples=np.array(clip.samples), finished=finished)
 
 
 def _connect(address: str) -> bool:
