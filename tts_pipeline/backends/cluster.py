@@ -8,9 +8,10 @@ encoded into its sentence file) and with the file the driver's clip cache
 keeps for it, so that the work which grows with the audio is done on the
 actors and the driver writes bytes, joins frames and keeps the record. At the
 end the actors also measure the book (or its chapters) for the profile check
-(`measure_files`), so that decoding it does not fall on the driver either. Each actor holds at most `PER_ACTOR` sentences at a time and
-the synthesis loop collects clips in order within the backend's `window`, so
-a book of any length never sits in Ray's object store at once.
+(`measure_files`), so that decoding it does not fall on the driver either.
+Each actor holds at most `PER_ACTOR` sentences at a time and the synthesis
+loop collects clips in order within the backend's `window`, so a book of any
+length never sits in Ray's object store at once.
 
 Faults are Ray's to mend where Ray can: an actor whose process or node dies
 is started again (`max_restarts`) and the sentences it held are sent to it
@@ -100,7 +101,6 @@ class Speaker:
             return dataclasses.replace(clip, finished=finished).spoken_only(), None
         except Exception:  # noqa: BLE001 - e.g. no ffmpeg on this node: the driver finishes the clip itself
             return clip, None
-
 
     def measure(self, data: bytes, name: str) -> Measurement:
         """The profile check's figures for one of the driver's files, handed over as its bytes (`check.measure`)."""
