@@ -18,6 +18,12 @@ cache folder of its own) as `python -m tts_pipeline build`:
 - the driver's CPU: user + system time of the build process and the processes it waited for (its ffmpeg
   processes), from wait4(); with `--cluster` the voice runs in the actors, so that is what the driver costs.
   Per second of audio, and the marginal cost between the two inputs (the start-up both pay cancels out);
+- the closing work, done again in this process on each cluster build's output: what the driver does once the
+  last sentence is back (the manifest's JSON made once, read back for the player page, the checked file read
+  to be handed to an actor), and apart from it the profile check itself (`check.measure`, which an actor does);
+- receiving a clip from an actor, with its samples (as before `Clip.spoken_only`) and without (as now): two
+  actors on the head speak the sample article's sentences, one of them sending each clip with its samples, and
+  the driver's CPU for `ray.get` and the copies `RayActors.result` makes is timed for each, side by side;
 - pronouncing alone (the long input, in this process, no cache): CPU per second of audio;
 - an actor's CPU per second of audio: the voice alone on one thread, in this process;
 - the projection: an actor's CPU per second of audio over the driver's marginal CPU per second of audio is
@@ -99,16 +105,71 @@ def cpu_now() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def closing_cpu(out: Path) -> float:
-    """CPU seconds of the build's closing work that grows with the audio, done again here on its output: the
-    profile check (book.mp3 decoded and measured) and the manifest written out (to_json, and to_dict for the
-    player). It runs once, after the last sentence, whatever the number of actors."""
+def closing_cpu(out: Path) -> tuple[float, float]:
+    """CPU seconds of the build's closing work that grows with the audio, done again here on its output, once
+    the last sentence is back: (what the driver does: the manifest's JSON made once and read back for the
+    player page, and the checked file read to be handed to an actor; the profile check itself, book.mp3 decoded
+    and measured, which an actor does on a cluster)."""
     manifest = Manifest.read(out / "manifest.json")
     started = cpu_now()
+    json.loads(manifest.to_json())
+    (out / manifest.files.book).read_bytes()
+    driver = cpu_now() - started
+    started = cpu_now()
     check_files(out, [manifest.files.book], find_profile(manifest.publishing["profile"]))
-    manifest.to_json()
-    manifest.to_dict()
-    return cpu_now() - started
+    return driver, cpu_now() - started
+
+
+# Two actors on the head speak the same sentences; one sends its clips as before Clip.spoken_only (with the
+# samples). The driver's CPU to take each clip in (ray.get and RayActors.result's copies) is summed per way.
+RECEIVING = """import json, sys, time
+import ray
+from tts_pipeline.backends import cluster
+from tts_pipeline import engines
+from tts_pipeline.engines import VoiceSettings
+from tts_pipeline.export.sentencefile import Finishing
+from tts_pipeline.options import PausePlan
+from tts_pipeline.parse import read_article
+from tts_pipeline.profiles import profile
+from tts_pipeline.pronunciation import pronounce_article
+
+class WithSamples(cluster.Speaker):
+    def __init__(self, *args):
+        from tts_pipeline.model import Clip
+        Clip.spoken_only = lambda clip: clip  # in this actor's process only
+        super().__init__(*args)
+
+address, source = sys.argv[1:3]
+ray.init(address=address, log_to_driver=False, logging_level="WARNING")
+finishing = Finishing(24000, PausePlan(), profile(None), "64k", True)
+options = dict(num_cpus=1)
+module = engines.engine_class("neural").__module__
+ways = {"with samples": ray.remote(WithSamples).options(**options).remote(module, "neural",
+                                                                          VoiceSettings(threads=1), finishing),
+        "without": ray.remote(cluster.Speaker).options(**options).remote(module, "neural",
+                                                                         VoiceSettings(threads=1), finishing)}
+cpu = dict.fromkeys(ways, 0.0)
+audio = 0.0
+sizes = dict.fromkeys(ways, 0)
+for pronunciation in (p for p in pronounce_article(read_article(source)) if p.speaks):
+    references = {way: actor.speak.remote(pronunciation) for way, actor in ways.items()}
+    ray.wait(list(references.values()), num_returns=len(references))
+    for way, reference in references.items():
+        started = time.process_time()
+        clip, error = ray.get(reference)
+        clip = cluster.received(clip)
+        cpu[way] += time.process_time() - started
+        sizes[way] += clip.samples.nbytes + len(clip.finished.data) + len(clip.finished.stored[1])
+    audio += clip.duration
+print(json.dumps({"audio": audio, "cpu": cpu, "bytes": sizes}))
+"""
+
+
+def receiving_cpu(address: str, env: dict) -> dict:
+    """The driver's CPU to take in the sample article's clips from actors, with their samples and without."""
+    done = subprocess.run([sys.executable, "-c", RECEIVING, address, str(SAMPLE)], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def pronouncing_cpu(path: Path) -> float:
@@ -151,6 +212,7 @@ def main() -> int:
                     return 0
                 actor = actor_cpu_per_audio_second(SAMPLE)
                 print(f"an actor (the voice on one thread): {actor:.4f} CPU s per second of audio", flush=True)
+                receiving = receiving_cpu(address, env)
                 setups = [("--jobs 1", ["--jobs", "1"], False), ("--jobs 2", ["--jobs", "2"], False),
                           ("ray, 1 actor", ["--cluster", address, "--actors", "1"], False),
                           ("ray, 2 actors", ["--cluster", address, "--actors", "2"], False),
@@ -168,7 +230,7 @@ def main() -> int:
                             results[label, name]["closing"] = closing_cpu(scratch / tag / "out")
                         print(f"  {label}, {name}: {results[label, name]['seconds']:.1f} s", flush=True)
         pronouncing = pronouncing_cpu(inputs[-1][1]) / results[inputs[-1][0], "--jobs 1"]["audio"]
-        report(inputs, setups, results, actor, pronouncing)
+        report(inputs, setups, results, actor, pronouncing, receiving)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
@@ -177,7 +239,7 @@ def main() -> int:
 CACHED = "ray, 2 actors, readings cached"
 
 
-def report(inputs, setups, results, actor: float, pronouncing: float) -> None:
+def report(inputs, setups, results, actor: float, pronouncing: float, receiving: dict) -> None:
     print("\n== wall time, ratio to --jobs 1 of the same input, files identical to --jobs 1's")
     for label, _ in inputs:
         base = results[label, "--jobs 1"]
@@ -192,6 +254,11 @@ def report(inputs, setups, results, actor: float, pronouncing: float) -> None:
             print(f"  {label}, {name}: {r['cpu']:.1f} CPU s for {r['audio']:.0f} s = {r['cpu'] / r['audio']:.4f}")
     print(f"  pronouncing alone (the {inputs[-1][0]}, no cache): {pronouncing:.4f} CPU s per second of audio "
           f"({100 * pronouncing / actor:.1f} % of an actor's)")
+    print(f"\n== taking a clip in from an actor (the sample article, {receiving['audio']:.0f} s of audio), side by side")
+    for way, cpu in receiving["cpu"].items():
+        print(f"  {way:13} {cpu / receiving['audio']:.6f} CPU s per second of audio "
+              f"({100 * cpu / receiving['audio'] / actor:.2f} % of an actor's), "
+              f"{receiving['bytes'][way] / receiving['audio'] / 1000:.1f} kB per second of audio")
     if len(inputs) < 2:
         return
     print(f"\n== one driver, single-core actors (an actor: {actor:.4f} CPU s per second of audio; "
@@ -200,12 +267,14 @@ def report(inputs, setups, results, actor: float, pronouncing: float) -> None:
         small, large = (results[label, name] for label, _ in inputs)
         extra_audio = large["audio"] - small["audio"]
         marginal = (large["cpu"] - small["cpu"]) / extra_audio
-        closing = (large["closing"] - small["closing"]) / extra_audio
+        closing = (large["closing"][0] - small["closing"][0]) / extra_audio
+        check = (large["closing"][1] - small["closing"][1]) / extra_audio
         print(f"  {what}:")
-        for part, cost in (("the whole build", marginal), ("  of which the closing check and manifest", closing),
-                           ("  and while the actors speak", marginal - closing)):
+        for part, cost in (("the whole build", marginal), ("  of which the closing work", closing),
+                           ("  and while the actors speak", marginal - closing),
+                           ("  the profile check, on an actor", check)):
             verdict = "meets" if actor / cost >= TARGET_ACTORS else "misses"
-            feeds = f"feeds about {actor / cost:.0f} ({verdict} the target)" if not part.startswith("  of") else ""
+            feeds = f"feeds about {actor / cost:.0f} ({verdict} the target)" if part.startswith(("the", "  and")) else ""
             print(f"    {part:42} {cost:.5f} CPU s per second of audio ({100 * cost / actor:4.1f} % of an actor's) "
                   f"{feeds}")
 

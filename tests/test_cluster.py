@@ -149,16 +149,31 @@ def test_auto_with_ray_address_that_does_not_answer_is_one_line_naming_it(cluste
 def test_the_actors_level_and_encode_what_they_speak_and_the_driver_only_writes_it(head, inputs, tmp_path, monkeypatch,
                                                                                    format):
     """MP3 chapters are joined from sentence files the actors encoded; other formats are assembled from PCM the
-    actors levelled. Either way the driver levels nothing, and the files are the local build's."""
+    actors levelled. Either way the driver levels nothing, is sent no clip's samples, and leaves measuring the book
+    for the profile check to an actor; and the files are the local build's, the check's figures included."""
     from tts_pipeline import stitch
+    from tts_pipeline.backends import cluster
+    from tts_pipeline.export import check
 
     local = build(inputs[0], output=tmp_path / "local", engine="test-tone", jobs=1, format=format)
 
     def not_on_the_driver(*args, **kwargs):
-        raise AssertionError("the driver levelled a sentence that an actor spoke")
+        raise AssertionError("the driver did work an actor does")
+
+    received = []
+    result = cluster.RayActors.result
+
+    def result_received(self, ticket):
+        clip = result(self, ticket)
+        received.append((len(clip.samples), clip.length))
+        return clip
 
     monkeypatch.setattr(stitch, "levelled_sentence", not_on_the_driver)
+    monkeypatch.setattr(check, "measure", not_on_the_driver)
+    monkeypatch.setattr(cluster.RayActors, "result", result_received)
     remote = build(inputs[0], output=tmp_path / "remote", engine="test-tone", cluster=head, format=format)
+    assert received and all(count == 0 and length > 0 for count, length in received)
+    assert remote.publishing["measured"] and remote.publishing == local.publishing
     assert remote == local
     made, expected = files(tmp_path / "remote"), files(tmp_path / "local")
     assert sorted(made) == sorted(expected)

@@ -247,3 +247,44 @@ def test_mp3_files_keep_the_level_of_the_pcm(tmp_path):
     for name in ("file.mp3", "cut.mp3", "cut2.mp3", "stream.mp3"):
         decoded, _ = decode(tmp_path / name)
         assert 20 * np.log10(rms(decoded) / rms(tone[: len(decoded)])) == pytest.approx(0.0, abs=0.1), name
+
+
+def test_the_manifest_dict_is_what_dataclasses_asdict_gives_with_the_documented_omissions():
+    """`Manifest.to_dict` builds its dicts field by field (asdict was most of the manifest's cost); it must give
+    exactly what asdict gives, types and key order included, with tokens' unset times and engine left out and a
+    chapter's non-finite loudness as None."""
+    import dataclasses
+    import math
+
+    from tts_pipeline.export.manifest import (ChapterEntry, EngineInfo, Files, SentenceEntry, TokenEntry,
+                                              VocabularyItem, WarningEntry)
+
+    tokens = (TokenEntry("好", "hao3", "lexicon", 0.05, 0.6, 0.35, 0.9, True),
+              TokenEntry("OK", None, "english", 0.6, 0.9, 0.9, 1.2, engine="espeak:en"),
+              TokenEntry("。", None, "none", start=0.0, end=0.0))
+    sentence = SentenceEntry("s0001", 0, 1, 0, "好OK。", "Hǎo OK.", tokens, "neural", "sentences/s0001.mp3", 0.3, 1.2,
+                             0.3, 1.2, sent="好", speaker="A", vocabulary=VocabularyItem("好", "hǎo", "hao3", "adj.", "good"))
+    manifest = Manifest(
+        title="t", source="a.txt", created_by="tts-pipeline", engine=EngineInfo("neural", {"speed": 1.0, "x": [1, 2]}),
+        sample_rate=24000, duration=1.5, files=Files("book.mp3", None, "l", "s", "v", "index.html"),
+        chapters=(ChapterEntry(1, "c", "chapters/01.mp3", 0.0, 1.5, "a.txt", -math.inf, math.nan),
+                  ChapterEntry(2, "d", "chapters/02.mp3", 1.5, 2.0, "a.txt", -16.0, None)),
+        sentences=(sentence, dataclasses.replace(sentence, id="s0002", vocabulary=None, tokens=())),
+        warnings=(WarningEntry("profile", "too loud", line=3),), sources=("a.txt",), pauses={"sentence": 0.45},
+        shadowing={"drills": [{"file": "a.mp3"}]}, publishing={"profile": "acx", "measured": [{"rms": -20.0}]})
+
+    reference = dataclasses.asdict(manifest)
+    expected = {"format": reference.pop("format"), **reference}
+    for entry in expected["sentences"]:
+        entry["tokens"] = [{k: v for k, v in token.items()
+                            if k not in ("start", "end", "book_start", "book_end", "estimated", "engine")
+                            or (v is not None and v is not False)} for token in entry["tokens"]]
+    for chapter in expected["chapters"]:
+        chapter["loudness"] = chapter["true_peak"] = None if chapter["index"] == 1 else chapter["loudness"]
+    expected["chapters"][1]["loudness"], expected["chapters"][1]["true_peak"] = -16.0, None
+    made = manifest.to_dict()
+    assert repr(made) == repr(expected)  # the same types (tuples stay tuples) and key order
+    assert made["sentences"][0]["tokens"][2] == {"text": "。", "pinyin": None, "source": "none", "start": 0.0,
+                                                  "end": 0.0}
+    made["engine"]["settings"]["x"].append(3)  # a copy, as asdict's
+    assert manifest.engine.settings["x"] == [1, 2]

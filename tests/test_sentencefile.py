@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from tts_pipeline.export.chapterjoin import SentenceBatch
 from tts_pipeline.export.sentencefile import Finishing, finish, finished_for, level_sentence
@@ -71,3 +72,25 @@ def test_the_clip_cache_keeps_the_file_an_actor_made_for_the_same_key_and_reads_
         back = cache.get(key)
         assert back is not None and back.engine == engine
         assert np.array_equal(back.samples, clip.samples)
+
+
+def test_a_clip_sent_without_its_samples_keeps_its_length_and_its_files_and_refuses_to_be_heard(tmp_path):
+    """A Ray actor sends a finished clip back without its samples (`Clip.spoken_only`): the driver needs only the
+    length, the sentence file and the cache file; anything that would read the samples fails instead of silence."""
+    from tts_pipeline.cache import ClipCache, clip_file
+    from tts_pipeline.stitch import levelled_sentence
+
+    clip = spoken(1.4, 210.0, 0.3)
+    made = finish(clip, Finishing(RATE, PausePlan(), profile(None), "64k", encode=True))
+    stored = clip_file("the key", clip)
+    sent = replace(clip, finished=replace(made, stored=("the key", stored))).spoken_only()
+    assert len(sent.samples) == 0 and sent.length == len(clip.samples)
+    assert sent.duration == clip.duration
+    assert np.array_equal(clip.audio(), clip.samples)
+    assert ClipCache(tmp_path).put("the key", sent).read_bytes() == stored
+    with pytest.raises(ValueError, match="left where it was spoken"):
+        sent.audio()
+    with pytest.raises(ValueError, match="left where it was spoken"):
+        clip_file("another key", sent)
+    with pytest.raises(ValueError, match="left where it was spoken"):
+        levelled_sentence(sent, RATE, PausePlan())

@@ -60,7 +60,7 @@ def clip_file(key: str, clip: Clip) -> bytes:
     buffer = io.BytesIO()
     with sf.SoundFile(buffer, "w", clip.sample_rate, 1, "PCM_16", format="FLAC") as f:
         f.comment = json.dumps(meta, ensure_ascii=False)
-        f.write(_to_int16(clip.samples))
+        f.write(_to_int16(clip.audio()))
     return buffer.getvalue()
 
 

@@ -246,7 +246,20 @@ class Clip:
     # The sentence already levelled (and encoded) by the backend that spoke it, an
     # `export.sentencefile.Finished`: Ray actors do this work so that the driver does not.
     finished: Any = field(default=None, repr=False)
+    # How many samples were spoken, when `samples` was left on the node that spoke them (`spoken_only`).
+    length: int | None = None
 
     @property
     def duration(self) -> float:
-        return len(self.samples) / self.sample_rate
+        return (len(self.samples) if self.length is None else self.length) / self.sample_rate
+
+    def spoken_only(self) -> Clip:
+        """This clip without its samples, for a clip whose sentence and cache file were finished where it was
+        spoken (`finished`): the driver needs only its length, and `audio()` refuses to give them."""
+        return replace(self, samples=self.samples[:0], length=len(self.samples))
+
+    def audio(self) -> np.ndarray:
+        """The samples; a ValueError for a clip sent without them (`spoken_only`), rather than silence."""
+        if self.length is not None and len(self.samples) != self.length:
+            raise ValueError(f"the clip's {self.length} samples were left where it was spoken")
+        return self.samples

@@ -266,13 +266,21 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     with run.stages("checking the files against the profile"):
         from .export.check import checked_manifest
 
-        manifest = checked_manifest(manifest, staging, options.profile, publishing, options.cover_name, options.quiet)
+        manifest = checked_manifest(manifest, staging, options.profile, publishing, options.cover_name, options.quiet,
+                                    getattr(options.backend, "measure_files", None))
     if run.progress is not None and options.shadowing is not None:
         run.progress.note("writing shadowing drills")
     with run.stages("shadowing and player"):
         manifest = _learner_files(article, staging, manifest, options)
     with run.stages("tags, transcripts, manifest"):
-        write_atomic(staging / "manifest.json", manifest.to_json())
+        text = manifest.to_json()  # once: manifest.json, and the player's data
+    if options.player:
+        from .learn.player import write_player
+
+        with run.stages("shadowing and player"):
+            write_player(staging, text)
+    with run.stages("tags, transcripts, manifest"):
+        write_atomic(staging / "manifest.json", text)
         if keys is not None:
             keys.write(staging, stamp)
     if run.progress is not None:
@@ -304,7 +312,7 @@ def _publishing(article: Article, options: BuildOptions, staging: Path) -> Publi
 
 
 def _learner_files(article: Article, staging: Path, manifest: Manifest, options: BuildOptions) -> Manifest:
-    """Shadowing drills (when asked) and the player page, written by tts_pipeline.learn."""
+    """Shadowing drills and the Anki deck (when asked), written by tts_pipeline.learn."""
     if options.shadowing is not None:
         from .learn.shadowing import render_shadowing
 
@@ -326,8 +334,4 @@ def _learner_files(article: Article, staging: Path, manifest: Manifest, options:
 
         write_deck(staging, manifest.to_dict())
         manifest = replace(manifest, files=replace(manifest.files, anki=DECK))
-    if options.player:
-        from .learn.player import write_player
-
-        write_player(staging, manifest)
     return manifest

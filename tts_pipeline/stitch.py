@@ -88,7 +88,7 @@ def clip_samples(clip: Clip, sample_rate: int) -> np.ndarray:
     """The clip as mono float32 at `sample_rate`: channels mixed with pydub,
     rate changed by polyphase resampling (pydub's own converter is linear and
     would alias)."""
-    data = np.asarray(clip.samples)
+    data = np.asarray(clip.audio())
     if data.dtype.kind in "iu":
         data = data.astype(np.float64) / float(np.iinfo(data.dtype).max + 1)
     data = np.clip(np.nan_to_num(data.astype(np.float64)), -1.0, 1.0)

@@ -1,14 +1,17 @@
 """Ray actors on a cluster that each load the voice once and speak the sentences sent to them (`--cluster`).
 
 The driver (this process) keeps parsing, pronouncing, the clip cache and the
-output folder; an actor is handed pronounced sentences and returns 16-bit
-clips, each with the sentence already finished (`export.sentencefile`:
-levelled, and for an MP3 build encoded into its sentence file) and with the
-file the driver's clip cache keeps for it, so that the work which grows with
-the audio is done on the actors and the driver writes bytes, joins frames and
-keeps the record. Each actor holds at most `PER_ACTOR` sentences at a time and
-the synthesis loop collects clips in order within the backend's `window`, so
-a book of any length never sits in Ray's object store at once.
+output folder; an actor is handed pronounced sentences and returns each
+clip's figures without its samples (`Clip.spoken_only`), with the sentence
+already finished (`export.sentencefile`: levelled, and for an MP3 build
+encoded into its sentence file) and with the file the driver's clip cache
+keeps for it, so that the work which grows with the audio is done on the
+actors and the driver writes bytes, joins frames and keeps the record. At the
+end the actors also measure the book (or its chapters) for the profile check
+(`measure_files`), so that decoding it does not fall on the driver either.
+Each actor holds at most `PER_ACTOR` sentences at a time and the synthesis
+loop collects clips in order within the backend's `window`, so a book of any
+length never sits in Ray's object store at once.
 
 Faults are Ray's to mend where Ray can: an actor whose process or node dies
 is started again (`max_restarts`) and the sentences it held are sent to it
@@ -24,6 +27,7 @@ import socket
 import time
 import warnings
 from collections import deque
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -35,6 +39,7 @@ from ..errors import ClusterError, EngineError
 
 if TYPE_CHECKING:
     from ..engines.base import VoiceSettings
+    from ..export.check import Measurement
     from ..export.sentencefile import Finishing
     from ..model import Clip, Pronunciation
 
@@ -75,7 +80,8 @@ class Speaker:
 
     def speak(self, pronunciation: Pronunciation) -> tuple[Clip | None, EngineError | None]:
         """The sentence's clip, finished as the driver asked, with the file the driver's clip cache keeps for it
-        (`Clip.finished`), or the engine's error."""
+        (`Clip.finished`) and without its samples (`Clip.spoken_only`), or the engine's error; a clip this node
+        could not finish comes with its samples."""
         from ..cache import clip_file
         from ..engines.speaking import key_with, speak_with
         from ..export.sentencefile import finish
@@ -91,9 +97,16 @@ class Speaker:
         try:
             key = key_with(self.engine, pronunciation)
             finished = dataclasses.replace(finish(clip, self.finishing), stored=(key, clip_file(key, clip)))
-            return dataclasses.replace(clip, finished=finished), None
+            # the driver writes the files it is handed and needs of the samples only their number
+            return dataclasses.replace(clip, finished=finished).spoken_only(), None
         except Exception:  # noqa: BLE001 - e.g. no ffmpeg on this node: the driver finishes the clip itself
             return clip, None
+
+    def measure(self, data: bytes, name: str) -> Measurement:
+        """The profile check's figures for one of the driver's files, handed over as its bytes (`check.measure`)."""
+        from ..export.check import measure_data
+
+        return measure_data(data, name)
 
 
 class RayActors:
@@ -149,8 +162,6 @@ class RayActors:
         return ticket
 
     def result(self, ticket: int) -> Clip:
-        import numpy as np
-
         while ticket not in self._ready:
             self._collect()
             self._dispatch()
@@ -163,12 +174,30 @@ class RayActors:
             raise error
         self.spoken += 1
         self.audio += clip.duration
-        # copies, so that the clip does not pin Ray's shared memory while the driver stitches
-        finished = clip.finished
-        if finished is not None:
-            finished = dataclasses.replace(finished, levelled=dataclasses.replace(
-                finished.levelled, pcm=np.array(finished.levelled.pcm)))
-        return dataclasses.replace(clip, samples=np.array(clip.samples), finished=finished)
+        return received(clip)
+
+    def measure_files(self, root: Path, names: list[str]) -> list[Measurement]:
+        """The profile check's measurements of the files `names` under `root` (the book, or each chapter), made on
+        the actors, one file per actor at a time, so that decoding the whole book does not cost the driver; a file
+        no actor could measure is measured here (`check.measure_all`: the same function either way)."""
+        from ..export.check import measure_all
+
+        measured: dict[int, Measurement] = {}
+        waiting = deque(enumerate(names))
+        running: dict[ray.ObjectRef, int] = {}
+        while waiting or running:
+            while waiting and len(running) < len(self.actors):
+                index, name = waiting.popleft()
+                actor = self.actors[index % len(self.actors)]
+                running[actor.measure.remote((root / name).read_bytes(), name)] = index
+            done, _ = ray.wait(list(running), num_returns=1)
+            for reference in done:
+                index = running.pop(reference)
+                try:
+                    measured[index] = ray.get(reference)
+                except Exception:  # noqa: BLE001 - e.g. no ffmpeg on that node, or the node left: measure it here
+                    measured[index] = measure_all(root, [names[index]])[0]
+        return [measured[index] for index in range(len(names))]
 
     def drain(self) -> None:
         pass  # the actors stay for the next input of the run; close() ends them
@@ -232,6 +261,18 @@ class RayActors:
     def _disconnect(self) -> None:
         if self.owns_connection and ray.is_initialized():
             ray.shutdown()
+
+
+def received(clip: Clip) -> Clip:
+    """A clip from an actor, its arrays copied, so that it does not pin Ray's shared memory while the driver
+    stitches."""
+    import numpy as np
+
+    finished = clip.finished
+    if finished is not None:
+        finished = dataclasses.replace(finished, levelled=dataclasses.replace(
+            finished.levelled, pcm=np.array(finished.levelled.pcm)))
+    return dataclasses.replace(clip, samples=np.array(clip.samples), finished=finished)
 
 
 def _connect(address: str) -> bool:

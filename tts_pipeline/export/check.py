@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 import sys
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -135,26 +137,42 @@ def _bits(bitrate: str) -> int:
     return int(bitrate.rstrip("k")) * 1000
 
 
-def check_files(root: Path, names: list[str], profile: Profile) -> tuple[list[Measurement], list[tuple[str, str]]]:
-    """Measure each of `names` (relative to `root`); return the measurements and (file, problem) pairs."""
-    measured, found = [], []
-    for name in names:
-        m = measure(root / name, name)
-        measured.append(m)
-        found.extend((name, problem) for problem in problems(m, profile))
+def measure_all(root: Path, names: list[str]) -> list[Measurement]:
+    """`measure` each of `names` (relative to `root`), in this process."""
+    return [measure(root / name, name) for name in names]
+
+
+def measure_data(data: bytes, name: str) -> Measurement:
+    """`measure` a file given as its bytes (a Ray actor measures the driver's files this way)."""
+    with tempfile.TemporaryDirectory(prefix="tts-check-") as scratch:
+        path = Path(scratch) / Path(name).name
+        path.write_bytes(data)
+        return measure(path, name)
+
+
+Measurer = Callable[[Path, list[str]], list[Measurement]]
+
+
+def check_files(root: Path, names: list[str], profile: Profile,
+                measurer: Measurer = measure_all) -> tuple[list[Measurement], list[tuple[str, str]]]:
+    """Measure each of `names` (relative to `root`) with `measurer`; return the measurements and (file, problem)
+    pairs."""
+    measured = measurer(root, names)
+    found = [(m.file, problem) for m in measured for problem in problems(m, profile)]
     return measured, found
 
 
 def checked_manifest(manifest: Manifest, root: Path, profile: Profile, publishing: Publishing,
-                     cover_name: str | None, quiet: bool) -> Manifest:
+                     cover_name: str | None, quiet: bool, measurer: Measurer | None = None) -> Manifest:
     """`manifest` with its publishing record (profile, author, cover, genre, date and what was measured of the
     files the profile is about: every chapter file, or the book) and a `profile` warning for each value outside
-    the profile, printed to stderr unless `quiet`."""
+    the profile, printed to stderr unless `quiet`. `measurer` measures the files (default: in this process; a
+    cluster build has its actors measure them, by the same function)."""
     if profile.checked == "chapters":
         names = [c.file for c in manifest.chapters]
     else:
         names = [manifest.files.book_m4b or manifest.files.book]
-    measured, found = check_files(root, names, profile)
+    measured, found = check_files(root, names, profile, measurer or measure_all)
     warnings = [WarningEntry(code="profile", message=f"{name}: {problem} ({profile.name} profile)")
                 for name, problem in found]
     if not quiet:

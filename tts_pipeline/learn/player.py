@@ -25,7 +25,9 @@ PAGE = "index.html"
 
 
 def manifest_dict(manifest: Any) -> dict[str, Any]:
-    """The manifest as plain JSON data, whether given as a dict or as the build's objects."""
+    """The manifest as plain JSON data, whether given as its JSON text, as a dict or as the build's objects."""
+    if isinstance(manifest, str):
+        return json.loads(manifest)
     if isinstance(manifest, Mapping):
         return json.loads(json.dumps(manifest, ensure_ascii=False, default=_plain))
     for method in ("to_dict", "as_dict", "to_json_dict"):
