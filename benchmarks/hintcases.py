@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tts_pipeline.hanzi import is_han
-from tts_pipeline.pronunciation.lexicon import lexicon, word_allows, word_votes
+from tts_pipeline.pronunciation.lexicon import agreed_reading, lexicon
 from tts_pipeline.pronunciation.readings import char_readings, marked, same_but_neutral
 
 CARRIERS = (
@@ -45,9 +45,9 @@ def fixed_words(limit: int) -> list[tuple[str, int, str]]:
         if not 2 <= len(word) <= 4 or not all(is_han(c) for c in word):
             continue
         for offset, char in enumerate(word):
-            allowed = word_allows(word, offset)
-            if len(char_readings(char)) > 1 and len(allowed) == 1 and sum(word_votes(word, offset).values()) >= 2:
-                found.append((word, offset, next(iter(allowed))))
+            agreed = agreed_reading(word, offset)
+            if len(char_readings(char)) > 1 and agreed:
+                found.append((word, offset, agreed))
                 break
     step = max(1, len(found) // limit)
     return found[::step][:limit]

@@ -125,6 +125,15 @@ def word_allows(word: str, offset: int) -> set[str]:
     return {a for reading, _ in _entries(word) for a in reading[offset].split(",")}
 
 
+def agreed_reading(word: str, offset: int, needed: int = 2) -> str | None:
+    """The one reading the dictionaries allow the character at `offset` of `word`, when at least
+    `needed` of them list the word and none reads it otherwise; else None."""
+    allowed = word_allows(word, offset)
+    if len(allowed) != 1 or sum(word_votes(word, offset).values()) < needed:
+        return None
+    return next(iter(allowed))
+
+
 def word_reading(word: str) -> tuple[str, ...] | None:
     """The reading most dictionaries give `word`, or None when none lists it."""
     entries = _entries(word)

@@ -43,7 +43,7 @@ NEUTRAL_LAST = frozenset(
 )
 
 # Longer words ending in one of NEUTRAL_LAST whose last syllable 现代汉语词典 gives in the full tone:
-# 学生 xuésheng, but 小学生 xiǎoxuéshēng.
+# 学生 xuésheng, but 小学生 xiǎoxuéshēng (polyphones._neutral asks this before neutral_syllable).
 FULL_LONGER = frozenset("小学生 中学生 大学生 留学生 研究生 医学生 高中生 初中生 士大夫 上大夫 中大夫 下大夫".split())
 
 # Words that, right before a noun, mean what their full-tone reading means: 地方政府 dìfāng "local", 东西走向 dōngxī.
@@ -56,7 +56,7 @@ SENSE_WORDS = frozenset(("走向", "方向", "两侧", "两边", "之间", "向"
 def neutral_syllable(word: str, offset: int) -> str | None:
     """The neutral-tone syllable of word[offset] when offset is the word's last and the word is one of
     NEUTRAL_LAST or ends in one (看不清楚, 麻婆豆腐, 换衣服)."""
-    if offset != len(word) - 1 or word in FULL_LONGER:
+    if offset != len(word) - 1:
         return None
     ending = next((word[k:] for k in range(len(word) - 1) if word[k:] in NEUTRAL_LAST), None)
     if ending is None:

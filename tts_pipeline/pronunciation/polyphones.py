@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from ..hanzi import is_erhua, is_han
 from .context_model import context_model
 from .grammar import RuleReading, rule_readings
-from .lexicon import lexicon, word_allows, word_votes
+from .lexicon import agreed_reading, lexicon, word_allows, word_votes
 from .lone_rules import DEMONSTRATIVES, NUMERAL_ENDS, lone_reading
 from .neutral import FULL_BEFORE_NOUN, FULL_LONGER, SENSE_WORDS, neutral_syllable
 from .readings import char_readings, citation
@@ -202,8 +202,8 @@ def _listed(text: str, start: int, end: int, position: int) -> tuple[str, int]:
 def _neutral(text: str, spans: list[tuple[int, int]], index: int, position: int) -> str | None:
     """The neutral-tone syllable of text[position] in its word, if it is read so (neutral.py)."""
     start, end = spans[index]
-    if text[start:end] in FULL_LONGER:
-        return None  # 小学生: not the xuésheng of its part 学生
+    if any(text[start : position + 1].endswith(w) for w in FULL_LONGER):
+        return None  # 小学生, whether jieba's word or its listed part: not the xuésheng of its part 学生
     word, offset = _listed(text, start, end, position)
     if word in FULL_BEFORE_NOUN and offset == 1 and 0 < index < len(spans) - 1:
         before, after = (text[a:b] for a, b in (spans[index - 1], spans[index + 1]))
@@ -217,9 +217,7 @@ def covering_reading(text: str, spans: list[tuple[int, int]], position: int) -> 
     """The reading of text[position] in the words of fixed reading that hold it wherever the
     segmenter cut (休年/假 -> 年假 jià): `covering_word`'s, when at least two dictionaries list it."""
     found = covering_word(text, spans, position)
-    if found is None or sum(word_votes(*found).values()) < 2:
-        return None
-    return next(iter(word_allows(*found)))
+    return agreed_reading(*found) if found else None
 
 
 def covering_word(text: str, spans: list[tuple[int, int]], position: int, longest: int = 4) -> tuple[str, int] | None:
@@ -231,16 +229,22 @@ def covering_word(text: str, spans: list[tuple[int, int]], position: int, longes
     guessed = {k for start, end in spans if not _known(text[start:end]) for k in range(start + 1, end)}
     best: tuple[str, int] | None = None
     agreed: set[str] = set()
-    for first in range(max(0, position - longest + 1), position + 1):
-        for last in range(max(position + 1, first + 2), min(len(text), first + longest) + 1):
-            if not all(k in cuts or k in guessed for k in (first, last)):
-                continue
-            word = text[first:last]
-            allowed = word_allows(word, position - first)
-            agreed |= allowed
-            if len(allowed) == 1 and (best is None or len(word) > len(best[0])):
-                best = (word, position - first)
+    for first, last in _windows(len(text), position, longest):
+        if not all(k in cuts or k in guessed for k in (first, last)):
+            continue
+        word = text[first:last]
+        allowed = word_allows(word, position - first)
+        agreed |= allowed
+        if len(allowed) == 1 and (best is None or len(word) > len(best[0])):
+            best = (word, position - first)
     return best if best is not None and len(agreed) == 1 else None
+
+
+def _windows(length: int, position: int, longest: int):
+    """(first, last) of every stretch of two to `longest` characters of a text of `length` that holds `position`."""
+    for first in range(max(0, position - longest + 1), position + 1):
+        for last in range(max(position + 1, first + 2), min(length, first + longest) + 1):
+            yield first, last
 
 
 def deciding_word(text: str, spans: list[tuple[int, int]], start: int, end: int, position: int) -> tuple[str, int]:
@@ -258,12 +262,10 @@ def rival_word(text: str, word: str, position: int, hinted: str, longest: int = 
     """A listed word of two to `longest` characters around text[position], other than `word`, in which
     the character reads as `hinted` (新正 zhēng against 正是 zhèng in 新正是): where two words
     overlap, the author's hint chooses between them, and the hint check does not overrule it."""
-    for first in range(max(0, position - longest + 1), position + 1):
-        for last in range(max(position + 1, first + 2), min(len(text), first + longest) + 1):
-            candidate = text[first:last]
-            at = position - first
-            if candidate != word and word_allows(candidate, at) == {hinted} and sum(word_votes(candidate, at).values()) >= 2:
-                return candidate
+    for first, last in _windows(len(text), position, longest):
+        candidate = text[first:last]
+        if candidate != word and agreed_reading(candidate, position - first) == hinted:
+            return candidate
     return None
 
 
@@ -284,11 +286,7 @@ def fixed_reading(text: str, start: int, end: int, position: int) -> str | None:
     word, offset = _listed(text, start, end, position)
     if len(word) == 2 and offset == 1 and word[0] in NUMERAL_ENDS + DEMONSTRATIVES:
         return None
-    allowed = word_allows(word, offset)
-    needed = 1 if word_tag(word) == "nr" else 2
-    if len(allowed) != 1 or sum(word_votes(word, offset).values()) < needed:
-        return None
-    return next(iter(allowed))
+    return agreed_reading(word, offset, needed=1 if word_tag(word) == "nr" else 2)
 
 
 def doubled_reading(word: str, offset: int) -> str | None:
