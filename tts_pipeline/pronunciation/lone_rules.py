@@ -58,7 +58,7 @@ PERSONS = frozenset("你 我 他 她 它 你们 我们 他们 她们 人家 大�
 TITLES = frozenset(
     "先生 老师 女士 小姐 医生 医师 经理 教授 主任 总 同学 阿姨 叔叔 大爷 大妈 师傅 校长 局长 部长 "
     "处长 科长 市长 县长 总经理 董事长 律师 记者 博士 家 太太 奶奶 爷爷 教练 大娘 大姐 大哥 大叔 老先生 老 "
-    "院士 书记 队长 院长 所长 主席 总裁 导演 作家 画家 医生 护士 师父 老板 姐 哥 某 氏".split()
+    "院士 书记 队长 院长 所长 主席 总裁 导演 作家 画家 护士 师父 老板 姐 哥 某 氏".split()
 )
 # Roles written right before a full name in news: 主任医师仇立新, 村支书解长青, 新任校长任建国.
 ROLES = ("医师", "支书", "书记", "校长", "主任", "教授", "记者", "院长", "局长", "市长", "县长", "队长", "所长",
@@ -121,12 +121,12 @@ def _de_ground(a: Around) -> str | None:  # 地
 def _de_get(a: Around) -> str | None:  # 得
     if a.before in ("只", "不", "免", "使", "获", "取", "夺", "赢", "博", "记", "懂", "觉", "值", "舍", "难", "显"):
         return None  # 只得, 不得, 免得 …: words of their own
-    person = word_tag(a.before).startswith("r") or a.before in MODALS
+    tag = word_tag(a.before)
+    person = tag.startswith("r") or a.before in MODALS
     if a.before and not person and (a.after in DEGREE or a.after[:1] in ("很", "太", "真", "挺", "像", "直") or a.after in ("要命", "不行", "厉害")):
         return "de5"  # 红得像苹果, 结实得很, 上得很快, 烙得真薄: what follows says how, whatever jieba tags before
     if a.after in ("不到", "不了", "不着"):
         return "de2"  # 还得不到: obtain
-    tag = word_tag(a.before)
     if not a.before or tag.startswith(("r", "n", "t", "d", "f", "s")) or a.before in MODALS:
         if a.after in ("了", "过", "到", "奖", "分"):
             return "de2"
@@ -354,9 +354,8 @@ def _chong_towards(a: Around) -> str | None:  # 冲
 
 
 def _la(a: Around) -> str | None:  # 落
-    left = ("家", "家里", "办公室", "宿舍", "学校", "教室", "车上", "出租车", "这儿", "那儿", "这里", "那里", "店里", "桌上")
-    if a.after == "在" and ("把" in (a.before, a.before2) or a.after2 in left):
-        return "la4"  # 把钥匙落在家里: left behind
+    if a.after == "在" and "把" in (a.before, a.before2):
+        return "la4"  # 把钥匙落在…: left behind (the places it is left in: grammar.LEFT_BEHIND)
     return None
 
 
@@ -447,7 +446,8 @@ RULES = {
     "种": _zhong_plant, "数": _shu, "中": _zhong_hit, "重": _chong, "背": _bei, "看": _kan, "调": _tiao,
     "干": _gan, "行": _hang, "和": _huo, "的": _di_taxi,
     "发": _fa, "量": _liang, "空": _kong, "觉": _jiao, "当": _dang_take, "都": _dou, "传": _zhuan,
-    "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie, "差": _cha, "好": _hao, "应": _ying, "薄": _bo,
+    "冲": _chong_towards, "落": _la, "转": _zhuan_turn, "累": _lei, "削": _xue, "系": _ji_tie, "差": _cha,
+    "好": _hao, "应": _ying, "薄": _bo,
     **{char: _as_verb(reading) for char, reading in VERB_READINGS.items()},
 }
 
