@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,24 @@ def test_what_was_not_written_by_it_is_a_value_error(data):
         notice_from_json(data)
     with pytest.raises(ValueError):
         pronunciation_from_json(data)
+
+
+def test_field_by_field_is_what_asdict_gives():
+    """pronunciation_to_json and notice_to_json list the fields themselves (for speed): a field added to a
+    dataclass must still be stored, as `asdict` would store it."""
+    from dataclasses import asdict, replace
+
+    from tts_pipeline.model import VocabularyEntry
+    from tts_pipeline.parse import read_article
+    from tts_pipeline.pronunciation import pronounce_article
+
+    article = read_article(Path(__file__).parent / "data" / "sample_article.txt")
+    pronunciations = list(pronounce_article(article))
+    with_entry = replace(PRON, sentence=replace(PRON.sentence, entry=VocabularyEntry("实行", "shíxíng", "v", "carry out"),
+                                                speaker="A"))
+    for pron in (PRON, with_entry, *pronunciations):
+        assert pronunciation_to_json(pron) == asdict(pron)
+        assert json.dumps(pronunciation_to_json(pron)) == json.dumps(asdict(pron))
+    assert any(p.sentence.hints for p in pronunciations)
+    for notice in (NOTICE, Notice("x", "y")):
+        assert notice_to_json(notice) == asdict(notice)

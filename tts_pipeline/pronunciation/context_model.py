@@ -98,7 +98,12 @@ class ContextModel:
         self._arrays = arrays
         self._hidden = arrays["w_rec"].shape[1] // 2
         self._projected = arrays["projected"]
-        self._w_rec = arrays["w_rec"].T
+        # the gates' columns reordered from PyTorch's (per direction: input, forget, cell, output) to the three
+        # sigmoid gates of both directions, then the cell gate of both: each step works on contiguous slices
+        h = self._hidden
+        self._gate_order = np.array([direction * 4 * h + gate * h + unit for gate in (0, 1, 3, 2)
+                                     for direction in (0, 1) for unit in range(h)])
+        self._w_rec = np.ascontiguousarray(arrays["w_rec"].T[:, self._gate_order])
         self._dense1 = (arrays["dense1_w"].T, arrays["dense1_b"])
         self._dense2 = (arrays["dense2_w"], arrays["dense2_b"])
 
@@ -140,20 +145,20 @@ class ContextModel:
         projected = self._projected[ids]  # [T, 8h]
         h = self._hidden
         steps = len(ids)
-        # gate layout per direction (PyTorch): input, forget, cell, output
+        # the projected inputs in PyTorch's gate layout per direction, reordered as the recurrent weights are
         fw_in = projected[:, : 4 * h]
         bw_in = projected[::-1, 4 * h :]
-        inputs = np.concatenate([fw_in, bw_in], axis=1)
+        inputs = np.concatenate([fw_in, bw_in], axis=1)[:, self._gate_order]
         state = np.zeros(2 * h, dtype=np.float32)
         cell = np.zeros(2 * h, dtype=np.float32)
         out = np.empty((steps, 2 * h), dtype=np.float32)
         w_rec = self._w_rec
+        sigmoid, candidate = slice(0, 6 * h), slice(6 * h, 8 * h)
         for t in range(steps):
-            gates = inputs[t] + np.einsum("i,ij->j", state, w_rec)
-            g = gates.reshape(2, 4, h)
-            sig = 1.0 / (1.0 + np.exp(-g[:, (0, 1, 3)]))
-            cell = sig[:, 1].ravel() * cell + sig[:, 0].ravel() * np.tanh(g[:, 2]).ravel()
-            state = sig[:, 2].ravel() * np.tanh(cell)
+            gates = inputs[t] + np.dot(state, w_rec)
+            sig = 1.0 / (1.0 + np.exp(-gates[sigmoid]))
+            cell = sig[2 * h:4 * h] * cell + sig[:2 * h] * np.tanh(gates[candidate])
+            state = sig[4 * h:] * np.tanh(cell)
             out[t] = state
         forward = out[1:-1, :h]
         backward = out[::-1][1:-1, h:]
