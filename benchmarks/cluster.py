@@ -4,8 +4,11 @@
     PYTHONPATH=. .venv/bin/python benchmarks/cluster.py --chars 0       # sample article only
     PYTHONPATH=. .venv/bin/python benchmarks/cluster.py --profile       # where the driver's CPU goes (cProfile)
 
-Needs the [ray] extra. Measured side by side in one run, with the neural voice, each build cold (an empty
-cache folder of its own) as `python -m tts_pipeline build`:
+Needs the [ray] extra. Measured side by side in one run, with the neural voice, each build cold as
+`python -m tts_pipeline build`: a cache folder of its own that holds no clip and no reading, only what any
+earlier build leaves there and no book needs again (the pronouncer's tables and the rewritten voice: a
+driver builds them once, and their CPU, printed apart, would otherwise swamp the difference between the two
+inputs):
 
 - `--jobs 1` and `--jobs 2`: the voice in this machine's worker processes;
 - `--cluster HOST:PORT --actors 1` and `--actors 2`: Ray actors on a `ray start --head` this script starts on
@@ -25,9 +28,13 @@ cache folder of its own) as `python -m tts_pipeline build`:
   actors on the head speak the sample article's sentences, one of them sending each clip with its samples, and
   the driver's CPU for `ray.get` and the copies `RayActors.result` makes is timed for each, side by side;
 - pronouncing alone (the long input, in this process, no cache): CPU per second of audio;
-- an actor's CPU per second of audio: the voice alone on one thread, in this process;
+- an actor's CPU per second of audio: what an actor does for each sentence (`Speaker.speak`: the voice on one
+  thread, then the sentence levelled, encoded and packed for the driver's cache), done in this process, its
+  ffmpeg processes included; and the voice alone, for comparison;
 - the projection: an actor's CPU per second of audio over the driver's marginal CPU per second of audio is
-  how many single-core actors one driver keeps busy. The target is 50 or more.
+  how many single-core actors one driver keeps busy. The target is 50 or more. The driver's marginal CPU per
+  sentence is printed too: part of it (Ray's task, the files) does not grow with the sentence's length, so
+  text of shorter sentences costs the driver more per second of audio.
 
 `--profile` instead builds the long input on 2 actors twice under cProfile with a CPU clock (readings
 pronounced, then cached) and prints the driver's functions that took the most CPU; profiling slows the
@@ -52,14 +59,18 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 from pipeline import SAMPLE, long_input, same_output  # noqa: E402
 from raykit import ray_environment, ray_head, short_folder  # noqa: E402
 
-from tts_pipeline.engines import VoiceSettings, create  # noqa: E402
+from tts_pipeline import cachelayout  # noqa: E402
+from tts_pipeline.engines import VoiceSettings  # noqa: E402
 from tts_pipeline.export.check import check_files  # noqa: E402
 from tts_pipeline.export.manifest import Manifest  # noqa: E402
+from tts_pipeline.export.sentencefile import Finishing  # noqa: E402
+from tts_pipeline.options import PausePlan  # noqa: E402
 from tts_pipeline.profiles import profile as find_profile  # noqa: E402
 from tts_pipeline.parse import read_article  # noqa: E402
 from tts_pipeline.pronunciation import pronounce_article  # noqa: E402
 
 TARGET_ACTORS = 50
+FINISHING = Finishing(24000, PausePlan(), find_profile(None), "64k", True)  # a default MP3 build's
 
 
 # The build under cProfile with a CPU clock (Ray's waits are not CPU), the statistics written to $PROFILE_TO.
@@ -74,9 +85,13 @@ finally:
 
 
 def run(source: Path, out: Path, cache: Path, extra: list[str], env: dict, warm: bool = False,
-        profile: Path | None = None) -> dict:
-    """One build, cold but for the readings when `warm`: wall seconds, the driver's CPU seconds (it and its
-    ffmpeg children), audio seconds."""
+        profile: Path | None = None, prepared: Path | None = None) -> dict:
+    """One build, cold but for the readings when `warm` and for the pronouncer's tables and the rewritten voice
+    when `prepared` holds them: wall seconds, the driver's CPU seconds (it and its ffmpeg children), audio
+    seconds, sentences."""
+    if prepared is not None:
+        for part in (cachelayout.TABLES, cachelayout.MODELS):
+            shutil.copytree(prepared / part.folder, cache / part.folder)
     if warm:  # the pronunciation cache filled by a build with a voice that costs nothing
         subprocess.run([sys.executable, "-m", "tts_pipeline", "build", str(source), "-o", str(out.with_name("warm")),
                         "--cache-dir", str(cache), "--quiet", "--engine", "test-tone"], cwd=ROOT, env=env, check=True,
@@ -95,8 +110,9 @@ def run(source: Path, out: Path, cache: Path, extra: list[str], env: dict, warm:
     stderr = process.stderr.read().decode("utf-8", "replace")
     if process.returncode != 0:
         raise SystemExit(f"build failed ({process.returncode}): {' '.join(command)}\n{stderr}")
-    audio = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["duration"]
-    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "audio": audio}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "audio": manifest["duration"],
+            "sentences": len(manifest["sentences"])}
 
 
 def cpu_now() -> float:
@@ -180,14 +196,25 @@ def pronouncing_cpu(path: Path) -> float:
     return time.process_time() - started
 
 
-def actor_cpu_per_audio_second(path: Path) -> float:
-    """The voice alone on one thread: CPU seconds per second of audio (the voice loaded beforehand)."""
+def actor_cpu_per_audio_second(path: Path) -> tuple[float, float]:
+    """An actor's work on `path`'s sentences, done in this process with the actor's own class (`Speaker.speak`:
+    the voice on one thread, then the sentence levelled, encoded and packed for the driver's cache), the voice
+    loaded beforehand: (CPU seconds per second of audio, of which the voice alone). Its ffmpeg processes
+    count."""
+    from tts_pipeline.backends.cluster import Speaker
+    from tts_pipeline.engines import engine_class
+    from tts_pipeline.engines.speaking import speak_with
+
     pronunciations = [p for p in pronounce_article(read_article(path)) if p.speaks]
-    engine = create("neural", VoiceSettings(threads=1))
-    engine.synthesize(pronunciations[0])
-    started = time.process_time()
-    audio = sum(engine.synthesize(p).duration for p in pronunciations)
-    return (time.process_time() - started) / audio
+    speaker = Speaker(engine_class("neural").__module__, "neural", VoiceSettings(threads=1), FINISHING)
+    speaker.speak(pronunciations[0])
+    started = cpu_now()
+    audio = sum(speaker.speak(p)[0].duration for p in pronunciations)
+    whole = cpu_now() - started
+    started = cpu_now()
+    for p in pronunciations:
+        speak_with(speaker.engine, p)
+    return whole / audio, (cpu_now() - started) / audio
 
 
 def main() -> int:
@@ -207,11 +234,17 @@ def main() -> int:
             env = ray_environment(folder)
             with ray_head(env, cpus=2) as address:
                 env = {**os.environ, **env}
+                prepared = scratch / "prepared"
+                with cachelayout.using(prepared):  # what any earlier build leaves in the cache folder
+                    started = cpu_now()
+                    list(pronounce_article(read_article(inputs[-1][1])))
+                    tables = cpu_now() - started
+                    actor, voice = actor_cpu_per_audio_second(SAMPLE)
                 if args.profile:
-                    profile(inputs[-1], address, env, scratch)
+                    profile(inputs[-1], address, env, scratch, prepared)
                     return 0
-                actor = actor_cpu_per_audio_second(SAMPLE)
-                print(f"an actor (the voice on one thread): {actor:.4f} CPU s per second of audio", flush=True)
+                print(f"an actor: {actor:.4f} CPU s per second of audio (the voice on one thread: {voice:.4f})",
+                      flush=True)
                 receiving = receiving_cpu(address, env)
                 setups = [("--jobs 1", ["--jobs", "1"], False), ("--jobs 2", ["--jobs", "2"], False),
                           ("ray, 1 actor", ["--cluster", address, "--actors", "1"], False),
@@ -222,15 +255,16 @@ def main() -> int:
                     for name, extra, warm in setups:
                         tag = f"{path.stem}-{name.replace(' ', '').replace(',', '-')}"
                         results[label, name] = run(path, scratch / tag / "out", scratch / tag / "cache", extra, env,
-                                                   warm)
+                                                   warm, prepared=prepared)
                         first = scratch / f"{path.stem}---jobs1" / "out"
                         compared, differing = same_output(first, scratch / tag / "out")
                         results[label, name]["same"] = f"{compared - len(differing)}/{compared}"
                         if extra[0] == "--cluster":
                             results[label, name]["closing"] = closing_cpu(scratch / tag / "out")
                         print(f"  {label}, {name}: {results[label, name]['seconds']:.1f} s", flush=True)
-        pronouncing = pronouncing_cpu(inputs[-1][1]) / results[inputs[-1][0], "--jobs 1"]["audio"]
-        report(inputs, setups, results, actor, pronouncing, receiving)
+        with cachelayout.using(prepared):
+            pronouncing = pronouncing_cpu(inputs[-1][1]) / results[inputs[-1][0], "--jobs 1"]["audio"]
+        report(inputs, setups, results, actor, voice, pronouncing, receiving, tables)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
@@ -239,7 +273,8 @@ def main() -> int:
 CACHED = "ray, 2 actors, readings cached"
 
 
-def report(inputs, setups, results, actor: float, pronouncing: float, receiving: dict) -> None:
+def report(inputs, setups, results, actor: float, voice: float, pronouncing: float, receiving: dict,
+           tables: float) -> None:
     print("\n== wall time, ratio to --jobs 1 of the same input, files identical to --jobs 1's")
     for label, _ in inputs:
         base = results[label, "--jobs 1"]
@@ -254,6 +289,8 @@ def report(inputs, setups, results, actor: float, pronouncing: float, receiving:
             print(f"  {label}, {name}: {r['cpu']:.1f} CPU s for {r['audio']:.0f} s = {r['cpu'] / r['audio']:.4f}")
     print(f"  pronouncing alone (the {inputs[-1][0]}, no cache): {pronouncing:.4f} CPU s per second of audio "
           f"({100 * pronouncing / actor:.1f} % of an actor's)")
+    print(f"  once per cache folder, not counted above (every build here starts with them): the pronouncer's "
+          f"tables, {tables:.1f} CPU s")
     print(f"\n== taking a clip in from an actor (the sample article, {receiving['audio']:.0f} s of audio), side by side")
     for way, cpu in receiving["cpu"].items():
         print(f"  {way:13} {cpu / receiving['audio']:.6f} CPU s per second of audio "
@@ -261,25 +298,28 @@ def report(inputs, setups, results, actor: float, pronouncing: float, receiving:
               f"{receiving['bytes'][way] / receiving['audio'] / 1000:.1f} kB per second of audio")
     if len(inputs) < 2:
         return
-    print(f"\n== one driver, single-core actors (an actor: {actor:.4f} CPU s per second of audio; "
-          f"target {TARGET_ACTORS})")
+    print(f"\n== one driver, single-core actors (an actor: {actor:.4f} CPU s per second of audio, speaking and "
+          f"finishing; the voice alone {voice:.4f}; target {TARGET_ACTORS})")
     for name, what in (("ray, 2 actors", "readings pronounced"), (CACHED, "readings from the pronunciation cache")):
         small, large = (results[label, name] for label, _ in inputs)
         extra_audio = large["audio"] - small["audio"]
         marginal = (large["cpu"] - small["cpu"]) / extra_audio
         closing = (large["closing"][0] - small["closing"][0]) / extra_audio
         check = (large["closing"][1] - small["closing"][1]) / extra_audio
-        print(f"  {what}:")
+        sentences = large["sentences"] - small["sentences"]
+        print(f"  {what} ({1000 * (large['cpu'] - small['cpu']) / sentences:.2f} ms per sentence, "
+              f"{extra_audio / sentences:.1f} s of audio per sentence):")
         for part, cost in (("the whole build", marginal), ("  of which the closing work", closing),
                            ("  and while the actors speak", marginal - closing),
                            ("  the profile check, on an actor", check)):
             verdict = "meets" if actor / cost >= TARGET_ACTORS else "misses"
-            feeds = f"feeds about {actor / cost:.0f} ({verdict} the target)" if part.startswith(("the", "  and")) else ""
+            feeds = (f"feeds about {actor / cost:.0f} ({verdict} the target; {voice / cost:.0f} against the voice "
+                     "alone)" if part.startswith(("the", "  and")) else "")
             print(f"    {part:42} {cost:.5f} CPU s per second of audio ({100 * cost / actor:4.1f} % of an actor's) "
                   f"{feeds}")
 
 
-def profile(source: tuple[str, Path], address: str, env: dict, scratch: Path) -> None:
+def profile(source: tuple[str, Path], address: str, env: dict, scratch: Path, prepared: Path) -> None:
     """The long input on 2 actors under cProfile, readings pronounced and then cached: the top functions."""
     import pstats
 
@@ -288,7 +328,7 @@ def profile(source: tuple[str, Path], address: str, env: dict, scratch: Path) ->
         tag = "profile-cached" if warm else "profile"
         stats = scratch / f"{tag}.prof"
         r = run(path, scratch / tag / "out", scratch / tag / "cache", ["--cluster", address, "--actors", "2"], env,
-                warm, profile=stats)
+                warm, profile=stats, prepared=prepared)
         print(f"\n== {label}, 2 actors, {name}: {r['cpu']:.1f} CPU s (profiled) for {r['audio']:.0f} s of audio; "
               "the driver's functions by CPU (own, then with what they call)", flush=True)
         table = pstats.Stats(str(stats))

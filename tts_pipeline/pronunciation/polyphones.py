@@ -199,10 +199,13 @@ def _listed(text: str, start: int, end: int, position: int) -> tuple[str, int]:
     return word, offset
 
 
+_FULL_LONGER = tuple(sorted(FULL_LONGER))  # str.endswith takes a tuple
+
+
 def _neutral(text: str, spans: list[tuple[int, int]], index: int, position: int) -> str | None:
     """The neutral-tone syllable of text[position] in its word, if it is read so (neutral.py)."""
     start, end = spans[index]
-    if any(text[start : position + 1].endswith(w) for w in FULL_LONGER):
+    if text[start : position + 1].endswith(_FULL_LONGER):
         return None  # 小学生, whether jieba's word or its listed part: not the xuésheng of its part 学生
     word, offset = _listed(text, start, end, position)
     if word in FULL_BEFORE_NOUN and offset == 1 and 0 < index < len(spans) - 1:
@@ -226,7 +229,9 @@ def covering_word(text: str, spans: list[tuple[int, int]], position: int, longes
     None when none holds it or they disagree. A word that would cut through a word jieba knows
     (破的 in 突破/的) is no candidate: only a cut jieba guessed (休年/假) may be crossed."""
     cuts = {start for start, _ in spans} | {end for _, end in spans}
-    guessed = {k for start, end in spans if not _known(text[start:end]) for k in range(start + 1, end)}
+    # (only the cuts the windows around `position` can begin or end at are asked about)
+    guessed = {k for start, end in spans if start < position + longest and end > position - longest
+               and not _known(text[start:end]) for k in range(start + 1, end)}
     best: tuple[str, int] | None = None
     agreed: set[str] = set()
     for first, last in _windows(len(text), position, longest):
