@@ -56,6 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 
+import everyday  # noqa: E402
 from pipeline import SAMPLE, long_input, same_output  # noqa: E402
 from raykit import ray_environment, ray_head, short_folder  # noqa: E402
 
@@ -188,6 +189,21 @@ def receiving_cpu(address: str, env: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+SHORT = ["short sentences, 100 lines", "short sentences, 560 lines"]
+
+
+def short_inputs(scratch: Path) -> list[tuple[str, Path]]:
+    """Two inputs of short sentences (dialogue and fiction, 3 to 5 s of audio each): the first 100 lines of
+    everyday dev-c and all of it, its labels taken out, five lines to a paragraph."""
+    lines = [case.text for case in everyday.load("dev-c")]
+    made = []
+    for label, count in zip(SHORT, (100, len(lines))):
+        path = scratch / f"short-{count}.txt"
+        path.write_text("\n\n".join("".join(lines[i:i + 5]) for i in range(0, count, 5)) + "\n", encoding="utf-8")
+        made.append((label, path))
+    return made
+
+
 def pronouncing_cpu(path: Path) -> float:
     """CPU seconds to pronounce `path` in this process without a cache (its tables loaded beforehand)."""
     list(pronounce_article(read_article(SAMPLE)))
@@ -221,6 +237,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chars", type=int, default=20000, help="characters of the long input (0 skips it)")
     parser.add_argument("--profile", action="store_true", help="profile the driver instead of timing the builds")
+    parser.add_argument("--short", type=int, default=1, help="also the driver's cost on short sentences (0: not)")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
     scratch = Path(tempfile.mkdtemp(prefix="tts-bench-cluster-"))
@@ -262,9 +279,25 @@ def main() -> int:
                         if extra[0] == "--cluster":
                             results[label, name]["closing"] = closing_cpu(scratch / tag / "out")
                         print(f"  {label}, {name}: {results[label, name]['seconds']:.1f} s", flush=True)
+                if args.short:
+                    shorts = short_inputs(scratch)
+                    with cachelayout.using(prepared):
+                        short_actor = actor_cpu_per_audio_second(shorts[0][1])
+                    for label, path in shorts:
+                        for name, extra, warm in setups[3:]:
+                            tag = f"{path.stem}-{name.replace(' ', '').replace(',', '-')}"
+                            results[label, name] = run(path, scratch / tag / "out", scratch / tag / "cache", extra,
+                                                       env, warm, prepared=prepared)
+                            results[label, name]["closing"] = closing_cpu(scratch / tag / "out")
+                            print(f"  {label}, {name}: {results[label, name]['seconds']:.1f} s", flush=True)
         with cachelayout.using(prepared):
             pronouncing = pronouncing_cpu(inputs[-1][1]) / results[inputs[-1][0], "--jobs 1"]["audio"]
         report(inputs, setups, results, actor, voice, pronouncing, receiving, tables)
+        if args.short:
+            print("\n== the same on short sentences (dialogue and fiction: everyday dev-c, its labels taken out)")
+            print(f"  an actor on them: {short_actor[0]:.4f} CPU s per second of audio (the voice alone: "
+                  f"{short_actor[1]:.4f})")
+            projection(SHORT, results, *short_actor)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
@@ -300,8 +333,13 @@ def report(inputs, setups, results, actor: float, voice: float, pronouncing: flo
         return
     print(f"\n== one driver, single-core actors (an actor: {actor:.4f} CPU s per second of audio, speaking and "
           f"finishing; the voice alone {voice:.4f}; target {TARGET_ACTORS})")
+    projection([label for label, _ in inputs], results, actor, voice)
+
+
+def projection(labels: list[str], results: dict, actor: float, voice: float) -> None:
+    """How many actors one driver feeds, from the driver's CPU between the smaller input and the larger."""
     for name, what in (("ray, 2 actors", "readings pronounced"), (CACHED, "readings from the pronunciation cache")):
-        small, large = (results[label, name] for label, _ in inputs)
+        small, large = (results[label, name] for label in labels)
         extra_audio = large["audio"] - small["audio"]
         marginal = (large["cpu"] - small["cpu"]) / extra_audio
         closing = (large["closing"][0] - small["closing"][0]) / extra_audio

@@ -245,6 +245,16 @@ def test_a_node_that_leaves_mid_build_has_its_sentences_spoken_elsewhere(cluster
     assert files(tmp_path / "remote") == files(tmp_path / "local")
 
 
+def _settled(log: Path, quiet: float = 2.0) -> int:
+    """The number of sentences in `log` once none has been added for `quiet` seconds (a sentence takes 0.3)."""
+    count, since = len(_lines(log)), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        if len(_lines(log)) != count:
+            count, since = len(_lines(log)), time.monotonic()
+    return count
+
+
 def _lines(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
@@ -252,6 +262,7 @@ def _lines(path: Path) -> list[str]:
 def test_a_killed_driver_leaves_its_clips_in_the_cache_and_the_same_command_resumes(cluster_env, tmp_path):
     from test_resume import TOTAL, article, command, environment, lines
 
+    from tts_pipeline.backends.cluster import BATCH_MOST
     from tts_pipeline.cache import ClipCache
 
     source, out, cache = tmp_path / "lesson.txt", tmp_path / "out", tmp_path / "cache"
@@ -263,19 +274,19 @@ def test_a_killed_driver_leaves_its_clips_in_the_cache_and_the_same_command_resu
         driver = subprocess.Popen(argv, cwd=tmp_path, env=environment(log, 0), stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
-        while len(lines(log)) < 8:
+        while len(lines(log)) < 16:  # two batches per actor: the first two are back and stored by then
             assert driver.poll() is None, driver.stderr.read().decode()
-            assert time.monotonic() < deadline, "the cluster spoke fewer than 8 sentences in 120 s"
+            assert time.monotonic() < deadline, "the cluster spoke fewer than 16 sentences in 120 s"
             time.sleep(0.05)
         driver.kill()
         driver.communicate()
         stored = ClipCache(cache).info().clips
-        assert 6 <= stored < TOTAL
+        assert BATCH_MOST <= stored < TOTAL
         assert not (out / "manifest.json").exists()
-        first = len(lines(log))
+        first = _settled(log)  # the killed driver's actors may finish the sentence they are speaking
         rerun = subprocess.run(argv, cwd=tmp_path, env=environment(log, 0), capture_output=True, text=True,
                                timeout=240)
         assert rerun.returncode == 0, rerun.stderr
     assert f"{stored} clips from the cache" in rerun.stderr
-    assert len(lines(log)) - first <= TOTAL - stored + 2 * 2  # at most the two in flight per actor again, not all
+    assert len(lines(log)) - first == TOTAL - stored  # only what the cache did not hold is spoken again
     assert len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["sentences"]) == TOTAL

@@ -97,6 +97,7 @@ class OutputFolder:
         self.root = Path(root)
         self.force = force
         self.staging = self.root / STAGING
+        self._staging_resolved: Path | None = None
         self._lock = _Lock(self.root / LOCK)
 
     def check(self) -> None:
@@ -142,11 +143,16 @@ class OutputFolder:
         shutil.rmtree(previous)
 
     def inside(self, relative: str) -> Path:
-        """A path in the staging folder; refuses anything that would land outside it."""
-        path = (self.staging / relative).resolve()
-        if not path.is_relative_to(self.staging.resolve()):
+        """A path in the staging folder; refuses anything that would land outside it. The name is checked as
+        written (absolute, or climbing out with `..`): the staging folder is this build's own and holds no
+        links, so resolving every sentence file's path on disk (a system call per folder in it) finds nothing
+        more."""
+        if self._staging_resolved is None:
+            self._staging_resolved = self.staging.resolve()
+        normal = os.path.normpath(relative)
+        if os.path.isabs(normal) or normal == os.pardir or normal.startswith(os.pardir + os.sep):
             raise OutputError(f"refusing to write {relative!r} outside the output folder {self.root}")
-        return path
+        return self._staging_resolved if normal == os.curdir else self._staging_resolved / normal
 
     def _written_before(self) -> list[str]:
         try:
