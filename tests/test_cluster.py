@@ -235,6 +235,10 @@ def test_a_failed_connection_says_what_token_authentication_needs_on_the_driver(
     monkeypatch.setenv("RAY_AUTH_MODE", "token")
     assert "is the token here the cluster's?" in _connect_failure("127.0.0.1:6379", refused)
     assert _connect_failure("local", refused) == "Failed to connect to Ray cluster at 127.0.0.1:6379"
+    # a failure with another cause is not blamed on the token
+    other = ConnectionError("Initialization failure from server:\nRuntimeError: Starting Ray client server failed.")
+    assert _connect_failure("ray://127.0.0.1:10001", other) == (
+        "Initialization failure from server: RuntimeError: Starting Ray client server failed.")
 
 
 def test_a_node_that_leaves_mid_build_has_its_sentences_spoken_elsewhere(cluster_env, inputs, tmp_path):

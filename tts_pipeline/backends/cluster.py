@@ -304,8 +304,8 @@ def _connect_failure(address: str, exc: BaseException) -> str:
     message = _first_line(exc)
     if "token" in message.lower():
         return f"the cluster asks for a token and this machine has none; put it in {TOKEN_PLACES}"
-    if address == "local":
-        return message
+    if address == "local" or not message.startswith("Failed to connect to Ray cluster"):
+        return message  # another cause (the Ray client's server, a Ray of another version...): Ray's words say it
     if os.environ.get("RAY_AUTH_MODE", "").lower() != "token":
         return (f"{message}; a cluster with token authentication needs RAY_AUTH_MODE=token here too, and its token "
                 f"in {TOKEN_PLACES}")
