@@ -206,6 +206,41 @@ def test_an_unreachable_cluster_is_one_line_exit_3_and_leaves_the_output_as_it_w
     assert files(out) == before
 
 
+def test_a_driver_without_the_token_is_one_line_saying_where_it_goes_exit_3(head, inputs, tmp_path):
+    """The guide's promise: a driver with RAY_AUTH_MODE=token but no token stops at once, in one line that says
+    where the token goes (Ray's own text is a paragraph), and writes nothing. HOME is the test's, so no
+    ~/.ray/auth_token is found either."""
+    env = {name: value for name, value in os.environ.items() if name not in ("RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")}
+    failed = subprocess.run([sys.executable, "-m", "tts_pipeline", "build", str(inputs[0]), "-o", str(tmp_path / "out"),
+                             "--engine", "test-tone", "--cluster", head], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env={**env, "HOME": str(tmp_path)})
+    assert failed.returncode == 3
+    assert failed.stderr.strip().splitlines() == [
+        f"tts-pipeline: error: cannot connect to the Ray cluster at {head}: the cluster asks for a token and this "
+        "machine has none; put it in $RAY_AUTH_TOKEN, the file $RAY_AUTH_TOKEN_PATH names, or ~/.ray/auth_token "
+        "(`ray get-auth-token` on the head prints it)"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_connection_says_what_token_authentication_needs_on_the_driver(cluster_env, monkeypatch):
+    """A driver that sends no token (RAY_AUTH_MODE unset) or a wrong one hears from Ray only "Failed to connect",
+    after its retries (some 20 s, so not run against a head here): the line adds what the driver needs."""
+    from tts_pipeline.backends.cluster import _connect_failure
+
+    refused = ConnectionError("Failed to connect to Ray cluster at 127.0.0.1:6379")
+    monkeypatch.delenv("RAY_AUTH_MODE")
+    assert _connect_failure("127.0.0.1:6379", refused).startswith(
+        "Failed to connect to Ray cluster at 127.0.0.1:6379; a cluster with token authentication needs "
+        "RAY_AUTH_MODE=token here too, and its token in $RAY_AUTH_TOKEN")
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    assert "is the token here the cluster's?" in _connect_failure("127.0.0.1:6379", refused)
+    assert _connect_failure("local", refused) == "Failed to connect to Ray cluster at 127.0.0.1:6379"
+    # a failure with another cause is not blamed on the token
+    other = ConnectionError("Initialization failure from server:\nRuntimeError: Starting Ray client server failed.")
+    assert _connect_failure("ray://127.0.0.1:10001", other) == (
+        "Initialization failure from server: RuntimeError: Starting Ray client server failed.")
+
+
 def test_a_node_that_leaves_mid_build_has_its_sentences_spoken_elsewhere(cluster_env, inputs, tmp_path):
     from ray.cluster_utils import Cluster
 

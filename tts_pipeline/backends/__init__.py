@@ -63,7 +63,17 @@ def start(engine: str, settings: VoiceSettings, jobs: int, speaker: Engine | Non
     return WorkerPool(engines.engine_class(engine).__module__, engine, settings, jobs)
 
 
-RAY_MISSING = "--cluster needs Ray, which is not installed: pip install 'tts-pipeline[ray]'"
+def ray_missing() -> str:
+    """The line for `--cluster` without Ray: the `[ray]` extra's requirement as this install declares it (not
+    `pip install 'tts-pipeline[ray]'`, which needs the package on PyPI), or the extra from a clone."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        wanted = [r.split(";")[0].strip() for r in requires("tts-pipeline") or () if 'extra == "ray"' in r]
+    except PackageNotFoundError:
+        wanted = []
+    return (f"--cluster needs Ray, which is not installed: pip install '{wanted[0] if wanted else 'ray[client]'}' "
+            "(or, in a clone of tts-pipeline, pip install -e '.[ray]')")
 
 
 @contextlib.contextmanager
@@ -72,7 +82,7 @@ def cluster_backend(address: str, engine: str, settings: VoiceSettings, actors: 
     """Ray actors on the cluster at `address` for the whole block (`cluster.RayActors`), stopped after it; with
     `finishing`, each actor also levels (and encodes) every sentence it speaks."""
     if importlib.util.find_spec("ray") is None:
-        raise MissingPackageError(RAY_MISSING)
+        raise MissingPackageError(ray_missing())
     from .cluster import RayActors
 
     backend = RayActors(address, engine, settings, actors, finishing)

@@ -343,12 +343,27 @@ def _connect(address: str) -> bool:
             warnings.simplefilter("ignore")
             ray.init(address=address, **options)
     except Exception as exc:  # noqa: BLE001 - ray.init raises many kinds; each becomes one line
-        message = _first_line(exc)
-        if "auth" in message.lower() or "token" in message.lower():
-            message += ("; the driver needs the cluster's token: $RAY_AUTH_TOKEN, $RAY_AUTH_TOKEN_PATH, or "
-                        "~/.ray/auth_token (see `ray get-auth-token` on the head node)")
-        raise ClusterError(f"cannot connect to the Ray cluster at {address}: {message}") from None
+        raise ClusterError(f"cannot connect to the Ray cluster at {address}: {_connect_failure(address, exc)}") from None
     return True
+
+
+TOKEN_PLACES = ("$RAY_AUTH_TOKEN, the file $RAY_AUTH_TOKEN_PATH names, or ~/.ray/auth_token "
+                "(`ray get-auth-token` on the head prints it)")
+
+
+def _connect_failure(address: str, exc: BaseException) -> str:
+    """Why ray.init failed, saying what to do. Ray's own text for a missing token is a paragraph, and a driver
+    that sends no token (RAY_AUTH_MODE unset) or a wrong one hears only "Failed to connect", after some 20 s of
+    Ray's retries: both are told where the token goes."""
+    message = _first_line(exc)
+    if "token" in message.lower():
+        return f"the cluster asks for a token and this machine has none; put it in {TOKEN_PLACES}"
+    if address == "local" or not message.startswith("Failed to connect to Ray cluster"):
+        return message  # another cause (the Ray client's server, a Ray of another version...): Ray's words say it
+    if os.environ.get("RAY_AUTH_MODE", "").lower() != "token":
+        return (f"{message}; a cluster with token authentication needs RAY_AUTH_MODE=token here too, and its token "
+                f"in {TOKEN_PLACES}")
+    return f"{message}; is the token here the cluster's? It is read from {TOKEN_PLACES}"
 
 
 def _reachable(address: str) -> None:
