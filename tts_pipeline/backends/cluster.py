@@ -343,8 +343,19 @@ def _connect(address: str) -> bool:
             warnings.simplefilter("ignore")
             ray.init(address=address, **options)
     except Exception as exc:  # noqa: BLE001 - ray.init raises many kinds; each becomes one line
+        _forget_failed_connection()
         raise ClusterError(f"cannot connect to the Ray cluster at {address}: {_connect_failure(address, exc)}") from None
     return True
+
+
+def _forget_failed_connection() -> None:
+    """A ray.init that failed half way (the Ray client's server did not start, say) can leave Ray's state set in
+    this process, and every later ray.init here fails an assertion: a program that builds again in the same
+    process (or the test suite) needs it cleared."""
+    try:
+        ray.shutdown()
+    except Exception:  # noqa: BLE001 - nothing was connected: nothing to clear
+        pass
 
 
 TOKEN_PLACES = ("$RAY_AUTH_TOKEN, the file $RAY_AUTH_TOKEN_PATH names, or ~/.ray/auth_token "
