@@ -9,12 +9,14 @@ keeps for it, so that the work which grows with the audio is done on the
 actors and the driver writes bytes, joins frames and keeps the record. At the
 end the actors also measure the book (or its chapters) for the profile check
 (`measure_files`), so that decoding it does not fall on the driver either.
-Each actor holds at most `PER_ACTOR` sentences at a time and the synthesis
-loop collects clips in order within the backend's `window`, so a book of any
-length never sits in Ray's object store at once.
+Sentences go to the actors in tasks of up to `BATCH_CHARS` characters (a
+news sentence alone, short lines a few together, since each task costs the
+driver Ray's submission and reply); each actor holds at most `PER_ACTOR` tasks
+at a time and the synthesis loop collects clips in order within the backend's
+`window`, so a book of any length never sits in Ray's object store at once.
 
 Faults are Ray's to mend where Ray can: an actor whose process or node dies
-is started again (`max_restarts`) and the sentences it held are sent to it
+is started again (`max_restarts`) and the tasks it held are sent to it
 again (`max_task_retries`); past those bounds the build stops with a
 ClusterError, and the sentences already spoken are in the cache for the next
 run. This module imports Ray; nothing imports it unless `--cluster` is given.
@@ -51,7 +53,7 @@ PER_ACTOR = 2  # tasks: one being spoken, one waiting, so that an actor never wa
 BATCH_CHARS = 80
 BATCH_MOST = 4
 MAX_RESTARTS = 3  # per actor: its process, or the node it runs on, may die this often in one run
-TASK_RETRIES = 3  # per sentence held by an actor that died
+TASK_RETRIES = 3  # per task held by an actor that died
 START_SECONDS = 300  # for every actor to load its voice; longer means the cluster has no room for them
 REACH_SECONDS = 10  # for the head's port to answer at all
 
