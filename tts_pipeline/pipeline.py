@@ -159,7 +159,7 @@ def _build_inputs(paths: list[str], output, merge: bool, chapters: str,
 
 def _sender_ahead(path: str, chapters: str, options: BuildOptions):
     """For a backend that can (Ray actors): a call that sends the first sentences of the input at `path` ahead,
-    while the book before it is finished on this machine. An input that cannot be read or pronounced is left to
+    while the book before it is joined and finished on this machine (`BookAudio.audio` calls it). An input that cannot be read or pronounced is left to
     its own build, which says what is wrong in its turn."""
     send = getattr(options.backend, "send_ahead", None)
     if send is None:
@@ -271,8 +271,6 @@ def _write_book(article: Article, sources: Sequence[str], folder: OutputFolder, 
     transcripts, the manifest, the learner's files and the keys file for the next build."""
     run = BookAudio(article, folder, staging, options, keys, stages or Stages())
     made, places, total = run.audio(_pronunciations(article, options))
-    if options.ahead is not None:
-        options.ahead()
     timings = [timing for _, timing, _ in made]
     with run.stages("tags, transcripts, manifest"):
         timeline = Timeline(run.rate, tuple(replace(t, start=start, length=length)
