@@ -325,3 +325,29 @@ def test_a_killed_driver_leaves_its_clips_in_the_cache_and_the_same_command_resu
     assert f"{stored} clips from the cache" in rerun.stderr
     assert len(lines(log)) - first == TOTAL - stored  # only what the cache did not hold is spoken again
     assert len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["sentences"]) == TOTAL
+
+
+def test_the_next_inputs_sentences_are_spoken_while_the_one_before_is_finished(head, inputs, tmp_path, monkeypatch):
+    """Once a book's audio is made, the first sentences of the next input go to the actors before this process
+    finishes the book (transcripts, manifest, the profile check the actors make): when the first book is
+    checked, the second's sentences are in flight, and the second build takes those very tickets."""
+    from tts_pipeline.backends.cluster import RayActors
+    from tts_pipeline.cache import ClipCache
+
+    at_check: list[tuple[int, int]] = []  # (sentences in flight or queued, sentences sent ahead and not taken)
+    measure = RayActors.measure_files
+
+    def measuring(self, root, names):
+        at_check.append((self._in_flight + len(self._queue), len(self._ahead)))
+        return measure(self, root, names)
+
+    monkeypatch.setattr(RayActors, "measure_files", measuring)
+    made = build(*inputs, output=tmp_path / "remote", engine="test-tone", cache=ClipCache(tmp_path / "c1"),
+                 cluster=head)
+    assert len(at_check) == 2
+    assert at_check[0][0] > 0 and at_check[0][1] > 0  # the second input's sentences, out while the first is checked
+    assert at_check[1] == (0, 0)  # every one taken by the second build: none spoken twice, none left behind
+    build(*inputs, output=tmp_path / "local", engine="test-tone", cache=ClipCache(tmp_path / "c2"), jobs=1)
+    for manifest, name in zip(made, ("first", "second")):
+        assert files(tmp_path / "remote" / name) == files(tmp_path / "local" / name)
+        assert len(manifest.sentences) > 2

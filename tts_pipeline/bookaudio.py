@@ -97,6 +97,8 @@ class BookAudio:
                                                  self.progress, self.stages))
                 else:
                     made.append(self.assemble(plan))
+            if options.ahead is not None:  # every sentence is in: the next input's can go out while this one is joined
+                options.ahead()
             if self.progress is not None:
                 self.progress.note("finishing the book file")
             with self.stages("chapter and sentence files"):

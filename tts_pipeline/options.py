@@ -85,3 +85,6 @@ class BuildOptions:
     cover: Any = None  # export.tags.Cover
     cover_name: str | None = None
     anki: bool = False  # learn.anki: deck.apkg
+    # called once every sentence of a book is in, before its last chapters are joined and its closing work: a
+    # cluster build sends the next input's first sentences to the actors then (pipeline._build_inputs)
+    ahead: Any = None

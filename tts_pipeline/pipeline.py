@@ -149,10 +149,32 @@ def _build_inputs(paths: list[str], output, merge: bool, chapters: str,
     parent = Path(output) if output else DEFAULT_ROOT
     roots = _unique_roots(parent, paths)
     manifests = []
-    for path, root in zip(paths, roots):
+    for number, (path, root) in enumerate(zip(paths, roots)):
         article = read_article(path, chapters=chapters)
-        manifests.append(_build_book(article, [article.source] * len(article.chapters), root, options))
+        ahead = _sender_ahead(paths[number + 1], chapters, options) if number + 1 < len(paths) else None
+        manifests.append(_build_book(article, [article.source] * len(article.chapters), root,
+                                     replace(options, ahead=ahead)))
     return tuple(manifests)
+
+
+def _sender_ahead(path: str, chapters: str, options: BuildOptions):
+    """For a backend that can (Ray actors): a call that sends the first sentences of the input at `path` ahead,
+    while the book before it is joined and finished on this machine (`BookAudio.audio` calls it). An input that cannot be read or pronounced is left to
+    its own build, which says what is wrong in its turn."""
+    send = getattr(options.backend, "send_ahead", None)
+    if send is None:
+        return None
+
+    def ahead() -> None:
+        from .errors import PipelineError
+        from .parse import read_article
+
+        try:
+            send(_pronunciations(read_article(path, chapters=chapters), options), options.cache)
+        except (PipelineError, OSError, ValueError):
+            pass
+
+    return ahead
 
 
 def _early_workers(root: Path, options: BuildOptions):

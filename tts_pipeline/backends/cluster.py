@@ -30,7 +30,7 @@ import time
 import warnings
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 from urllib.parse import urlsplit
 
 import ray
@@ -147,6 +147,8 @@ class RayActors:
         self._answers: dict[ray.ObjectRef, list] = {}  # a task's answers fetched, until each is taken
         self._in_flight = 0  # sentences sent and not yet answered
         self._chars = self._submitted = 0
+        self._ahead: dict[Pronunciation, int] = {}  # sentences of the next input sent ahead -> their tickets
+        self._keyer = None  # this machine's engine (once the actors are checked), for the keys of sentences sent ahead
         self._next = 0
         self._checked = False
         self._closed = False
@@ -177,7 +179,34 @@ class RayActors:
         return (f"ray: {busy}/{len(self.actors)} actors busy, {self._in_flight + len(self._queue)} in flight, "
                 f"{self.spoken} spoken{rate}")
 
+    def send_ahead(self, pronunciations: Iterable[Pronunciation], cache) -> None:
+        """Send the first sentences of the next input that `cache` does not hold, up to the window, while this
+        process finishes the input before it (joins its last chapter, writes its transcripts and manifest,
+        checks its files), so that the actors are not idle meanwhile. The next input's synthesis loop, handing
+        over the same sentences, gets their tickets (`submit`)."""
+        from ..engines.speaking import key_with
+
+        self._ahead.clear()  # sent ahead for an input that needed no synthesis after all: never asked for
+        if self._keyer is None:
+            return  # nothing spoken yet (the next input starts the actors), or no keys here: send nothing ahead
+        for pronunciation in pronunciations:
+            if len(self._ahead) >= self.window:
+                break
+            if not pronunciation.speaks:
+                continue
+            try:
+                if cache is not None and key_with(self._keyer, pronunciation) in cache:
+                    continue
+            except EngineError:
+                continue  # the synthesis loop says what is wrong with it, in its place
+            self._ahead[pronunciation] = self.submit(pronunciation)
+        self._dispatch(flush=True)
+
     def submit(self, pronunciation: Pronunciation) -> int:
+        if self._ahead:
+            ahead = self._ahead.pop(pronunciation, None)
+            if ahead is not None:
+                return ahead
         if not self._checked:
             self._check(pronunciation)
             self._started = time.monotonic()
@@ -295,9 +324,10 @@ class RayActors:
 
         self._checked = True
         try:
-            ours = key_with(engines.create(self.engine, self.settings), probe)
+            self._keyer = engines.create(self.engine, self.settings)
+            ours = key_with(self._keyer, probe)
         except EngineError:
-            ours = None  # this machine cannot run the engine: only the nodes need to
+            self._keyer = ours = None  # this machine cannot run the engine: only the nodes need to
         try:
             answers = ray.get([actor.identity.remote(probe) for actor in self.actors], timeout=START_SECONDS)
         except GetTimeoutError:
