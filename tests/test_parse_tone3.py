@@ -69,3 +69,14 @@ def test_the_player_does_not_import_pypinyin():
     code = ("from tts_pipeline.learn.player import _shown; "
             "assert _shown('xing2 hang2') == 'xíng háng'")
     assert imported_by(code, ("pypinyin", "jieba", "scipy", "cn2an")) == []
+
+
+def test_erhua_as_the_pinyin_lines_show_it_is_marked_as_pypinyin_would_without_importing_it():
+    from pypinyin.contrib.tone_convert import to_tone
+
+    shown = ("nar3", "huir4", "dianr3", "huor2", "zher4", "nar5", "wanr2")
+    expected = [to_tone(s) for s in shown]
+    assert expected[:3] == ["nǎr", "huìr", "diǎnr"]
+    assert [marked(s) for s in shown] == expected
+    code = f"from tts_pipeline.pronunciation.readings import marked; assert [marked(s) for s in {shown!r}] == {expected!r}"
+    assert imported_by(code, ("pypinyin",)) == []  # a build's pinyin lines: no 0.2 s import for an erhua word

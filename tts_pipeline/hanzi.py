@@ -20,14 +20,15 @@ _RANGES = (
 )
 
 
-def is_han(char: str) -> bool:
-    """Whether the one-character string `char` is a Han character."""
-    code = ord(char)
-    return any(low <= code <= high for low, high in _RANGES)
-
-
 # The same ranges as a regular-expression character class body, for patterns.
 HAN_CLASS = "".join(f"\\U{low:08x}-\\U{high:08x}" if low != high else f"\\U{low:08x}" for low, high in _RANGES)
+_HAN = re.compile(f"[{HAN_CLASS}]")
+
+
+def is_han(char: str) -> bool:
+    """Whether the one-character string `char` is a Han character (asked for every character the pronouncer
+    reads, so by one compiled character class rather than a loop over the ranges)."""
+    return _HAN.fullmatch(char) is not None
 
 
 def simplified(text: str) -> str:
