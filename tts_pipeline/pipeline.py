@@ -159,8 +159,8 @@ def _build_inputs(paths: list[str], output, merge: bool, chapters: str,
 
 def _sender_ahead(path: str, chapters: str, options: BuildOptions):
     """For a backend that can (Ray actors): a call that sends the first sentences of the input at `path` ahead,
-    while the book before it is joined and finished on this machine (`BookAudio.audio` calls it). An input that cannot be read or pronounced is left to
-    its own build, which says what is wrong in its turn."""
+    while the book before it is joined and finished on this machine (`BookAudio.audio` calls it). An input that
+    cannot be read or pronounced is left to its own build, which says what is wrong in its turn."""
     send = getattr(options.backend, "send_ahead", None)
     if send is None:
         return None
