@@ -145,7 +145,6 @@ class RayActors:
         self._running: dict[ray.ObjectRef, tuple[list[int], int]] = {}  # reference -> (tickets, actor)
         self._ready: dict[int, tuple[ray.ObjectRef, int]] = {}  # ticket -> (its task's reference, place in it)
         self._answers: dict[ray.ObjectRef, list] = {}  # a task's answers fetched, until each is taken
-        self._in_flight = 0  # sentences sent and not yet answered
         self._chars = self._submitted = 0
         self._ahead: dict[Pronunciation, int] = {}  # sentences of the next input sent ahead -> their tickets
         self._keyer = None  # this machine's engine (once the actors are checked), for the keys of sentences sent ahead
@@ -161,6 +160,11 @@ class RayActors:
         """Sentences the synthesis loop may hand over ahead: enough for PER_ACTOR full tasks per actor and one
         more, by the length of the sentences seen so far."""
         return len(self.actors) * (PER_ACTOR + 1) * self._batch_size()
+
+    @property
+    def _in_flight(self) -> int:
+        """Sentences sent and not yet answered."""
+        return sum(len(tickets) for tickets, _ in self._running.values())
 
     def _batch_size(self) -> int:
         if not self._submitted:
@@ -287,25 +291,26 @@ class RayActors:
             actor = min(range(len(self.actors)), key=self._load.__getitem__)
             if self._load[actor] >= PER_ACTOR:
                 return
-            batch = self._batch()
-            if batch is None and flush:
-                batch = [self._queue.popleft() for _ in range(min(len(self._queue), BATCH_MOST))]
+            batch = self._batch(flush)
             if batch is None:
                 return
             tickets = [ticket for ticket, _ in batch]
             pronunciations = [pronunciation for _, pronunciation in batch]
             self._running[self.actors[actor].speak_batch.remote(pronunciations)] = (tickets, actor)
             self._load[actor] += 1
-            self._in_flight += len(batch)
 
-    def _batch(self) -> list[tuple[int, Pronunciation]] | None:
-        """The queue's first sentences once they hold BATCH_CHARS characters or are BATCH_MOST; None before."""
-        chars = 0
+    def _batch(self, flush: bool) -> list[tuple[int, Pronunciation]] | None:
+        """The queue's first sentences once they hold BATCH_CHARS characters or are BATCH_MOST; before that, all
+        of them when `flush`, else None."""
+        chars = count = 0
         for count, (_, pronunciation) in enumerate(self._queue, 1):
             chars += len(pronunciation.sentence.text)
             if chars >= BATCH_CHARS or count == BATCH_MOST:
-                return [self._queue.popleft() for _ in range(count)]
-        return None
+                break
+        else:
+            if not flush:
+                return None
+        return [self._queue.popleft() for _ in range(count)]
 
     def _collect(self) -> None:
         """Wait until at least one task in flight is answered (or has failed for good)."""
@@ -313,7 +318,6 @@ class RayActors:
         for reference in done:
             tickets, actor = self._running.pop(reference)
             self._load[actor] -= 1
-            self._in_flight -= len(tickets)
             for place, ticket in enumerate(tickets):
                 self._ready[ticket] = (reference, place)
 
