@@ -18,6 +18,11 @@ def pinyin(text: str) -> list[str | None]:
     return [t.pinyin for t in pronounce_text(text) if t.pinyin]
 
 
+def reading_of(tokens, char: str) -> str | None:
+    """The reading of the first token that is `char`."""
+    return next(t.pinyin for t in tokens if t.text == char)
+
+
 def test_the_issue_sentences_are_read_right() -> None:
     text = "我妹妹的头发又黑又长。他慢慢地走过来，明天还你。屋里很暖和。"
     assert " ".join(pinyin(text)) == (
@@ -64,8 +69,7 @@ def test_the_issue_sentences_are_read_right() -> None:
     ],
 )
 def test_lone_polyphones_read_by_the_words_around_them(text: str, char: str, expected: str) -> None:
-    tokens = pronounce_text(text)
-    assert next(t.pinyin for t in tokens if t.text == char) == expected
+    assert reading_of(pronounce_text(text), char) == expected
 
 
 @pytest.mark.parametrize(
@@ -99,8 +103,7 @@ def test_lone_polyphones_read_by_the_words_around_them(text: str, char: str, exp
 )
 def test_everyday_rules_read_fresh_sentences(text: str, char: str, expected: str) -> None:
     # Sentences written for this test, none of them in the everyday dev or test parts.
-    tokens = pronounce_text(text)
-    assert next(t.pinyin for t in tokens if t.text == char) == expected
+    assert reading_of(pronounce_text(text), char) == expected
 
 
 @pytest.mark.parametrize(
@@ -111,7 +114,7 @@ def test_everyday_rules_read_fresh_sentences(text: str, char: str, expected: str
 def test_traditional_script_reads_as_its_simplified_form(text: str, char: str, expected: str) -> None:
     tokens = pronounce_text(text)
     assert "".join(t.text for t in tokens) == text  # the author's characters are kept
-    assert next(t.pinyin for t in tokens if t.text == char) == expected
+    assert reading_of(tokens, char) == expected
 
 
 def test_hints_on_traditional_characters_are_checked_against_the_simplified_word() -> None:

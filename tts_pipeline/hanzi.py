@@ -7,9 +7,8 @@ gives each a reading; the engines treat each as one spoken syllable.
 """
 from __future__ import annotations
 
-import re
-
 import functools
+import re
 
 _RANGES = (
     (0x4E00, 0x9FFF),  # unified ideographs

@@ -30,8 +30,9 @@ def marked(syllable: str) -> str:
     if found is not None:
         return found
     if syllable[-2:-1] == "r" and syllable[-1:] in "12345":  # erhua as shown (nar3): the syllable's marks, then r
-        plain = _marks().get(syllable[:-2] + syllable[-1])
-        if plain is not None and plain != syllable[:-2] + syllable[-1]:  # a vowel took the mark (not "p1")
+        without = syllable[:-2] + syllable[-1]
+        plain = _marks().get(without)
+        if plain is not None and plain != without:  # a vowel took the mark (not "p1")
             return plain + "r"
     from pypinyin.contrib.tone_convert import to_tone
 
